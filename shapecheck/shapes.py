@@ -372,3 +372,13 @@ def _ranges(values: Sequence[int], show) -> str:
             start = cur
     text = ", ".join(runs[:4])
     return text + (" ..." if len(runs) > 4 else "")
+
+
+@dataclass(frozen=True)
+class Tensor:
+    """A tensor as the analysis sees it: its shape (``None`` when even the rank is unknown)."""
+
+    shape: Shape
+
+    def render(self) -> str:
+        return render_shape(self.shape)

@@ -1,0 +1,41 @@
+"""What checking a file produces: its findings and, per model, the per-layer shapes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import List, Optional, Tuple
+
+from .diagnostics import Diagnostic
+
+
+@dataclass(frozen=True)
+class LayerReport:
+    name: str  # the module path, as torch's named_modules() gives it: "features.0", "conv1"
+    kind: str  # "Conv2d"
+    line: int
+    text: str  # the constructor call as written
+    output_shape: Optional[Tuple]  # dims: ints, or strings for symbols ("B", "⌊H/8⌋"); None unknown
+    params: Optional[int]
+
+
+@dataclass(frozen=True)
+class ModelReport:
+    path: str
+    name: str
+    line: int
+    status: str  # "ok", "error" or "unknown"
+    input_shape: Optional[Tuple]
+    input_source: str  # "--input-shape", "comment", "call in line 12", "symbolic", ...
+    output_shape: Optional[Tuple]
+    layers: Tuple[LayerReport, ...]
+    params: Optional[int]
+    consistent_inputs: str = ""  # "32×32 to 35×35" when solved from the model's fixed sizes
+    runtime: Optional[dict] = None  # filled by the runtime mode
+
+
+@dataclass
+class FileResult:
+    path: str
+    diagnostics: List[Diagnostic] = field(default_factory=list)
+    models: List[ModelReport] = field(default_factory=list)
+    error: Optional[str] = None  # the file could not be read at all (tool error, exit 2)
