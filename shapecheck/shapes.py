@@ -379,6 +379,10 @@ class Tensor:
     """A tensor as the analysis sees it: its shape (``None`` when even the rank is unknown)."""
 
     shape: Shape
+    # where it came from, for messages: "MaxPool2d at line 8"; and the shape it was flattened from
+    origin: str = field(default="", compare=False)
+    flat_from: Shape = field(default=None, compare=False)
+    numpy: bool = field(default=False, compare=False)  # a numpy array rather than a torch tensor
 
     def render(self) -> str:
         return render_shape(self.shape)
