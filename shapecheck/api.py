@@ -1,0 +1,57 @@
+"""Checking one source text or one file: the whole static pipeline, and never a traceback."""
+
+from __future__ import annotations
+
+import ast
+import traceback
+from pathlib import Path
+from typing import Dict, Optional
+
+from .diagnostics import Diagnostic, Span
+from .models import Checker, InputSpec, check_entries, comment_inputs, discover, reports
+from .results import FileResult
+from .source import SourceError, read_source
+
+
+def check_source(source: str, path: str = "<stdin>",
+                 inputs: Optional[Dict[Optional[str], InputSpec]] = None) -> FileResult:
+    """Findings and model reports for Python source text.  ``inputs`` maps a model name (or None
+    for every model) to an input shape given by the user."""
+    result = FileResult(path)
+    try:
+        tree = ast.parse(source, filename=path)
+    except SyntaxError as e:
+        line = e.lineno or 1
+        column = e.offset or 1
+        result.diagnostics.append(Diagnostic(path, Span(line, column, line, column), "SHP901",
+                                             f"syntax error: {e.msg}"))
+        return result
+    except (ValueError, RecursionError, MemoryError) as e:
+        result.diagnostics.append(Diagnostic(path, Span(1, 1, 1, 1), "SHP901", f"cannot parse: {e}"))
+        return result
+    try:
+        checker = Checker(path, source, tree)
+        checker.interp.run_module()
+        discover(checker)
+        check_entries(checker, inputs or {}, comment_inputs(checker.interp.source.lines))
+        result.models = reports(checker)
+        result.diagnostics = sorted(checker.diagnostics.values(), key=lambda d: d.sort_key)
+    except RecursionError:
+        result.diagnostics = [Diagnostic(path, Span(1, 1, 1, 1), "SHP904",
+                                         "the file nests too deeply to analyse; nothing was checked")]
+    except Exception as e:  # a bug in shapecheck: one finding, never a traceback
+        where = traceback.extract_tb(e.__traceback__)[-1]
+        result.diagnostics = [Diagnostic(path, Span(1, 1, 1, 1), "SHP999",
+                                         f"internal error {type(e).__name__}: {e} "
+                                         f"(at {Path(where.filename).name}:{where.lineno})")]
+    return result
+
+
+def check_path(path: str, inputs: Optional[Dict[Optional[str], InputSpec]] = None) -> FileResult:
+    try:
+        source = read_source(Path(path))
+    except SourceError as e:
+        result = FileResult(path)
+        result.diagnostics.append(Diagnostic(path, Span(1, 1, 1, 1), "SHP901", str(e)))
+        return result
+    return check_source(source, path, inputs)

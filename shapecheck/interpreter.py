@@ -1,0 +1,1436 @@
+"""An abstract interpreter for the Python that model code is written in.
+
+It walks the standard library's ``ast`` (never importing or executing the analysed code) with
+abstract values: constants are folded, lists and dicts are real containers, layers are
+``values.Layer`` objects, tensors are ``shapes.Tensor`` shapes.  ``__init__`` methods run with
+constant arguments to build module trees; ``forward`` methods run on abstract tensors, and each
+layer call goes to the ``Checker`` (``models.py``), which applies the shape rule and records it.
+Whatever it cannot know becomes ``UNKNOWN``; it never guesses.  A step budget bounds the work on
+any file.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import math
+import operator
+from typing import Dict, List, Optional, Sequence, Tuple
+
+from . import shapes as S
+from . import tensor_ops
+from .diagnostics import Span
+from .ir import UNKNOWN, Arg, LayerCall
+from .layers import RULES, NotKnown, ShapeError
+from .shapes import Tensor
+from .values import (Builtin, BoundMethod, ClassValue, Container, Function, Global, Instance, Layer,
+                     Opaque, PendingInput, Super, UserMethod, is_module)
+
+MAX_DEPTH = 40
+MAX_SEQUENCE = 100_000
+CONTAINERS = {"Sequential", "ModuleList", "ModuleDict"}
+
+
+class Abort(Exception):
+    """The step budget or the call depth ran out: what was being evaluated is unknown."""
+
+
+class _Return(Exception):
+    def __init__(self, value):
+        self.value = value
+
+
+class _Break(Exception):
+    pass
+
+
+class _Continue(Exception):
+    pass
+
+
+class Source:
+    """Positions and text of nodes; ``ast`` columns are UTF-8 byte offsets, ours are characters."""
+
+    def __init__(self, text: str):
+        self.lines = text.splitlines(keepends=True)
+        self._encoded: Dict[int, bytes] = {}
+
+    def _column(self, line: int, byte_offset: int) -> int:
+        if line - 1 >= len(self.lines):
+            return byte_offset + 1
+        text = self.lines[line - 1]
+        if text.isascii():
+            return byte_offset + 1
+        return len(self._bytes(line)[:byte_offset].decode("utf-8", "replace")) + 1
+
+    def _bytes(self, line: int) -> bytes:
+        if line not in self._encoded:
+            self._encoded[line] = self.lines[line - 1].encode("utf-8")
+        return self._encoded[line]
+
+    def span(self, node: ast.AST) -> Span:
+        line, end_line = node.lineno, node.end_lineno or node.lineno
+        return Span(line, self._column(line, node.col_offset), end_line,
+                    self._column(end_line, node.end_col_offset or node.col_offset))
+
+    def text(self, node: ast.AST) -> str:
+        line, end_line = node.lineno, node.end_lineno or node.lineno
+        if line - 1 >= len(self.lines) or end_line - 1 >= len(self.lines):
+            return ""
+        if line == end_line:
+            return self._bytes(line)[node.col_offset:node.end_col_offset].decode("utf-8", "replace")
+        parts = [self._bytes(line)[node.col_offset:]]
+        parts += [self._bytes(n) for n in range(line + 1, end_line)]
+        parts.append(self._bytes(end_line)[:node.end_col_offset])
+        return b"".join(parts).decode("utf-8", "replace")
+
+
+class Frame:
+    __slots__ = ("locals", "globals", "closure", "function", "uncertain_return", "declared_global")
+
+    def __init__(self, globals_: dict, locals_: Optional[dict] = None, closure=(), function=None):
+        self.globals = globals_
+        self.locals = globals_ if locals_ is None else locals_
+        self.closure = closure
+        self.function = function
+        self.uncertain_return = False
+        self.declared_global: set = set()
+
+
+def qualify(qualname: str) -> str:
+    """torch.nn.modules.conv.Conv2d -> torch.nn.Conv2d; torch.nn.functional stays."""
+    if qualname.startswith("torch.nn.modules."):
+        return "torch.nn." + qualname.rsplit(".", 1)[1]
+    return qualname
+
+
+def truth(value) -> object:
+    """True, False or UNKNOWN."""
+    if value is UNKNOWN or isinstance(value, (Tensor, S.Dim, PendingInput)):
+        return UNKNOWN
+    if isinstance(value, (list, tuple)) and any(v is UNKNOWN for v in value):
+        return bool(value) if value else False
+    try:
+        return bool(value)
+    except Exception:
+        return UNKNOWN
+
+
+class Interpreter:
+    def __init__(self, source: str, tree: ast.Module, checker, budget: int = 400_000):
+        self.source = Source(source)
+        self.tree = tree
+        self.checker = checker
+        self.budget = budget
+        self.steps = 0
+        self.depth = 0
+        self.globals: Dict[str, object] = {"__name__": "__main__", "__file__": UNKNOWN}
+        self.module_assignments: Dict[str, Tuple[object, ast.stmt]] = {}
+        self.classes: List[Tuple[ClassValue, ast.ClassDef]] = []
+        self._super_context: Optional[Tuple[ClassValue, object]] = None
+        self.functions: List[Tuple[Function, ast.FunctionDef]] = []
+        self._stmt = self._dispatch("exec_")
+        self._expr = self._dispatch("eval_")
+
+    def _dispatch(self, prefix: str) -> dict:
+        table = {}
+        for name in dir(self):
+            if name.startswith(prefix):
+                node_type = getattr(ast, name[len(prefix):], None)
+                if node_type is not None:
+                    table[node_type] = getattr(self, name)
+        return table
+
+    # --- running ------------------------------------------------------------------------------
+
+    def run_module(self) -> None:
+        frame = Frame(self.globals)
+        for stmt in self.tree.body:
+            try:
+                self.exec(stmt, frame)
+                if isinstance(stmt, (ast.Assign, ast.AnnAssign)) and frame.locals is self.globals:
+                    for target in stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]:
+                        if isinstance(target, ast.Name):
+                            self.module_assignments.setdefault(target.id, (self.globals.get(target.id), stmt))
+            except Abort:
+                self.steps = 0  # the next statement gets a fresh budget
+            except (_Return, _Break, _Continue):
+                pass
+
+    def tick(self, n: int = 1) -> None:
+        self.steps += n
+        if self.steps > self.budget:
+            raise Abort("step budget")
+
+    def call_guarded(self, fn, *args):
+        """Run ``fn`` with a fresh budget; Abort means unknown."""
+        saved = self.steps
+        self.steps = 0
+        try:
+            return fn(*args)
+        except Abort:
+            return UNKNOWN
+        finally:
+            self.steps = saved
+
+    # --- statements -----------------------------------------------------------------------------
+
+    def exec(self, stmt: ast.stmt, frame: Frame) -> None:
+        self.tick()
+        handler = self._stmt.get(type(stmt))
+        if handler is not None:
+            handler(stmt, frame)
+
+    def exec_block(self, stmts: Sequence[ast.stmt], frame: Frame) -> None:
+        for stmt in stmts:
+            self.exec(stmt, frame)
+
+    def exec_Expr(self, stmt: ast.Expr, frame: Frame) -> None:
+        self.eval(stmt.value, frame)
+
+    def exec_Assign(self, stmt: ast.Assign, frame: Frame) -> None:
+        value = self.eval(stmt.value, frame)
+        for target in stmt.targets:
+            self.assign(target, value, frame)
+
+    def exec_AnnAssign(self, stmt: ast.AnnAssign, frame: Frame) -> None:
+        if stmt.value is not None:
+            self.assign(stmt.target, self.eval(stmt.value, frame), frame)
+
+    def exec_AugAssign(self, stmt: ast.AugAssign, frame: Frame) -> None:
+        current = self.eval(_load(stmt.target), frame)
+        value = self.eval(stmt.value, frame)
+        if isinstance(current, list) and isinstance(stmt.op, ast.Add):
+            if isinstance(value, (list, tuple)):
+                current.extend(value)
+                return
+            if value is UNKNOWN:
+                current.append(UNKNOWN)  # the list's contents are unknown from here on
+                return
+        if isinstance(current, Container) and isinstance(stmt.op, ast.Add):
+            current.items.extend((str(len(current.items) + i), m) for i, m in enumerate(_modules_of(value)))
+            return
+        self.assign(stmt.target, self.binop(stmt.op, current, value, stmt), frame)
+
+    def exec_Return(self, stmt: ast.Return, frame: Frame) -> None:
+        raise _Return(self.eval(stmt.value, frame) if stmt.value is not None else None)
+
+    def exec_Pass(self, stmt, frame) -> None:
+        pass
+
+    def exec_Break(self, stmt, frame) -> None:
+        raise _Break()
+
+    def exec_Continue(self, stmt, frame) -> None:
+        raise _Continue()
+
+    def exec_Global(self, stmt: ast.Global, frame: Frame) -> None:
+        frame.declared_global.update(stmt.names)
+
+    def exec_Delete(self, stmt: ast.Delete, frame: Frame) -> None:
+        for target in stmt.targets:
+            if isinstance(target, ast.Name):
+                frame.locals.pop(target.id, None)
+
+    def exec_Import(self, stmt: ast.Import, frame: Frame) -> None:
+        for alias in stmt.names:
+            if alias.asname:
+                frame.locals[alias.asname] = Global(alias.name)
+            else:
+                top = alias.name.split(".")[0]
+                frame.locals[top] = Global(top)
+
+    def exec_ImportFrom(self, stmt: ast.ImportFrom, frame: Frame) -> None:
+        for alias in stmt.names:
+            if alias.name == "*":
+                continue
+            name = alias.asname or alias.name
+            if stmt.level or not stmt.module:
+                frame.locals[name] = UNKNOWN
+            else:
+                frame.locals[name] = Global(qualify(f"{stmt.module}.{alias.name}"))
+
+    def exec_FunctionDef(self, stmt: ast.FunctionDef, frame: Frame, owner=None) -> None:
+        function = Function(stmt, frame.globals, self._closure(frame), owner)
+        function.defaults = self._defaults(stmt.args, frame)  # type: ignore[attr-defined]
+        frame.locals[stmt.name] = function
+        if frame.locals is self.globals:
+            self.functions.append((function, stmt))
+
+    exec_AsyncFunctionDef = exec_FunctionDef
+
+    def _closure(self, frame: Frame) -> tuple:
+        if frame.locals is frame.globals:
+            return frame.closure
+        return (frame.locals,) + tuple(frame.closure)
+
+    def _defaults(self, args: ast.arguments, frame: Frame) -> dict:
+        positional = args.posonlyargs + args.args
+        defaults = {}
+        for arg, default in zip(positional[len(positional) - len(args.defaults):], args.defaults):
+            defaults[arg.arg] = self.eval(default, frame)
+        for arg, default in zip(args.kwonlyargs, args.kw_defaults):
+            if default is not None:
+                defaults[arg.arg] = self.eval(default, frame)
+        return defaults
+
+    def exec_ClassDef(self, stmt: ast.ClassDef, frame: Frame) -> None:
+        bases = [self.eval(b, frame) for b in stmt.bases]
+        is_module = any(self._is_module_base(b) for b in bases)
+        sequential = any(self._is_sequential_base(b) for b in bases)
+        cls = ClassValue(stmt.name, stmt, bases, {}, is_module, sequential)
+        class_frame = Frame(frame.globals, {}, self._closure(frame))
+        for item in stmt.body:
+            try:
+                if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    self.exec_FunctionDef(item, class_frame, owner=cls)
+                else:
+                    self.exec(item, class_frame)
+            except (Abort, _Return, _Break, _Continue):
+                pass
+        cls.attrs = class_frame.locals
+        frame.locals[stmt.name] = cls
+        if frame.locals is self.globals:
+            self.classes.append((cls, stmt))
+
+    def _is_module_base(self, base) -> bool:
+        if isinstance(base, Global):
+            return base.qualname.startswith("torch.nn.") and base.qualname.rsplit(".", 1)[1] in (
+                {"Module"} | CONTAINERS)
+        return isinstance(base, ClassValue) and base.is_module
+
+    def _is_sequential_base(self, base) -> bool:
+        if isinstance(base, Global):
+            return base.qualname == "torch.nn.Sequential"
+        return isinstance(base, ClassValue) and base.sequential_base
+
+    def exec_If(self, stmt: ast.If, frame: Frame) -> None:
+        condition = truth(self.eval(stmt.test, frame))
+        if condition is UNKNOWN:
+            self.exec_uncertain([stmt.body, stmt.orelse], frame)
+        elif condition:
+            self.exec_block(stmt.body, frame)
+        else:
+            self.exec_block(stmt.orelse, frame)
+
+    def exec_uncertain(self, branches: Sequence[Sequence[ast.stmt]], frame: Frame) -> None:
+        """Branches of which we cannot tell which runs.  Branches that only rebind local names
+        run each on a copy of the locals, and names that end up different become unknown;
+        branches that change objects (append, attribute assignment) are not run, and what
+        they change becomes unknown."""
+        if any(_mutates(branch) for branch in branches) or frame.locals is frame.globals:
+            for branch in branches:
+                self.taint(branch, frame)
+            return
+        results, returned = [], []
+        for branch in branches:
+            local = dict(frame.locals)
+            branch_frame = Frame(frame.globals, local, frame.closure, frame.function)
+            try:
+                self.exec_block(branch, branch_frame)
+            except _Return as ret:
+                returned.append(ret.value)
+                continue
+            except (_Break, _Continue):
+                pass
+            results.append(local)
+        if len(returned) == len(branches):
+            raise _Return(returned[0] if all(_same(returned[0], v) for v in returned[1:]) else _widen(returned))
+        if returned:
+            frame.uncertain_return = True
+        for name in set().union(*results) if results else ():
+            values = [r.get(name, UNKNOWN) for r in results]
+            frame.locals[name] = values[0] if all(_same(values[0], v) for v in values[1:]) else _widen(values)
+
+    def taint(self, stmts: Sequence[ast.stmt], frame: Frame) -> None:
+        for node in ast.walk(ast.Module(body=list(stmts), type_ignores=[])):
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                frame.locals[node.id] = UNKNOWN
+            elif isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store):
+                owner = self._try_eval(node.value, frame)
+                if isinstance(owner, Instance):
+                    owner.attrs[node.attr] = Opaque(self.source.text(node), self.source.span(node))
+            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+                if isinstance(node.func.value, ast.Name) and node.func.value.id in frame.locals:
+                    frame.locals[node.func.value.id] = UNKNOWN
+            elif isinstance(node, ast.Return):
+                frame.uncertain_return = True
+
+    def _try_eval(self, node, frame):
+        try:
+            return self.eval(node, frame)
+        except (Abort, _Return, _Break, _Continue):
+            return UNKNOWN
+
+    def exec_For(self, stmt: ast.For, frame: Frame) -> None:
+        iterable = self.iterate(self.eval(stmt.iter, frame))
+        if iterable is UNKNOWN:
+            self.assign(stmt.target, UNKNOWN, frame)
+            self._run_once_then_taint(stmt.body, frame)
+            return
+        for item in iterable:
+            self.tick()
+            self.assign(stmt.target, item, frame)
+            try:
+                self.exec_block(stmt.body, frame)
+            except _Break:
+                return
+            except _Continue:
+                continue
+        self.exec_block(stmt.orelse, frame)
+
+    exec_AsyncFor = exec_For
+
+    def _run_once_then_taint(self, body, frame: Frame) -> None:
+        try:
+            self.exec_block(body, frame)
+        except (_Break, _Continue):
+            pass
+        self.taint(body, frame)
+
+    def exec_While(self, stmt: ast.While, frame: Frame) -> None:
+        for _ in range(10_000):
+            condition = truth(self.eval(stmt.test, frame))
+            if condition is UNKNOWN:
+                self._run_once_then_taint(stmt.body, frame)
+                return
+            if not condition:
+                self.exec_block(stmt.orelse, frame)
+                return
+            try:
+                self.exec_block(stmt.body, frame)
+            except _Break:
+                return
+            except _Continue:
+                continue
+        raise Abort("loop")
+
+    def exec_With(self, stmt: ast.With, frame: Frame) -> None:
+        for item in stmt.items:
+            self.eval(item.context_expr, frame)
+            if item.optional_vars is not None:
+                self.assign(item.optional_vars, UNKNOWN, frame)
+        self.exec_block(stmt.body, frame)
+
+    exec_AsyncWith = exec_With
+
+    def exec_Try(self, stmt: ast.Try, frame: Frame) -> None:
+        try:
+            self.exec_block(stmt.body, frame)
+            self.exec_block(stmt.orelse, frame)
+        finally:
+            self.exec_block(stmt.finalbody, frame)
+
+    exec_TryStar = exec_Try
+
+    def exec_Assert(self, stmt, frame) -> None:
+        pass
+
+    def exec_Raise(self, stmt, frame) -> None:
+        raise _Return(UNKNOWN)  # the rest of the function does not run; its result is unknown
+
+    # --- assignment -----------------------------------------------------------------------------
+
+    def assign(self, target: ast.expr, value, frame: Frame) -> None:
+        if isinstance(target, ast.Name):
+            if target.id in frame.declared_global:
+                frame.globals[target.id] = value
+            else:
+                frame.locals[target.id] = value
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            self._unpack(target.elts, value, frame)
+        elif isinstance(target, ast.Attribute):
+            self.set_attribute(self.eval(target.value, frame), target.attr, value)
+        elif isinstance(target, ast.Subscript):
+            self.set_item(self.eval(target.value, frame), self.eval(target.slice, frame), value)
+        elif isinstance(target, ast.Starred):
+            self.assign(target.value, UNKNOWN, frame)
+
+    def _unpack(self, targets: List[ast.expr], value, frame: Frame) -> None:
+        if isinstance(value, Tensor) and value.shape is not None and value.shape and S.is_int(value.shape[0]):
+            value = [self.getitem(value, i, None) for i in range(min(value.shape[0], 64))]
+        items = list(value) if isinstance(value, (list, tuple)) else None
+        starred = [i for i, t in enumerate(targets) if isinstance(t, ast.Starred)]
+        if items is None or (not starred and len(items) != len(targets)):
+            for t in targets:
+                self.assign(t, UNKNOWN, frame)
+            return
+        if starred:
+            k = starred[0]
+            tail = len(targets) - k - 1
+            items = items[:k] + [list(items[k:len(items) - tail])] + items[len(items) - tail:]
+        for t, v in zip(targets, items):
+            self.assign(t.value if isinstance(t, ast.Starred) else t, v, frame)
+
+    def set_attribute(self, owner, name: str, value) -> None:
+        if isinstance(owner, Instance):
+            if isinstance(value, Tensor) and value.origin == "parameter":
+                count = _numel(value.shape)
+                owner.params += count or 0
+                owner.params_known &= count is not None
+            owner.attrs[name] = value
+
+    def set_item(self, owner, key, value) -> None:
+        if isinstance(owner, (list, dict)) and key is not UNKNOWN:
+            try:
+                owner[key] = value
+            except Exception:
+                pass
+        elif isinstance(owner, Container) and owner.kind == "ModuleDict" and isinstance(key, str):
+            owner.items = [(k, v) for k, v in owner.items if k != key] + [(key, value)]
+
+    # --- expressions ----------------------------------------------------------------------------
+
+    def eval(self, node: ast.expr, frame: Frame):
+        handler = self._expr.get(type(node))
+        if handler is None:
+            return UNKNOWN
+        return handler(node, frame)
+
+    def eval_Constant(self, node: ast.Constant, frame):
+        return node.value
+
+    def eval_Name(self, node: ast.Name, frame: Frame):
+        name = node.id
+        if name in frame.locals:
+            return frame.locals[name]
+        for scope in frame.closure:
+            if name in scope:
+                return scope[name]
+        if name in frame.globals:
+            return frame.globals[name]
+        return BUILTINS.get(name, UNKNOWN)
+
+    def eval_Tuple(self, node: ast.Tuple, frame):
+        return tuple(self._elements(node.elts, frame))
+
+    def eval_List(self, node: ast.List, frame):
+        return list(self._elements(node.elts, frame))
+
+    def eval_Set(self, node, frame):
+        return UNKNOWN
+
+    def _elements(self, elts, frame) -> list:
+        out = []
+        for e in elts:
+            if isinstance(e, ast.Starred):
+                value = self.iterate(self.eval(e.value, frame))
+                if value is UNKNOWN:
+                    out.append(UNKNOWN)
+                else:
+                    out.extend(value)
+            else:
+                out.append(self.eval(e, frame))
+        return out
+
+    def eval_Dict(self, node: ast.Dict, frame):
+        result = {}
+        for k, v in zip(node.keys, node.values):
+            value = self.eval(v, frame)
+            if k is None:
+                if isinstance(value, dict):
+                    result.update(value)
+                continue
+            key = self.eval(k, frame)
+            if _hashable(key):
+                result[key] = value
+        return result
+
+    def eval_JoinedStr(self, node, frame):
+        return UNKNOWN
+
+    def eval_IfExp(self, node: ast.IfExp, frame):
+        condition = truth(self.eval(node.test, frame))
+        if condition is UNKNOWN:
+            a, b = self.eval(node.body, frame), self.eval(node.orelse, frame)
+            return a if _same(a, b) else _widen([a, b])
+        return self.eval(node.body if condition else node.orelse, frame)
+
+    def eval_BoolOp(self, node: ast.BoolOp, frame):
+        is_and = isinstance(node.op, ast.And)
+        result = None
+        for value_node in node.values:
+            value = self.eval(value_node, frame)
+            t = truth(value)
+            if t is UNKNOWN:
+                return UNKNOWN
+            result = value
+            if is_and and not t or not is_and and t:
+                return value
+        return result
+
+    def eval_UnaryOp(self, node: ast.UnaryOp, frame):
+        value = self.eval(node.operand, frame)
+        if isinstance(node.op, ast.Not):
+            t = truth(value)
+            return UNKNOWN if t is UNKNOWN else not t
+        if isinstance(value, Tensor):
+            return value
+        if isinstance(node.op, ast.USub):
+            if isinstance(value, (int, float)) and not isinstance(value, bool) or isinstance(value, bool):
+                return -value
+            return S.mul(value, -1) if isinstance(value, S.Dim) else UNKNOWN
+        if isinstance(node.op, ast.UAdd) and isinstance(value, (int, float)):
+            return value
+        if isinstance(node.op, ast.Invert) and isinstance(value, int):
+            return ~value
+        return UNKNOWN
+
+    def eval_BinOp(self, node: ast.BinOp, frame):
+        return self.binop(node.op, self.eval(node.left, frame), self.eval(node.right, frame), node)
+
+    def binop(self, op: ast.operator, left, right, node):
+        symbol = _BINOP_SYMBOLS.get(type(op))
+        if isinstance(left, (Tensor, PendingInput)) or isinstance(right, (Tensor, PendingInput)):
+            return self.tensor_binary(symbol, left, right, node)
+        if left is UNKNOWN or right is UNKNOWN:
+            return UNKNOWN
+        if isinstance(left, S.Dim) or isinstance(right, S.Dim):
+            return _dim_arith(symbol, left, right)
+        return _python_binop(op, left, right)
+
+    def tensor_binary(self, symbol, left, right, node):
+        if isinstance(left, PendingInput) or isinstance(right, PendingInput):
+            return Tensor(None)
+        return self.checker.tensor_op(lambda: tensor_ops.binary(symbol, left, right), node,
+                                      f"{symbol}", inputs=(left, right))
+
+    def eval_Compare(self, node: ast.Compare, frame):
+        left = self.eval(node.left, frame)
+        result = True
+        for op, comparator_node in zip(node.ops, node.comparators):
+            right = self.eval(comparator_node, frame)
+            outcome = _compare(op, left, right)
+            if outcome is UNKNOWN:
+                return UNKNOWN
+            if not outcome:
+                return False
+            left = right
+        return result
+
+    def eval_Attribute(self, node: ast.Attribute, frame):
+        return self.get_attribute(self.eval(node.value, frame), node.attr, node)
+
+    def get_attribute(self, owner, name: str, node=None):
+        if isinstance(owner, Global):
+            return Global(qualify(f"{owner.qualname}.{name}"))
+        if isinstance(owner, Instance):
+            return self._instance_attribute(owner, name)
+        if isinstance(owner, ClassValue):
+            value, _ = owner.lookup(name)
+            return UNKNOWN if value is None else value
+        if isinstance(owner, Super):
+            return self._super_attribute(owner, name)
+        if isinstance(owner, Tensor):
+            return self._tensor_attribute(owner, name, node)
+        if isinstance(owner, Layer):
+            if owner.args is not None and name in owner.args.values:
+                return owner.args.values[name]
+            if name in _MODULE_METHODS:
+                return BoundMethod(owner, name)
+            return UNKNOWN
+        if isinstance(owner, (Container, Opaque, PendingInput)) or owner is UNKNOWN:
+            return BoundMethod(owner, name) if owner is not UNKNOWN else UNKNOWN
+        if isinstance(owner, (list, dict, str, tuple, int, float)):
+            return BoundMethod(owner, name)
+        return UNKNOWN
+
+    def _instance_attribute(self, inst: Instance, name: str):
+        if name in inst.attrs:
+            return inst.attrs[name]
+        value, _ = inst.cls.lookup(name)
+        if isinstance(value, Function):
+            if _is_decorated(value.node, "staticmethod"):
+                return value
+            if _is_decorated(value.node, "property"):
+                return self.call(value, [inst], {}, None)
+            return UserMethod(value, inst)
+        if value is not None:
+            return value
+        if name == "training":
+            return UNKNOWN
+        if inst.cls.is_module or name in _MODULE_METHODS:
+            return BoundMethod(inst, name)
+        return UNKNOWN
+
+    def _super_attribute(self, sup: Super, name: str):
+        bases = sup.cls.bases
+        for base in bases:
+            if isinstance(base, ClassValue):
+                value, _ = base.lookup(name)
+                if isinstance(value, Function):
+                    return UserMethod(value, sup.receiver)
+        if name == "__init__":
+            return Builtin("super.__init__", lambda interp, args, kwargs, node: interp._base_init(sup, args))
+        if name == "forward" and sup.cls.sequential_base and isinstance(sup.receiver, Instance):
+            return Builtin("Sequential.forward",
+                           lambda interp, args, kwargs, node: interp._chain(_sequential_items(sup.receiver),
+                                                                            args[0] if args else UNKNOWN, node))
+        return UNKNOWN
+
+    def _base_init(self, sup: Super, args) -> None:
+        receiver = sup.receiver
+        if isinstance(receiver, Instance) and sup.cls.sequential_base:
+            children = _children_from_args(args)
+            receiver.attrs.update({name: module for name, module in children})
+        return None
+
+    def _tensor_attribute(self, tensor: Tensor, name: str, node):
+        if name == "shape":
+            return self.checker.tensor_op(lambda: tensor_ops.call_method("size", tensor, (), {}), node, "shape")
+        if name == "ndim":
+            return UNKNOWN if tensor.shape is None else len(tensor.shape)
+        if name == "T":
+            return self.checker.tensor_op(lambda: tensor_ops.call_method("t", tensor, (), {}), node, "T")
+        if name in ("device", "dtype", "grad", "data", "is_cuda", "requires_grad"):
+            return tensor if name == "data" else UNKNOWN
+        return BoundMethod(tensor, name)
+
+    def eval_Subscript(self, node: ast.Subscript, frame):
+        return self.getitem(self.eval(node.value, frame), self.eval(node.slice, frame), node)
+
+    def eval_Slice(self, node: ast.Slice, frame):
+        parts = [None if p is None else self.eval(p, frame) for p in (node.lower, node.upper, node.step)]
+        if any(p is UNKNOWN or isinstance(p, S.Dim) for p in parts):
+            return UNKNOWN_SLICE
+        return slice(*parts)
+
+    def eval_Index(self, node, frame):  # Python < 3.9 compatibility
+        return self.eval(node.value, frame)
+
+    def getitem(self, owner, key, node):
+        if isinstance(owner, Tensor):
+            index = UNKNOWN if key is UNKNOWN_SLICE else key
+            return self.checker.tensor_op(lambda: tensor_ops.getitem(owner, index), node, "index")
+        if isinstance(owner, Container):
+            return self._container_item(owner, key, node)
+        if owner is UNKNOWN or key is UNKNOWN or key is UNKNOWN_SLICE:
+            return UNKNOWN
+        if isinstance(owner, (list, tuple, str, dict)):
+            try:
+                return owner[key]
+            except Exception:
+                return UNKNOWN
+        return UNKNOWN
+
+    def _container_item(self, owner: Container, key, node):
+        if owner.kind == "ModuleDict":
+            return dict(owner.items).get(key, UNKNOWN)
+        if isinstance(key, slice):
+            items = owner.items[key]
+            return Container(owner.kind, list(items), owner.span, owner.text)
+        if isinstance(key, int) and -len(owner.items) <= key < len(owner.items):
+            return owner.items[key][1]
+        return UNKNOWN
+
+    def eval_Starred(self, node, frame):
+        return UNKNOWN
+
+    def eval_NamedExpr(self, node: ast.NamedExpr, frame):
+        value = self.eval(node.value, frame)
+        self.assign(node.target, value, frame)
+        return value
+
+    def eval_Lambda(self, node: ast.Lambda, frame):
+        function = Function(node, frame.globals, self._closure(frame))
+        function.defaults = self._defaults(node.args, frame)  # type: ignore[attr-defined]
+        return function
+
+    def eval_ListComp(self, node, frame):
+        return self._comprehension(node, frame, list)
+
+    def eval_GeneratorExp(self, node, frame):
+        return self._comprehension(node, frame, list)
+
+    def eval_SetComp(self, node, frame):
+        return UNKNOWN
+
+    def eval_DictComp(self, node: ast.DictComp, frame):
+        pairs = self._comprehension(node, frame, list, element=lambda f: (self.eval(node.key, f),
+                                                                           self.eval(node.value, f)))
+        if pairs is UNKNOWN or not all(_hashable(k) for k, _ in pairs):
+            return UNKNOWN
+        return dict(pairs)
+
+    def _comprehension(self, node, frame, kind, element=None):
+        local = dict(frame.locals) if frame.locals is not frame.globals else {}
+        inner = Frame(frame.globals, local, self._closure(frame) if local is not frame.locals else frame.closure,
+                      frame.function)
+        if frame.locals is frame.globals:
+            inner.closure = (frame.globals,)
+        out: list = []
+        element = element or (lambda f: self.eval(node.elt, f))
+        if not self._generate(node.generators, 0, inner, out, element):
+            return UNKNOWN
+        return kind(out)
+
+    def _generate(self, generators, index, frame, out, element) -> bool:
+        if index == len(generators):
+            out.append(element(frame))
+            return True
+        generator = generators[index]
+        iterable = self.iterate(self.eval(generator.iter, frame))
+        if iterable is UNKNOWN:
+            return False
+        for item in iterable:
+            self.tick()
+            self.assign(generator.target, item, frame)
+            conditions = [truth(self.eval(c, frame)) for c in generator.ifs]
+            if any(c is UNKNOWN for c in conditions):
+                return False
+            if all(conditions) and not self._generate(generators, index + 1, frame, out, element):
+                return False
+        return True
+
+    def eval_Await(self, node, frame):
+        return UNKNOWN
+
+    def eval_Yield(self, node, frame):
+        return UNKNOWN
+
+    # --- iteration ------------------------------------------------------------------------------
+
+    def iterate(self, value):
+        """A Python list of the items, or UNKNOWN."""
+        if isinstance(value, (list, tuple, str)):
+            return list(value)
+        if isinstance(value, dict):
+            return list(value.keys())
+        if isinstance(value, range):
+            return list(value) if len(value) <= MAX_SEQUENCE else UNKNOWN
+        if isinstance(value, Container):
+            if value.kind == "ModuleDict":
+                return [k for k, _ in value.items]
+            return [m for _, m in value.items]
+        if isinstance(value, Instance) and value.cls.sequential_base:
+            return [m for _, m in _sequential_items(value)]
+        if isinstance(value, Tensor) and value.shape and S.is_int(value.shape[0]) and value.shape[0] <= 64:
+            return [self.getitem(value, i, None) for i in range(value.shape[0])]
+        return UNKNOWN
+
+    # --- calls ----------------------------------------------------------------------------------
+
+    def eval_Call(self, node: ast.Call, frame):
+        func = self.eval(node.func, frame)
+        args: list = []
+        for a in node.args:
+            if isinstance(a, ast.Starred):
+                items = self.iterate(self.eval(a.value, frame))
+                if items is UNKNOWN:
+                    self._eval_all(node, frame)
+                    return UNKNOWN
+                args.extend(items)
+            else:
+                args.append(self.eval(a, frame))
+        kwargs: dict = {}
+        for kw in node.keywords:
+            value = self.eval(kw.value, frame)
+            if kw.arg is None:
+                if not isinstance(value, dict):
+                    return UNKNOWN
+                kwargs.update(value)
+            else:
+                kwargs[kw.arg] = value
+        return self.call(func, args, kwargs, node)
+
+    def _eval_all(self, node: ast.Call, frame) -> None:
+        for kw in node.keywords:
+            self.eval(kw.value, frame)
+
+    def call(self, func, args: list, kwargs: dict, node: Optional[ast.Call]):
+        self.tick()
+        if isinstance(func, Global):
+            return self.call_global(func.qualname, args, kwargs, node)
+        if isinstance(func, Function):
+            return self.call_function(func, args, kwargs)
+        if isinstance(func, UserMethod):
+            return self.call_function(func.function, [func.receiver] + list(args), kwargs)
+        if isinstance(func, ClassValue):
+            return self.instantiate(func, args, kwargs, node)
+        if isinstance(func, Builtin):
+            return func.fn(self, args, kwargs, node)
+        if isinstance(func, BoundMethod):
+            return self.call_method(func.receiver, func.name, args, kwargs, node)
+        if is_module(func):
+            return self.call_module(func, args, kwargs, node)
+        return UNKNOWN
+
+    def call_function(self, function: Function, args: list, kwargs: dict):
+        if self.depth >= MAX_DEPTH:
+            raise Abort("depth")
+        fn_node = function.node
+        local = self._bind(fn_node.args, function, args, kwargs)
+        frame = Frame(function.globals, local, function.closure, function)
+        self.depth += 1
+        saved_super = self._super_context
+        if function.owner is not None and args:
+            self._super_context = (function.owner, args[0])
+        try:
+            if isinstance(fn_node, ast.Lambda):
+                return self.eval(fn_node.body, frame)
+            if _is_generator(fn_node):
+                return UNKNOWN
+            try:
+                self.exec_block(fn_node.body, frame)
+                result = None
+            except _Return as ret:
+                result = ret.value
+            except (_Break, _Continue):
+                result = UNKNOWN
+            return UNKNOWN if frame.uncertain_return else result
+        finally:
+            self.depth -= 1
+            self._super_context = saved_super
+
+    def current_super(self, args):
+        """super() inside a method: the class that defined the running method, and self."""
+        if len(args) == 2 and isinstance(args[0], ClassValue):
+            return Super(args[0], args[1])
+        return Super(*self._super_context) if self._super_context else UNKNOWN
+
+    def _bind(self, spec: ast.arguments, function: Function, args: list, kwargs: dict) -> dict:
+        defaults = getattr(function, "defaults", {})
+        positional = [a.arg for a in spec.posonlyargs + spec.args]
+        local: Dict[str, object] = {}
+        for name, value in zip(positional, args):
+            local[name] = value
+        if spec.vararg is not None:
+            local[spec.vararg.arg] = tuple(args[len(positional):])
+        extra_kwargs = {}
+        for name, value in kwargs.items():
+            if name in positional or any(a.arg == name for a in spec.kwonlyargs):
+                local[name] = value
+            else:
+                extra_kwargs[name] = value
+        if spec.kwarg is not None:
+            local[spec.kwarg.arg] = extra_kwargs
+        for name in positional + [a.arg for a in spec.kwonlyargs]:
+            if name not in local:
+                local[name] = defaults.get(name, UNKNOWN)
+        return local
+
+    def instantiate(self, cls: ClassValue, args: list, kwargs: dict, node):
+        inst = Instance(cls, span=self.source.span(node) if node is not None else None,
+                        text=self.source.text(node) if node is not None else "")
+        init, _ = cls.lookup("__init__")
+        if isinstance(init, Function):
+            self.call_function(init, [inst] + list(args), kwargs)
+        elif cls.sequential_base:
+            inst.attrs.update(dict(_children_from_args(args)))
+        return inst
+
+    def call_global(self, qualname: str, args: list, kwargs: dict, node):
+        if qualname.startswith("torch.nn.") and not qualname.startswith("torch.nn.functional."):
+            name = qualname.rsplit(".", 1)[1]
+            if name in RULES or name in CONTAINERS:
+                return self.build_module(name, args, kwargs, node)
+            if name == "Parameter":
+                tensor = args[0] if args else kwargs.get("data", UNKNOWN)
+                return Tensor(tensor.shape if isinstance(tensor, Tensor) else None, origin="parameter")
+            if qualname.startswith("torch.nn.init."):
+                return UNKNOWN
+            if name[:1].isupper():
+                return Opaque(self.source.text(node) if node else name,
+                              self.source.span(node) if node else None, kind=name)
+        handler = _GLOBAL_CALLS.get(qualname)
+        if handler is not None:
+            return handler(self, args, kwargs, node)
+        if qualname.startswith(("torch.", "numpy.", "np.")) or qualname in tensor_ops.FUNCTIONS:
+            if qualname.startswith("numpy."):
+                qualname = "np." + qualname[len("numpy."):] if "np." + qualname[6:] in tensor_ops.FUNCTIONS \
+                    else qualname
+            if qualname in tensor_ops.FUNCTIONS:
+                return self.checker.tensor_op(lambda: tensor_ops.call_function(qualname, tuple(args), kwargs),
+                                              node, qualname.rsplit(".", 1)[1], inputs=args,
+                                              pending_passthrough=qualname in _ELEMENTWISE)
+        return UNKNOWN
+
+    def build_module(self, name: str, args: list, kwargs: dict, node):
+        span = self.source.span(node) if node is not None else Span(1, 1, 1, 1)
+        text = self.source.text(node) if node is not None else name
+        if name in CONTAINERS:
+            if name == "Sequential":
+                items = _children_from_args(args)
+            elif args and isinstance(args[0], (list, tuple)):
+                items = [(str(i), m) for i, m in enumerate(args[0])]
+            elif args and isinstance(args[0], dict):
+                items = list(args[0].items())
+            elif not args:
+                items = []
+            else:
+                items = [("0", Opaque(text, span))]
+            return Container(name, items, span, text)
+        written_args = tuple(Arg(v, self.source.text(a), self.source.span(a))
+                             for v, a in zip(args, node.args if node else ()))
+        written_kwargs = tuple((k.arg, Arg(kwargs[k.arg], self.source.text(k.value), self.source.span(k.value)))
+                               for k in (node.keywords if node else ()) if k.arg in kwargs)
+        if node is None or any(isinstance(a, ast.Starred) for a in node.args) or len(written_args) != len(args):
+            written_args = tuple(Arg(v, repr(v)) for v in args)
+            written_kwargs = tuple((k, Arg(v, repr(v))) for k, v in kwargs.items())
+        call = LayerCall(name, written_args, written_kwargs, span, text)
+        rule = RULES[name]
+        try:
+            bound = rule.bind(written_args, written_kwargs)
+        except NotKnown:
+            return Layer(call, rule, None)
+        layer = Layer(call, rule, bound)
+        self.checker.constructed(layer)
+        return layer
+
+    def call_method(self, receiver, name: str, args: list, kwargs: dict, node):
+        if isinstance(receiver, Tensor):
+            if name in ("size", "dim", "numel") or name in tensor_ops.METHODS:
+                return self.checker.tensor_op(
+                    lambda: tensor_ops.call_method(name, receiver, tuple(args), kwargs, numpy=receiver.numpy),
+                    node, name, inputs=[receiver], pending_passthrough=name in _ELEMENTWISE_METHODS)
+            return UNKNOWN
+        if isinstance(receiver, PendingInput):
+            return receiver if name in _ELEMENTWISE_METHODS else Tensor(None)
+        if is_module(receiver):
+            return self.module_method(receiver, name, args, kwargs, node)
+        if isinstance(receiver, (list, dict, str, tuple)) or S.is_int(receiver) or isinstance(receiver, float):
+            return _python_method(receiver, name, args, kwargs)
+        return UNKNOWN
+
+    def module_method(self, module, name: str, args: list, kwargs: dict, node):
+        if name in ("to", "cuda", "cpu", "eval", "train", "float", "double", "half", "requires_grad_",
+                    "apply", "type", "share_memory", "bfloat16"):
+            return module
+        if name == "forward":
+            return self.call_module(module, args, kwargs, node)
+        if name in ("add_module", "register_module") and len(args) == 2:
+            self._add_child(module, args[0], args[1])
+            return None
+        if isinstance(module, Container):
+            return self._container_method(module, name, args)
+        if name in ("children", "modules"):
+            return [m for _, m in _module_children(module)] if name == "children" else UNKNOWN
+        return UNKNOWN
+
+    def _add_child(self, module, name, child) -> None:
+        if not isinstance(name, str):
+            return
+        if isinstance(module, Instance):
+            module.attrs[name] = child
+        elif isinstance(module, Container):
+            module.items = [(k, v) for k, v in module.items if k != name] + [(name, child)]
+
+    def _container_method(self, container: Container, name: str, args: list):
+        if name == "append" and len(args) == 1:
+            container.items.append((str(len(container.items)), args[0]))
+            return container
+        if name == "extend" and args:
+            for m in _modules_of(args[0]):
+                container.items.append((str(len(container.items)), m))
+            return container
+        if name == "insert" and len(args) == 2 and isinstance(args[0], int):
+            modules = [m for _, m in container.items]
+            modules.insert(args[0], args[1])
+            container.items = [(str(i), m) for i, m in enumerate(modules)]
+            return None
+        if container.kind == "ModuleDict" and name in ("items", "values", "keys"):
+            return {"items": list(container.items), "values": [m for _, m in container.items],
+                    "keys": [k for k, _ in container.items]}[name]
+        return UNKNOWN
+
+    def call_module(self, module, args: list, kwargs: dict, node):
+        return self.checker.call_module(module, args, kwargs, node)
+
+    def run_forward(self, module, args: list, kwargs: dict, node):
+        """The module's own behaviour, called by the Checker inside a model run."""
+        if isinstance(module, Layer):
+            return self.checker.apply_layer(module, args[0] if args else UNKNOWN, node)
+        if isinstance(module, Container):
+            if module.kind != "Sequential":
+                return UNKNOWN
+            return self._chain(module.items, args[0] if args else UNKNOWN, node)
+        if isinstance(module, Instance):
+            forward, _ = module.cls.lookup("forward")
+            if isinstance(forward, Function):
+                return self.call_function(forward, [module] + list(args), kwargs)
+            if module.cls.sequential_base:
+                return self._chain(_sequential_items(module), args[0] if args else UNKNOWN, node)
+            return UNKNOWN
+        return Tensor(None)
+
+    def _chain(self, items, x, node):
+        for _, child in items:
+            x = self.call_module(child, [x], {}, node)
+        return x
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+UNKNOWN_SLICE = object()
+
+_MODULE_METHODS = {"to", "cuda", "cpu", "eval", "train", "float", "double", "half", "forward", "parameters",
+                   "named_parameters", "modules", "children", "named_modules", "state_dict", "zero_grad",
+                   "load_state_dict", "add_module", "register_module", "register_buffer", "apply", "type",
+                   "requires_grad_", "bfloat16"}
+
+_ELEMENTWISE = {f"torch.nn.functional.{n}" for n in (
+    "relu", "relu6", "leaky_relu", "elu", "selu", "gelu", "silu", "mish", "sigmoid", "tanh", "dropout",
+    "dropout2d", "dropout1d", "dropout3d", "hardswish", "hardtanh", "softplus")} | {
+    "torch.relu", "torch.sigmoid", "torch.tanh"}
+_ELEMENTWISE_METHODS = {"relu", "sigmoid", "tanh", "float", "double", "half", "to", "cuda", "cpu", "contiguous",
+                        "clone", "detach", "requires_grad_", "type", "long", "int", "relu_", "bfloat16"}
+
+_BINOP_SYMBOLS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.FloorDiv: "//",
+                  ast.Mod: "%", ast.Pow: "**", ast.MatMult: "@", ast.BitAnd: "&", ast.BitOr: "|",
+                  ast.BitXor: "^", ast.LShift: "<<", ast.RShift: ">>"}
+_PY_BINOPS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
+              ast.Div: operator.truediv, ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod,
+              ast.Pow: operator.pow, ast.BitAnd: operator.and_, ast.BitOr: operator.or_,
+              ast.BitXor: operator.xor, ast.LShift: operator.lshift, ast.RShift: operator.rshift}
+
+
+def _python_binop(op, left, right):
+    fn = _PY_BINOPS.get(type(op))
+    if fn is None or not _plain(left) or not _plain(right):
+        return UNKNOWN
+    if isinstance(op, ast.Pow) and isinstance(right, int) and abs(right) > 256:
+        return UNKNOWN
+    if isinstance(op, ast.LShift) and isinstance(right, int) and right > 256:
+        return UNKNOWN
+    if isinstance(op, ast.Mult) and (isinstance(left, (list, tuple, str)) or isinstance(right, (list, tuple, str))):
+        count = right if isinstance(left, (list, tuple, str)) else left
+        seq = left if isinstance(left, (list, tuple, str)) else right
+        if not isinstance(count, int) or count * len(seq) > MAX_SEQUENCE:
+            return UNKNOWN
+    if isinstance(op, ast.Mod) and isinstance(left, str):
+        return UNKNOWN
+    try:
+        return fn(left, right)
+    except Exception:
+        return UNKNOWN
+
+
+def _plain(value) -> bool:
+    if isinstance(value, (int, float, str, bool, complex)) or value is None:
+        return True
+    if isinstance(value, (list, tuple)):
+        return True
+    return False
+
+
+def _dim_arith(symbol, left, right):
+    if not all(S.is_int(v) or isinstance(v, S.Dim) for v in (left, right)):
+        return UNKNOWN
+    if symbol == "+":
+        return S.add(left, right)
+    if symbol == "-":
+        return S.sub(left, right)
+    if symbol == "*":
+        return S.mul(left, right)
+    if symbol == "//":
+        return S.floordiv(left, right)
+    return UNKNOWN
+
+
+_COMPARE = {ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt, ast.LtE: operator.le,
+            ast.Gt: operator.gt, ast.GtE: operator.ge}
+
+
+def _compare(op, left, right):
+    if isinstance(op, (ast.Is, ast.IsNot)):
+        if left is UNKNOWN or right is UNKNOWN:
+            return UNKNOWN
+        if left is None or right is None or isinstance(left, bool) or isinstance(right, bool):
+            same = left is right
+            return same if isinstance(op, ast.Is) else not same
+        return UNKNOWN
+    if left is UNKNOWN or right is UNKNOWN or isinstance(left, (S.Dim, Tensor)) or isinstance(right, (S.Dim, Tensor)):
+        return UNKNOWN
+    if isinstance(op, (ast.In, ast.NotIn)):
+        if not isinstance(right, (list, tuple, str, dict)) or (isinstance(right, (list, tuple)) and UNKNOWN in right):
+            return UNKNOWN
+        try:
+            found = left in right
+        except Exception:
+            return UNKNOWN
+        return found if isinstance(op, ast.In) else not found
+    if not _plain(left) or not _plain(right):
+        if isinstance(op, (ast.Eq, ast.NotEq)):
+            same = left is right
+            return same if isinstance(op, ast.Eq) else not same
+        return UNKNOWN
+    try:
+        return bool(_COMPARE[type(op)](left, right))
+    except Exception:
+        return UNKNOWN
+
+
+def _python_method(receiver, name: str, args: list, kwargs: dict):
+    if name.startswith("_") or any(a is UNKNOWN for a in args) or any(v is UNKNOWN for v in kwargs.values()):
+        if isinstance(receiver, list) and name in ("append", "extend", "insert"):
+            receiver.append(UNKNOWN)
+        return UNKNOWN
+    allowed = _SAFE_METHODS.get(type(receiver))
+    if allowed is None or name not in allowed:
+        return UNKNOWN
+    try:
+        result = getattr(receiver, name)(*args, **kwargs)
+    except Exception:
+        return UNKNOWN
+    if isinstance(result, (type({}.items()), type({}.keys()), type({}.values()))):
+        return list(result)
+    return result
+
+
+_SAFE_METHODS = {
+    list: {"append", "extend", "insert", "pop", "index", "count", "copy", "reverse", "remove"},
+    tuple: {"index", "count"},
+    dict: {"items", "keys", "values", "get", "copy", "update", "setdefault", "pop"},
+    str: {"format", "join", "split", "upper", "lower", "startswith", "endswith", "replace", "strip", "isdigit"},
+    int: {"bit_length"},
+    float: {"is_integer"},
+}
+
+
+def _hashable(value) -> bool:
+    try:
+        hash(value)
+        return value is not UNKNOWN
+    except TypeError:
+        return False
+
+
+def _same(a, b) -> bool:
+    if a is b:
+        return True
+    if isinstance(a, Tensor) and isinstance(b, Tensor):
+        return a.shape is not None and a.shape == b.shape
+    if type(a) is type(b) and _plain(a):
+        try:
+            return bool(a == b) and UNKNOWN not in (a if isinstance(a, (list, tuple)) else ())
+        except Exception:
+            return False
+    return False
+
+
+def _widen(values: list):
+    """What is known of several possible values: tensors of unknown shape stay tensors."""
+    if all(isinstance(v, Tensor) for v in values):
+        shapes_ = [v.shape for v in values]
+        if all(s is not None for s in shapes_) and len({len(s) for s in shapes_}) == 1:
+            dims = tuple(d[0] if all(S.same(d[0], e) for e in d[1:]) else S.unknown() for d in zip(*shapes_))
+            return Tensor(dims)
+        return Tensor(None)
+    return UNKNOWN
+
+
+def _load(target: ast.expr) -> ast.expr:
+    clone = ast.fix_missing_locations(ast.copy_location(type(target)(**{
+        f: getattr(target, f) for f in target._fields}), target))
+    clone.ctx = ast.Load()
+    return clone
+
+
+def _mutates(stmts: Sequence[ast.stmt]) -> bool:
+    for node in ast.walk(ast.Module(body=list(stmts), type_ignores=[])):
+        if isinstance(node, (ast.Attribute, ast.Subscript)) and isinstance(node.ctx, ast.Store):
+            return True
+        if isinstance(node, ast.AugAssign):
+            return True
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in (
+                "append", "extend", "insert", "add_module", "register_module", "update", "pop", "setdefault",
+                "register_buffer", "__setitem__"):
+            return True
+    return False
+
+
+def _is_decorated(node, name: str) -> bool:
+    for d in getattr(node, "decorator_list", ()):
+        if isinstance(d, ast.Name) and d.id == name or isinstance(d, ast.Attribute) and d.attr == name:
+            return True
+    return False
+
+
+def _is_generator(node) -> bool:
+    for child in ast.walk(node):
+        if isinstance(child, (ast.Yield, ast.YieldFrom)):
+            return True
+        if child is not node and isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            continue
+    return False
+
+
+def _numel(shape) -> Optional[int]:
+    if shape is None or not all(S.is_int(d) for d in shape):
+        return None
+    return math.prod(shape)
+
+
+def _modules_of(value) -> list:
+    if isinstance(value, Container):
+        return [m for _, m in value.items]
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    return [value]
+
+
+def _children_from_args(args) -> List[Tuple[str, object]]:
+    if len(args) == 1 and isinstance(args[0], dict):
+        return [(str(k), v) for k, v in args[0].items()]
+    return [(str(i), m if is_module(m) else Opaque(repr(m))) for i, m in enumerate(args)]
+
+
+def _sequential_items(inst: Instance) -> List[Tuple[str, object]]:
+    return inst.children()
+
+
+def _module_children(module) -> List[Tuple[str, object]]:
+    if isinstance(module, (Instance, Container)):
+        return module.children()
+    return []
+
+
+# --- builtins and well-known globals --------------------------------------------------------------
+
+
+def _builtin(fn):
+    return Builtin(fn.__name__, lambda interp, args, kwargs, node: fn(*args, **kwargs)
+                   if not any(a is UNKNOWN for a in args) else UNKNOWN)
+
+
+def _safe(fn):
+    def call(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except Exception:
+            return UNKNOWN
+    call.__name__ = fn.__name__
+    return call
+
+
+def _range(*args):
+    if not all(S.is_int(a) for a in args):
+        return UNKNOWN
+    return range(*args)
+
+
+def _len(value):
+    if isinstance(value, (list, tuple, str, dict, range)):
+        return len(value)
+    if isinstance(value, Container):
+        return len(value.items)
+    if isinstance(value, Tensor) and value.shape:
+        return value.shape[0]
+    return UNKNOWN
+
+
+def _seq(kind):
+    def convert(value=()):
+        if isinstance(value, (list, tuple, range, str, dict)):
+            return kind(value)
+        if isinstance(value, Container):
+            return kind(m for _, m in value.items)
+        return UNKNOWN
+    convert.__name__ = kind.__name__
+    return convert
+
+
+def _isinstance(value, kinds):
+    kinds = kinds if isinstance(kinds, tuple) else (kinds,)
+    results = set()
+    for kind in kinds:
+        if isinstance(kind, Builtin) and kind.name in ("int", "float", "str", "list", "tuple", "dict", "bool"):
+            py = {"int": int, "float": float, "str": str, "list": list, "tuple": tuple, "dict": dict,
+                  "bool": bool}[kind.name]
+            if _plain(value):
+                results.add(isinstance(value, py))
+            else:
+                results.add(False if isinstance(value, (Tensor, Layer, Container, Instance)) else UNKNOWN)
+        elif isinstance(kind, ClassValue):
+            results.add(isinstance(value, Instance) and _subclass(value.cls, kind) or
+                        (UNKNOWN if value is UNKNOWN else False))
+        elif isinstance(kind, Global) and kind.qualname == "torch.Tensor":
+            results.add(True if isinstance(value, Tensor) else UNKNOWN)
+        else:
+            results.add(UNKNOWN)
+    if True in results:
+        return True
+    return UNKNOWN if UNKNOWN in results else False
+
+
+def _subclass(cls: ClassValue, other: ClassValue) -> bool:
+    return cls is other or any(isinstance(b, ClassValue) and _subclass(b, other) for b in cls.bases)
+
+
+def _enumerate(value, start=0):
+    return list(enumerate(value, start)) if isinstance(value, (list, tuple, str, range)) else UNKNOWN
+
+
+def _zip(*values):
+    if all(isinstance(v, (list, tuple, str, range)) for v in values):
+        return list(zip(*values))
+    return UNKNOWN
+
+
+def _minmax(fn):
+    def call(*args, **kwargs):
+        values = args[0] if len(args) == 1 else args
+        if kwargs or not isinstance(values, (list, tuple, range)) or not all(_plain(v) for v in values):
+            return UNKNOWN
+        try:
+            return fn(values)
+        except Exception:
+            return UNKNOWN
+    call.__name__ = fn.__name__
+    return call
+
+
+BUILTINS: Dict[str, object] = {
+    name: _builtin(_safe(fn)) for name, fn in {
+        "range": _range, "len": _len, "list": _seq(list), "tuple": _seq(tuple), "dict": dict,
+        "int": int, "float": float, "str": str, "bool": bool, "abs": abs, "round": round,
+        "sum": sum, "min": _minmax(min), "max": _minmax(max), "enumerate": _enumerate, "zip": _zip,
+        "sorted": sorted, "reversed": lambda v: list(reversed(v)), "divmod": divmod, "pow": pow,
+        "hasattr": lambda o, n: UNKNOWN, "print": lambda *a, **k: None, "any": any, "all": all,
+    }.items()
+}
+BUILTINS["isinstance"] = Builtin("isinstance", lambda interp, args, kwargs, node: _isinstance(*args)
+                                 if len(args) == 2 else UNKNOWN)
+BUILTINS["super"] = Builtin("super", lambda interp, args, kwargs, node: interp.current_super(args))
+BUILTINS["getattr"] = Builtin("getattr", lambda interp, args, kwargs, node: (
+    interp.get_attribute(args[0], args[1]) if len(args) >= 2 and isinstance(args[1], str) else UNKNOWN))
+BUILTINS["setattr"] = Builtin("setattr", lambda interp, args, kwargs, node: (
+    interp.set_attribute(args[0], args[1], args[2]) if len(args) == 3 and isinstance(args[1], str) else None))
+for _name in ("Exception", "ValueError", "TypeError", "RuntimeError", "NotImplementedError", "KeyError",
+              "object", "type", "open", "iter", "next", "map", "filter", "vars", "id", "input", "set",
+              "frozenset", "callable", "repr", "hash", "format", "ord", "chr", "slice", "property",
+              "staticmethod", "classmethod"):
+    BUILTINS.setdefault(_name, UNKNOWN)
+
+
+def _ordered_dict(interp, args, kwargs, node):
+    if not args:
+        return dict(kwargs)
+    pairs = args[0]
+    if isinstance(pairs, dict):
+        return dict(pairs)
+    if isinstance(pairs, (list, tuple)) and all(isinstance(p, (list, tuple)) and len(p) == 2 for p in pairs):
+        return {k: v for k, v in pairs if _hashable(k)}
+    return UNKNOWN
+
+
+def _math(fn):
+    return lambda interp, args, kwargs, node: (
+        fn(*args) if args and all(isinstance(a, (int, float)) and not isinstance(a, bool) for a in args) else UNKNOWN)
+
+
+def _no_grad(interp, args, kwargs, node):
+    return UNKNOWN
+
+
+_GLOBAL_CALLS = {
+    "collections.OrderedDict": _ordered_dict,
+    "math.floor": _math(math.floor), "math.ceil": _math(math.ceil), "math.sqrt": _math(math.sqrt),
+    "math.prod": lambda interp, args, kwargs, node: (math.prod(args[0]) if args and isinstance(args[0], (list, tuple))
+                                                     and all(S.is_int(v) for v in args[0]) else UNKNOWN),
+    "math.log2": _math(math.log2), "math.log": _math(math.log), "math.pow": _math(math.pow),
+    "torch.no_grad": _no_grad, "torch.inference_mode": _no_grad, "torch.enable_grad": _no_grad,
+    "torch.jit.is_scripting": lambda interp, args, kwargs, node: False,
+    "torch.jit.is_tracing": lambda interp, args, kwargs, node: False,
+    "torch.device": lambda interp, args, kwargs, node: UNKNOWN,
+}

@@ -1,0 +1,507 @@
+"""Finding the models in a file, choosing their inputs, and checking them layer by layer.
+
+The ``Checker`` is the interpreter's partner: the interpreter evaluates the code, the checker
+applies each layer's shape rule to the tensor it receives, turns shape errors into findings at
+the line to change, and records every layer's output shape for the model's report.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Sequence, Tuple
+
+from . import shapes as S
+from .diagnostics import Diagnostic, Fix, Span
+from .interpreter import Abort, Interpreter
+from .ir import UNKNOWN
+from .layers import NotKnown, ShapeError, default_input
+from .results import LayerReport, ModelReport
+from .shapes import Tensor
+from .values import ClassValue, Container, Function, Instance, Layer, Opaque, PendingInput, is_module
+
+_INPUT_COMMENT = re.compile(r"#\s*shapecheck:\s*input\s*=\s*\(?\s*([^)#]*?)\s*\)?\s*$")
+
+
+@dataclass(frozen=True)
+class InputSpec:
+    """An input shape given by the user; ``None`` dims are the batch symbol B."""
+
+    dims: Tuple
+    source: str
+
+    def tensor(self) -> Tensor:
+        return Tensor(tuple(S.sym(S.BATCH) if d is None else d for d in self.dims))
+
+
+def parse_input_spec(text: str, source: str) -> InputSpec:
+    """'3,32,32' (batch added), 'B,3,32,32', '1,3,32,32' or '(B, 3, 32, 32)'."""
+    parts = [p.strip() for p in text.strip().strip("()[]").split(",") if p.strip()]
+    if not parts:
+        raise ValueError("empty shape")
+    dims: List = []
+    for i, part in enumerate(parts):
+        if part.isdigit() and int(part) > 0:
+            dims.append(int(part))
+        elif i == 0 and part.isidentifier():
+            dims.append(None)
+        else:
+            raise ValueError(f"{part!r} is not a positive size (write e.g. 3,32,32 or B,3,32,32)")
+    if dims[0] is not None and len(dims) <= 3:
+        dims.insert(0, None)
+    return InputSpec(tuple(dims), source)
+
+
+@dataclass
+class Run:
+    """One pass of one model over one input."""
+
+    model: str
+    root: object
+    paths: Dict[int, str]
+    input: object
+    call_node: Optional[ast.AST] = None
+    layers: List[LayerReport] = field(default_factory=list)
+    failed: bool = False
+
+
+@dataclass
+class ModelEntry:
+    name: str
+    value: object
+    span: Span
+    runs: List[Tuple[str, Run, object]] = field(default_factory=list)  # (input source, run, output)
+
+
+class Checker:
+    def __init__(self, path: str, source: str, tree: ast.Module):
+        self.path = path
+        self.diagnostics: Dict[Tuple, Diagnostic] = {}
+        self.interp = Interpreter(source, tree, self)
+        self.run: Optional[Run] = None
+        self.entries: Dict[int, ModelEntry] = {}
+        self._call_cache: Dict[Tuple, object] = {}
+
+    # --- findings -------------------------------------------------------------------------------
+
+    def report(self, code: str, span: Span, message: str, fix: Optional[Fix] = None) -> None:
+        model = self.run.model if self.run else None
+        key = (span.line, span.column, code, message)
+        if key not in self.diagnostics:
+            self.diagnostics[key] = Diagnostic(self.path, span, code, message, model=model, fix=fix)
+
+    def _where(self, layer_path: str) -> str:
+        if not self.run:
+            return ""
+        return f"{self.run.model}.{layer_path}: " if layer_path else f"{self.run.model}: "
+
+    # --- interpreter hooks -----------------------------------------------------------------------
+
+    def constructed(self, layer: Layer) -> None:
+        try:
+            layer.rule.check(layer.args)
+        except ShapeError as e:
+            self._layer_error(layer, e, None, "")
+        except NotKnown:
+            pass
+
+    def call_module(self, module, args: list, kwargs: dict, node):
+        if self.run is None:
+            return self.script_call(module, args, kwargs, node)
+        return self.interp.run_forward(module, args, kwargs, node)
+
+    def script_call(self, module, args: list, kwargs: dict, node):
+        """The script calls a model: check the model on what it is given."""
+        x = args[0] if args else UNKNOWN
+        if not isinstance(x, Tensor) or x.shape is None:
+            return Tensor(None) if not isinstance(module, Layer) else self._unrun_layer(module, x, node)
+        key = (id(module), x.shape)
+        if key in self._call_cache:
+            return self._call_cache[key]
+        entry = self.entry_for(module, self._name_of(module))
+        line = node.lineno if node is not None else 0
+        x = _symbolic_batch(x)
+        output = self.check(entry, x, f"call at line {line}", node, args[1:], kwargs)
+        self._call_cache[key] = output
+        return output
+
+    def _unrun_layer(self, layer, x, node):
+        return Tensor(None)
+
+    def _name_of(self, module) -> Optional[str]:
+        if isinstance(module, Instance):
+            return module.cls.name
+        for name, value in self.interp.globals.items():
+            if value is module:
+                return name
+        return None
+
+    def apply_layer(self, layer: Layer, x, node):
+        run = self.run
+        path = run.paths.get(id(layer), "?")
+        if isinstance(x, PendingInput):
+            x = Tensor(default_input(layer.rule, layer.args) if layer.args else None)
+            run.input = x
+        if not isinstance(x, Tensor) or x.shape is None or layer.args is None:
+            self._log(layer, path, None)
+            return Tensor(None)
+        try:
+            out = layer.rule.shape(x.shape, layer.args)
+        except ShapeError as e:
+            self._layer_error(layer, e, x, path)
+            self._log(layer, path, None)
+            run.failed = True
+            return Tensor(None)
+        except (NotKnown, ArithmeticError, TypeError, ValueError, IndexError):
+            self._log(layer, path, None)
+            return Tensor(None)
+        self._log(layer, path, out)
+        return _result(x, out, f"{layer.call.kind} at line {layer.call.span.line}")
+
+    def _log(self, layer: Layer, path: str, out) -> None:
+        params = None
+        if layer.args is not None:
+            try:
+                params = layer.rule.params(layer.args)
+            except (NotKnown, TypeError):
+                params = None
+        self.run.layers.append(LayerReport(path, layer.call.kind, layer.call.span.line, layer.call.text,
+                                           out, params))
+
+    def _layer_error(self, layer: Layer, error: ShapeError, x: Optional[Tensor], path: str) -> None:
+        message = self._where(path) + _with_factors(error, x)
+        if x is not None and x.origin:
+            shown = S.render_shape(x.flat_from or x.shape)
+            plain = f"(input {S.render_shape(x.shape)})"
+            message = message.replace(plain, "").rstrip() if plain in message else message
+            message += f" (after {x.origin}: {shown})"
+        fix = None
+        written = layer.args.written.get(error.arg) if layer.args and error.arg else None
+        if error.value is not None and written is not None:
+            replacement, certain = restyle(written.text, error.value, _factors(error, x))
+            new_call = _replace_in_call(layer.call.text, layer.call.span, written, replacement)
+            message += f"; use {new_call}" if certain else f"; the right value is {replacement}"
+            if certain and written.span is not None:
+                fix = Fix(replacement, written.span)
+        run = self.run
+        if run is not None and x is run.input and run.call_node is not None and error.code in ("SHP103",):
+            self.report(_input_code(layer, x), self.interp.source.span(run.call_node),
+                        self._input_message(layer, x, error))
+            return
+        self.report(error.code, layer.call.span, message, fix)
+
+    def _input_message(self, layer: Layer, x: Tensor, error: ShapeError) -> str:
+        message = f"{self.run.model} receives a {len(x.shape)}-D input {S.render_shape(x.shape)} but its first " \
+                  f"layer {layer.call.text} needs {_wanted_rank(layer)}"
+        if _input_code(layer, x) == "SHP202":
+            hint = _square_reshape(layer, x)
+            if hint:
+                message += f"; reshape it first: x.reshape({hint})"
+        return message
+
+    def tensor_op(self, thunk, node, name: str, inputs: Sequence = (), pending_passthrough: bool = False):
+        if any(isinstance(v, PendingInput) for v in inputs):
+            if pending_passthrough:
+                return next(v for v in inputs if isinstance(v, PendingInput))
+            return Tensor(None)
+        try:
+            result = thunk()
+        except ShapeError as e:
+            span = self.interp.source.span(node) if node is not None else Span(1, 1, 1, 1)
+            self.report(e.code, span, self._where("") + e.message if self.run else e.message)
+            if self.run:
+                self.run.failed = True
+            return Tensor(None)
+        except (NotKnown, KeyError, ArithmeticError, TypeError, ValueError, IndexError, AttributeError):
+            return Tensor(None) if any(isinstance(v, Tensor) for v in inputs) else UNKNOWN
+        if isinstance(result, Tensor) and inputs and isinstance(inputs[0], Tensor) and result.shape is not None:
+            origin = f"{name} at line {node.lineno}" if node is not None else name
+            return _result(inputs[0], result.shape, origin, numpy=result.numpy)
+        return result
+
+    # --- checking models --------------------------------------------------------------------------
+
+    def entry_for(self, value, name: Optional[str], span: Optional[Span] = None) -> ModelEntry:
+        entry = self.entries.get(id(value))
+        if entry is None:
+            name = name or _default_name(value)
+            entry = ModelEntry(name, value, span or _span_of(value))
+            self.entries[id(value)] = entry
+        return entry
+
+    def check(self, entry: ModelEntry, x, source: str, node=None, extra_args=(), kwargs=None):
+        saved = self.run
+        self.run = Run(entry.name, entry.value, module_paths(entry.value), x, node)
+        try:
+            output = self.interp.call_guarded(self.interp.run_forward, entry.value, [x] + list(extra_args),
+                                              kwargs or {}, node)
+        finally:
+            run, self.run = self.run, saved
+        entry.runs.append((source, run, output))
+        return output
+
+
+def module_paths(root) -> Dict[int, str]:
+    """id(module) -> its path as torch's named_modules() spells it ("features.0")."""
+    paths: Dict[int, str] = {}
+    stack: List[Tuple[str, object]] = [("", root)]
+    while stack:
+        prefix, module = stack.pop()
+        if id(module) in paths:
+            continue
+        paths[id(module)] = prefix
+        if isinstance(module, (Instance, Container)):
+            for name, child in reversed(module.children()):
+                stack.append((f"{prefix}.{name}" if prefix else name, child))
+    return paths
+
+
+def _default_name(value) -> str:
+    if isinstance(value, Instance):
+        return value.cls.name
+    if isinstance(value, Layer):
+        return value.call.kind
+    return getattr(value, "kind", "model")
+
+
+def _span_of(value) -> Span:
+    span = getattr(value, "span", None) or (value.call.span if isinstance(value, Layer) else None)
+    return span or Span(1, 1, 1, 1)
+
+
+def _result(x: Tensor, out: tuple, origin: str, numpy: bool = False) -> Tensor:
+    """The output tensor of an operation on x, remembering where it came from for messages.
+    Flattening keeps the origin of what was flattened: "after MaxPool2d at line 8: B×64×4×4"."""
+    flat_from = _flattened_from(x, out)
+    if flat_from is not None and flat_from is x.shape and x.origin:
+        origin = x.origin
+    return Tensor(out, origin=origin, flat_from=flat_from, numpy=numpy or x.numpy)
+
+
+def _symbolic_batch(x: Tensor) -> Tensor:
+    """A concrete batch size from the script becomes B, as in every message: batches vary."""
+    if x.shape is not None and len(x.shape) in (2, 4, 5) and S.is_int(x.shape[0]):
+        return Tensor((S.sym(S.BATCH),) + x.shape[1:], origin=x.origin, numpy=x.numpy)
+    return x
+
+
+def _flattened_from(x, out) -> Optional[tuple]:
+    if not isinstance(x, Tensor) or x.shape is None or out is None:
+        return None
+    if len(out) == 2 and len(x.shape) > 2 and S.same(out[0], x.shape[0]) and S.is_int(out[1]):
+        if all(S.is_int(d) for d in x.shape[1:]) and S.product(x.shape[1:]) == out[1]:
+            return x.shape
+    if len(out) == 2 and len(x.shape) > 2 and S.same(out[1], S.product(x.shape[1:])):
+        return x.shape
+    return x.flat_from if x.flat_from is not None and S.same(x.shape[-1], out[-1]) else None
+
+
+def _factors(error: ShapeError, x: Optional[Tensor]) -> Tuple[int, ...]:
+    if error.factors:
+        return error.factors
+    if x is not None and x.flat_from is not None and error.value is not None:
+        dims = x.flat_from[1:]
+        if all(S.is_int(d) for d in dims) and S.product(dims) == error.value and len(dims) > 1:
+            return tuple(dims)
+    return ()
+
+
+def _with_factors(error: ShapeError, x: Optional[Tensor]) -> str:
+    factors = _factors(error, x)
+    if not factors or error.value is None:
+        return error.message
+    return re.sub(rf"\b{error.value}\b", f"{error.value} = {'×'.join(map(str, factors))}", error.message, count=1)
+
+
+_PRODUCT = re.compile(r"^\s*\d+(\s*\*\s*\d+)+\s*$")
+
+
+def restyle(written: str, value: int, factors: Tuple[int, ...]) -> Tuple[str, bool]:
+    """The right value written the author's way: a product stays a product in the same order,
+    a literal stays a literal.  ``certain`` is False where the author wrote a name or a call:
+    those are not replaced by a number, the value is only suggested."""
+    text = written.strip()
+    if text.isdigit():
+        return str(value), True
+    if _PRODUCT.match(text):
+        numbers = re.findall(r"\d+", text)
+        if factors and len(numbers) == len(factors):
+            pieces = iter(str(f) for f in factors)
+            return re.sub(r"\d+", lambda m: next(pieces), text), True
+        separator = re.search(r"\s*\*\s*", text).group(0)
+        return (separator.join(map(str, factors)) if factors else str(value)), True
+    return (" * ".join(map(str, factors)) if factors else str(value)), False
+
+
+def _replace_in_call(call_text: str, call_span: Span, written, replacement: str) -> str:
+    span = written.span
+    if span is not None and span.line == span.end_line == call_span.line:
+        start, end = span.column - call_span.column, span.end_column - call_span.column
+        if call_text[start:end] == written.text:
+            return call_text[:start] + replacement + call_text[end:]
+    return call_text.replace(written.text, replacement, 1)
+
+
+def _input_code(layer: Layer, x: Tensor) -> str:
+    kind = layer.call.kind
+    if len(x.shape) == 2 and ("Conv" in kind or "Pool" in kind or "BatchNorm2d" in kind):
+        return "SHP202"
+    return "SHP103"
+
+
+def _wanted_rank(layer: Layer) -> str:
+    from .layers import spatial_ndim
+
+    n = spatial_ndim(layer.call.kind)
+    return {1: "B×C×L", 2: "B×C×H×W", 3: "B×C×D×H×W"}.get(n, "another rank")
+
+
+def _square_reshape(layer: Layer, x: Tensor) -> str:
+    features = x.shape[-1]
+    channels = layer.args.values.get("in_channels") if layer.args else None
+    if not S.is_int(features) or not S.is_int(channels) or features % channels:
+        return ""
+    side = int(round((features // channels) ** 0.5))
+    if side * side * channels != features:
+        return ""
+    return f"-1, {channels}, {side}, {side}"
+
+
+# --- discovery and reports ------------------------------------------------------------------------
+
+
+def comment_inputs(source_lines: Sequence[str]) -> Dict[int, InputSpec]:
+    """line of the definition -> the `# shapecheck: input=(...)` comment on the line above it."""
+    found: Dict[int, InputSpec] = {}
+    for number, line in enumerate(source_lines, start=1):
+        match = _INPUT_COMMENT.search(line)
+        if match and "shapecheck" in line:
+            try:
+                spec = parse_input_spec(match.group(1), f"comment at line {number}")
+            except ValueError:
+                continue
+            target = number + 1
+            while target <= len(source_lines) and source_lines[target - 1].strip().startswith(("@", "#")):
+                target += 1
+            found[target] = spec
+    return found
+
+
+def discover(checker: Checker) -> None:
+    """Register every model of the file: module-level models, models returned by top-level
+    functions, and nn.Module classes not used inside another model."""
+    interp = checker.interp
+    for name, (first_value, stmt) in interp.module_assignments.items():
+        value = interp.globals.get(name, first_value)
+        if isinstance(value, Container) and value.kind == "Sequential" or \
+                isinstance(value, Instance) and value.cls.is_module:
+            label = value.cls.name if isinstance(value, Instance) else name
+            checker.entry_for(value, label, interp.source.span(stmt))
+    for function, node in interp.functions:
+        if _mentions_model(node):
+            result = interp.call_guarded(interp.call_function, function, [], {})
+            if isinstance(result, Container) and result.kind == "Sequential" or \
+                    isinstance(result, Instance) and result.cls.is_module:
+                if not any(e.value is result for e in checker.entries.values()):
+                    checker.entry_for(result, function.name if isinstance(result, Container) else None,
+                                      interp.source.span(node))
+    instances = {}
+    for cls, node in interp.classes:
+        if cls.is_module:
+            instances[id(cls)] = (cls, node, interp.call_guarded(interp.instantiate, cls, [], {}, None))
+    nested = set()
+    for tree in [e.value for e in checker.entries.values()] + [i for _, _, i in instances.values()]:
+        for child in _descendants(tree):
+            if isinstance(child, Instance):
+                nested.add(id(child.cls))
+    seen_classes = {id(e.value.cls) for e in checker.entries.values() if isinstance(e.value, Instance)}
+    for key, (cls, node, inst) in instances.items():
+        if key in seen_classes or key in nested or not isinstance(inst, Instance):
+            continue
+        checker.entry_for(inst, cls.name, interp.source.span(node))
+    for entry in checker.entries.values():
+        if isinstance(entry.value, Instance) and entry.value.cls in [c for c, _ in interp.classes]:
+            node = next(n for c, n in interp.classes if c is entry.value.cls)
+            entry.span = interp.source.span(node)
+
+
+def _mentions_model(node: ast.AST) -> bool:
+    for child in ast.walk(node):
+        if isinstance(child, ast.Call):
+            return True
+    return False
+
+
+def _descendants(module) -> List[object]:
+    out, stack = [], list(_children(module))
+    seen = set()
+    while stack:
+        child = stack.pop()
+        if id(child) in seen:
+            continue
+        seen.add(id(child))
+        out.append(child)
+        stack.extend(_children(child))
+    return out
+
+
+def _children(module) -> List[object]:
+    if isinstance(module, (Instance, Container)):
+        return [m for _, m in module.children()]
+    return []
+
+
+def check_entries(checker: Checker, cli_inputs: Dict[Optional[str], InputSpec], comments: Dict[int, InputSpec]) -> None:
+    for entry in list(checker.entries.values()):
+        spec = cli_inputs.get(entry.name) or cli_inputs.get(None) or comments.get(entry.span.line)
+        if spec is not None:
+            checker.check(entry, spec.tensor(), spec.source)
+        elif not any(isinstance(r.input, Tensor) and r.input.shape is not None for _, r, _ in entry.runs):
+            checker.check(entry, PendingInput(), "symbolic")
+
+
+_SOURCE_RANK = {"--input-shape": 0, "comment": 1, "call": 2, "symbolic": 3}
+
+
+def reports(checker: Checker) -> List[ModelReport]:
+    out = []
+    errors = {d.model for d in checker.diagnostics.values() if d.severity == "error"}
+    for entry in checker.entries.values():
+        if not entry.runs:
+            continue
+        source, run, output = min(entry.runs, key=lambda r: _SOURCE_RANK.get(r[0].split(" ")[0], 4))
+        x = run.input
+        input_shape = _plain_shape(x.shape) if isinstance(x, Tensor) else None
+        output_shape = _plain_shape(output.shape) if isinstance(output, Tensor) else None
+        status = "error" if entry.name in errors or run.failed else ("ok" if output_shape is not None else "unknown")
+        if input_shape is not None and source == "symbolic":
+            source = "symbolic (from the first layer)"
+        out.append(ModelReport(checker.path, entry.name, entry.span.line, status, input_shape, source,
+                               output_shape, tuple(run.layers), model_params(entry.value)))
+    return out
+
+
+def _plain_shape(shape) -> Optional[tuple]:
+    if shape is None:
+        return None
+    return tuple(d if S.is_int(d) else S.render(d) for d in shape)
+
+
+def model_params(module) -> Optional[int]:
+    total = 0
+    for item in [module] + _descendants(module):
+        if isinstance(item, Layer):
+            if item.args is None:
+                return None
+            try:
+                total += item.rule.params(item.args)
+            except (NotKnown, TypeError):
+                return None
+        elif isinstance(item, Instance):
+            if not item.params_known:
+                return None
+            total += item.params
+        elif isinstance(item, Opaque):
+            return None
+    return total

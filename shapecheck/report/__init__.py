@@ -1,0 +1,15 @@
+"""One renderer per output format; each is imported only when asked for."""
+
+from __future__ import annotations
+
+import importlib
+from typing import IO, Sequence
+
+from ..results import FileResult
+
+FORMATS = ("text", "concise", "json", "github", "sarif")
+
+
+def render(fmt: str, results: Sequence[FileResult], stream: IO[str], **options) -> None:
+    module = importlib.import_module(f".{fmt}_format", __name__)
+    module.render(results, stream, **options)

@@ -1,0 +1,51 @@
+"""The JSON contract of shared/DESIGN.md: one object with diagnostics and models."""
+
+from __future__ import annotations
+
+import json
+from typing import IO, Sequence
+
+from ..diagnostics import Diagnostic
+from ..results import FileResult, ModelReport
+
+
+def diagnostic(d: Diagnostic) -> dict:
+    out = {"path": d.path, "line": d.span.line, "column": d.span.column, "end_line": d.span.end_line,
+           "end_column": d.span.end_column, "code": d.code, "severity": d.severity, "message": d.message,
+           "model": d.model, "fix": None}
+    if d.cell is not None:
+        out["cell"] = d.cell
+    if d.fix is not None:
+        s = d.fix.span
+        out["fix"] = {"replacement": d.fix.replacement, "line": s.line, "column": s.column,
+                      "end_line": s.end_line, "end_column": s.end_column}
+    return out
+
+
+def model(m: ModelReport) -> dict:
+    out = {"path": m.path, "name": m.name, "line": m.line, "status": m.status,
+           "input_shape": _shape(m.input_shape), "input_source": m.input_source,
+           "output_shape": _shape(m.output_shape), "params": m.params,
+           "layers": [{"name": layer.name, "kind": layer.kind, "line": layer.line,
+                       "output_shape": _shape(layer.output_shape), "params": layer.params}
+                      for layer in m.layers]}
+    if m.consistent_inputs:
+        out["consistent_inputs"] = m.consistent_inputs
+    if m.runtime is not None:
+        out["runtime"] = m.runtime
+    return out
+
+
+def _shape(shape):
+    return None if shape is None else list(shape)
+
+
+def document(results: Sequence[FileResult]) -> dict:
+    return {"version": 1,
+            "diagnostics": [diagnostic(d) for r in results for d in r.diagnostics],
+            "models": [model(m) for r in results for m in r.models]}
+
+
+def render(results: Sequence[FileResult], stream: IO[str], **options) -> None:
+    json.dump(document(results), stream, indent=2, ensure_ascii=False)
+    stream.write("\n")

@@ -1,0 +1,55 @@
+"""Finding the files to check and reading them as text."""
+
+from __future__ import annotations
+
+import io
+import os
+import tokenize
+from pathlib import Path
+from typing import Iterable, List
+
+SKIP_DIRS = {".git", ".hg", ".svn", ".venv", "venv", "env", "__pycache__", ".tox", ".nox", ".mypy_cache",
+             ".pytest_cache", ".ruff_cache", "node_modules", "build", "dist", ".eggs", "site-packages",
+             ".ipynb_checkpoints"}
+SUFFIXES = (".py", ".ipynb")
+
+
+class SourceError(Exception):
+    """The file cannot be read as Python source text; the message says why, in one line."""
+
+
+def discover(paths: Iterable[str]) -> List[Path]:
+    """Files named explicitly, and the .py/.ipynb files under named folders, in a stable order.
+    Raises FileNotFoundError for a path that does not exist."""
+    found: List[Path] = []
+    for name in paths:
+        path = Path(name)
+        if path.is_dir():
+            for root, dirs, files in os.walk(path):
+                dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("."))
+                found.extend(Path(root) / f for f in sorted(files) if f.endswith(SUFFIXES))
+        elif path.exists():
+            found.append(path)
+        else:
+            raise FileNotFoundError(name)
+    return found
+
+
+def read_source(path: Path) -> str:
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise SourceError(f"cannot read the file: {e.strerror or e}") from None
+    return decode(data)
+
+
+def decode(data: bytes) -> str:
+    if b"\x00" in data[:8192]:
+        raise SourceError("not a text file (it contains NUL bytes)")
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        text = data.decode(encoding)
+    except (SyntaxError, LookupError, UnicodeDecodeError) as e:
+        reason = e.reason if isinstance(e, UnicodeDecodeError) else str(e)
+        raise SourceError(f"cannot decode the file as UTF-8 (or its declared encoding): {reason}") from None
+    return text[1:] if text.startswith("\ufeff") else text

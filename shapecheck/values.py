@@ -1,0 +1,139 @@
+"""The abstract values the interpreter computes with.
+
+Python constants (ints, strings, tuples, lists, dicts) are themselves; a tensor is a
+``shapes.Tensor``; everything else the analysed code can hold is one of the classes below.
+``UNKNOWN`` stands for a value the analysis cannot know.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from typing import Callable, Dict, List, Optional, Tuple
+
+from .diagnostics import Span
+from .ir import UNKNOWN, LayerCall  # noqa: F401  (re-exported for the interpreter)
+from .layers import LayerArgs, LayerRule
+
+
+@dataclass(frozen=True)
+class Global:
+    """A name imported from outside the file, by its qualified name: ``torch.nn.Conv2d``."""
+
+    qualname: str
+
+
+@dataclass(eq=False)
+class Function:
+    node: ast.AST  # FunctionDef, AsyncFunctionDef or Lambda
+    globals: Dict[str, object]
+    closure: Tuple[Dict[str, object], ...] = ()
+    owner: Optional["ClassValue"] = None  # the class whose body defined it, for super()
+
+    @property
+    def name(self) -> str:
+        return getattr(self.node, "name", "<lambda>")
+
+
+@dataclass(eq=False)
+class ClassValue:
+    name: str
+    node: ast.ClassDef
+    bases: List[object]
+    attrs: Dict[str, object]
+    is_module: bool  # an nn.Module subclass
+    sequential_base: bool = False  # an nn.Sequential subclass
+
+    def lookup(self, name: str):
+        if name in self.attrs:
+            return self.attrs[name], self
+        for base in self.bases:
+            if isinstance(base, ClassValue):
+                found = base.lookup(name)
+                if found[1] is not None:
+                    return found
+        return None, None
+
+
+@dataclass(eq=False)
+class Instance:
+    """An object of a user class; for nn.Module subclasses, a module with named children."""
+
+    cls: ClassValue
+    attrs: Dict[str, object] = field(default_factory=dict)
+    span: Optional[Span] = None
+    text: str = ""
+    params: int = 0  # nn.Parameter elements assigned directly
+    params_known: bool = True
+
+    def children(self) -> List[Tuple[str, object]]:
+        return [(k, v) for k, v in self.attrs.items() if is_module(v)]
+
+
+@dataclass(eq=False)
+class Layer:
+    """One built-in layer object: ``nn.Conv2d(3, 16, 3)`` as constructed at one place."""
+
+    call: LayerCall
+    rule: Optional[LayerRule]
+    args: Optional[LayerArgs]  # None when the arguments could not be bound (unknown)
+
+
+@dataclass(eq=False)
+class Container:
+    """nn.Sequential, nn.ModuleList or nn.ModuleDict, possibly still being filled."""
+
+    kind: str
+    items: List[Tuple[str, object]]
+    span: Optional[Span] = None
+    text: str = ""
+    instance: Optional[Instance] = None  # for a user subclass of nn.Sequential
+
+    def children(self) -> List[Tuple[str, object]]:
+        return list(self.items)
+
+
+@dataclass(eq=False)
+class Opaque:
+    """A module whose behaviour is not modelled: its output is unknown."""
+
+    text: str
+    span: Optional[Span] = None
+    kind: str = "?"
+
+
+@dataclass(eq=False)
+class PendingInput:
+    """A model's input when no shape is known: the first layer decides (B×C×H×W for Conv2d)."""
+
+
+@dataclass(eq=False)
+class Builtin:
+    name: str
+    fn: Callable
+
+
+@dataclass(eq=False)
+class BoundMethod:
+    """``receiver.name`` for a receiver that is not a user instance (tensor, list, module...)."""
+
+    receiver: object
+    name: str
+
+
+@dataclass(eq=False)
+class UserMethod:
+    function: Function
+    receiver: object
+
+
+@dataclass(eq=False)
+class Super:
+    cls: ClassValue
+    receiver: object
+
+
+def is_module(value: object) -> bool:
+    if isinstance(value, Instance):
+        return value.cls.is_module
+    return isinstance(value, (Layer, Container, Opaque))
