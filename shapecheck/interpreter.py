@@ -935,14 +935,11 @@ class Interpreter:
         handler = _GLOBAL_CALLS.get(qualname)
         if handler is not None:
             return handler(self, args, kwargs, node)
-        if qualname.startswith(("torch.", "numpy.", "np.")) or qualname in tensor_ops.FUNCTIONS:
-            if qualname.startswith("numpy."):
-                qualname = "np." + qualname[len("numpy."):] if "np." + qualname[6:] in tensor_ops.FUNCTIONS \
-                    else qualname
-            if qualname in tensor_ops.FUNCTIONS:
-                return self.checker.tensor_op(lambda: tensor_ops.call_function(qualname, tuple(args), kwargs),
-                                              node, qualname.rsplit(".", 1)[1], inputs=args,
-                                              pending_passthrough=qualname in _ELEMENTWISE)
+        qualname = tensor_ops.qualify(qualname)
+        if qualname in tensor_ops.FUNCTIONS:
+            return self.checker.tensor_op(lambda: tensor_ops.call_function(qualname, tuple(args), kwargs),
+                                          node, qualname.rsplit(".", 1)[1], inputs=args,
+                                          pending_passthrough=qualname in _ELEMENTWISE)
         return UNKNOWN
 
     def build_module(self, name: str, args: list, kwargs: dict, node):
@@ -979,7 +976,7 @@ class Interpreter:
 
     def call_method(self, receiver, name: str, args: list, kwargs: dict, node):
         if isinstance(receiver, Tensor):
-            if name in ("size", "dim", "numel") or name in tensor_ops.METHODS:
+            if name in (tensor_ops.NUMPY_METHODS if receiver.numpy else tensor_ops.METHODS):
                 return self.checker.tensor_op(
                     lambda: tensor_ops.call_method(name, receiver, tuple(args), kwargs, numpy=receiver.numpy),
                     node, name, inputs=[receiver], pending_passthrough=name in _ELEMENTWISE_METHODS)

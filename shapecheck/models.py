@@ -114,6 +114,8 @@ class Checker:
     def script_call(self, module, args: list, kwargs: dict, node):
         """The script calls a model: check the model on what it is given."""
         x = args[0] if args else UNKNOWN
+        if isinstance(x, Tensor) and x.numpy:
+            return Tensor(None)  # torch would reject a numpy array outright
         if not isinstance(x, Tensor) or x.shape is None:
             return Tensor(None) if not isinstance(module, Layer) else self._unrun_layer(module, x, node)
         key = (id(module), x.shape)
@@ -121,7 +123,7 @@ class Checker:
             return self._call_cache[key]
         entry = self.entry_for(module, self._name_of(module))
         line = node.lineno if node is not None else 0
-        x = _symbolic_batch(x)
+        x = _generalize(x)
         output = self.check(entry, x, f"call at line {line}", node, args[1:], kwargs)
         self._call_cache[key] = output
         return output
@@ -276,14 +278,26 @@ def _result(x: Tensor, out: tuple, origin: str, numpy: bool = False) -> Tensor:
     flat_from = _flattened_from(x, out)
     if flat_from is not None and flat_from is x.shape and x.origin:
         origin = x.origin
-    return Tensor(out, origin=origin, flat_from=flat_from, numpy=numpy or x.numpy)
+    return Tensor(out, origin=origin, flat_from=flat_from, numpy=numpy)
 
 
-def _symbolic_batch(x: Tensor) -> Tensor:
-    """A concrete batch size from the script becomes B, as in every message: batches vary."""
-    if x.shape is not None and len(x.shape) in (2, 4, 5) and S.is_int(x.shape[0]):
-        return Tensor((S.sym(S.BATCH),) + x.shape[1:], origin=x.origin, numpy=x.numpy)
-    return x
+def _generalize(x: Tensor) -> Tensor:
+    """A concrete batch size from the script becomes B, as in every message: batches vary.
+    Sizes the script leaves unknown become the symbols H, W (L, D), so that what no input size
+    could fix is still found."""
+    shape = x.shape
+    if shape is None:
+        return x
+    if len(shape) in (2, 4, 5) and (S.is_int(shape[0]) or S.is_unknown(shape[0])):
+        shape = (S.sym(S.BATCH),) + shape[1:]
+    names = {3: ("L",), 4: ("H", "W"), 5: ("D", "H", "W")}.get(len(shape), ())
+    spatial = shape[len(shape) - len(names):] if names else ()
+    if names and any(S.is_unknown(d) for d in spatial):
+        shape = shape[:len(shape) - len(names)] + tuple(
+            S.sym(n) if S.is_unknown(d) else d for n, d in zip(names, spatial))
+    if shape == x.shape:
+        return x
+    return Tensor(shape, origin=x.origin, numpy=x.numpy)
 
 
 def _flattened_from(x, out) -> Optional[tuple]:
