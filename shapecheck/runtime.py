@@ -406,7 +406,7 @@ def _factory(ctx: _FileContext, namespace: Dict[str, object], request: RuntimeRe
     if isinstance(factory, type) and not issubclass(factory, ctx.torch.nn.Module):
         raise _Unbuildable(f"{name} is not a torch.nn.Module subclass")
     if not callable(factory):
-        raise _Unbuildable(f"{name} is a {type(factory).__name__}, not a model")
+        raise _Unbuildable(f"{name} is not a torch.nn.Module class or a function that builds one")
     return factory
 
 
@@ -417,6 +417,9 @@ def _constructor_arguments(ctx: _FileContext, namespace, request: RuntimeRequest
     missing = _missing_parameters(factory, args, kwargs)
     if missing:
         raise _Unbuildable(_missing_message(ctx.path, request, missing))
+    mismatch = _signature_mismatch(factory, args, kwargs)
+    if mismatch:
+        raise _Unbuildable(f"{request.model}({request.ctor_args.strip()}): {mismatch}")
     return args, kwargs
 
 
@@ -427,6 +430,14 @@ def _evaluate_arguments(namespace, text: str):
         raise _Unbuildable(f"could not read the constructor arguments {text!r}: {exc.msg}") from exc
     scope = dict(namespace, __shapecheck_arguments__=lambda *args, **kwargs: (args, kwargs))
     return eval(code, scope)
+
+
+def _signature_mismatch(factory, args: tuple, kwargs: dict) -> Optional[str]:
+    try:
+        inspect.signature(factory).bind(*args, **kwargs)
+    except (TypeError, ValueError) as exc:
+        return str(exc) if isinstance(exc, TypeError) else None
+    return None
 
 
 def _missing_parameters(factory, args: tuple, kwargs: dict) -> List[str]:
@@ -570,11 +581,16 @@ def _check(ctx: _FileContext, request: RuntimeRequest) -> RuntimeResult:
     return _forward(ctx, request, model.eval(), inputs, lines)
 
 
+def _no_autograd(ctx: _FileContext):
+    # Lazy modules (LazyLinear) cannot materialize meta parameters under inference_mode.
+    return ctx.torch.no_grad() if ctx.device == "meta" else ctx.torch.inference_mode()
+
+
 def _forward(ctx: _FileContext, request, model, inputs, lines) -> RuntimeResult:
     recorder = _LayerRecorder(ctx.torch, lines)
     try:
         recorder.attach(model)
-        with ctx.torch.inference_mode():
+        with _no_autograd(ctx):
             output = model(*inputs)
     except (Exception, SystemExit) as exc:
         return _forward_failure(ctx, request, exc, recorder)

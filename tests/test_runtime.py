@@ -394,6 +394,57 @@ def test_a_failed_import_is_unknown_only_for_models_that_need_it(tmp_path):
     assert "timm_not_installed_here" in backbone.message
 
 
+FACTORY = """\
+from __future__ import annotations
+
+import torch.nn as nn
+
+try:
+    import wandb
+except ImportError:
+    wandb = None
+
+WIDTHS = (8, 16)
+KERNEL = 3
+Activation = nn.ReLU
+for KERNEL in (3, 5):
+    print("sweeping kernel", KERNEL)
+
+
+def make_model(num_classes: NotImportedType = 10) -> nn.Module:
+    return nn.Sequential(
+        nn.Conv2d(3, WIDTHS[0], 3), Activation(),
+        nn.Conv2d(WIDTHS[0], WIDTHS[1], 3), Activation(),
+        nn.Flatten(),
+        nn.LazyLinear(num_classes),
+    )
+
+
+def make_sweep_model():
+    return nn.Conv2d(3, 8, KERNEL)
+"""
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_a_function_that_builds_the_model(tmp_path, device):
+    result = check(tmp_path, FACTORY, RuntimeRequest("make_model", (2, 3, 12, 12), "num_classes=5"), device)
+    assert (result.status, result.output_shape) == ("ok", (2, 5)), result.message
+    assert result.layers[-1].kind in ("LazyLinear", "Linear")
+    assert result.layers[2].line == line_of(FACTORY, "nn.Conv2d(WIDTHS[0], WIDTHS[1]")
+
+
+def test_a_constant_the_script_later_changes_is_not_trusted(tmp_path):
+    result = check(tmp_path, FACTORY, RuntimeRequest("make_sweep_model", (2, 3, 12, 12)))
+    assert result.status == "unknown"
+    assert "`KERNEL`" in result.message
+
+
+def test_too_many_constructor_arguments_is_unknown(tmp_path):
+    result = check(tmp_path, EMBEDDING, RuntimeRequest("TextClassifier", (2, 5), "10, 8, 2, 1", "long"))
+    assert result.status == "unknown"
+    assert result.message.startswith("TextClassifier(10, 8, 2, 1): too many positional arguments")
+
+
 def test_a_value_computed_by_the_script_is_unknown(tmp_path):
     source = "import torch.nn as nn\nimport json\nclasses = json.load(open('c.json'))\n" \
              "model = nn.Linear(8, len(classes))\n"
@@ -443,10 +494,13 @@ def test_out_of_memory_is_an_error_result(tmp_path):
     assert "out of memory" in result.message
 
 
-def test_hooks_and_defaults_are_restored(tmp_path):
-    source = SIMPLE_CNN.replace("super().__init__()", "super().__init__()\n        torch.set_default_dtype(torch.float64)")
-    result = check(tmp_path, source, RuntimeRequest("SimpleCNN", (2, 3, 32, 32)), device="meta")
-    assert result.status == "ok", result.message
+@pytest.mark.parametrize("device", DEVICES)
+def test_hooks_and_defaults_are_restored(tmp_path, device):
+    changes_defaults = ("\n        torch.set_default_dtype(torch.float64)"
+                        "\n        torch.set_default_device('meta')")
+    source = SIMPLE_CNN.replace("super().__init__()", "super().__init__()" + changes_defaults)
+    result = check(tmp_path, source, RuntimeRequest("SimpleCNN", (2, 3, 32, 32)), device)
+    assert result.status in ("ok", "error")
     assert no_runtime_state_left()
 
 
@@ -466,7 +520,8 @@ def test_no_hook_is_left_on_the_built_model(tmp_path, monkeypatch, source):
 
 
 def test_unknown_device_names_the_available_ones():
-    with pytest.raises(RuntimeUnavailable, match=r"device 'tpu' is not available here; available: cpu.*meta$"):
+    expected = r"device 'tpu' is not available here; available: cpu.*meta$"
+    with pytest.raises(RuntimeUnavailable, match=expected):
         runtime.resolve_device("tpu")
 
 
@@ -477,7 +532,8 @@ def test_missing_cuda_is_unavailable(tmp_path):
 
 
 def test_auto_picks_the_best_device():
-    expected = "cuda" if torch.cuda.is_available() else "mps" if torch.backends.mps.is_available() else "cpu"
+    mps = torch.backends.mps.is_available()
+    expected = "cuda" if torch.cuda.is_available() else "mps" if mps else "cpu"
     assert runtime.resolve_device("auto") == expected
 
 
