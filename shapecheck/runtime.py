@@ -193,7 +193,7 @@ class _StatementFilter:
         if not _assigned_names(stmt):
             return False
         nodes_ok = all(isinstance(node, _CONSTANT_NODES) for node in ast.walk(value))
-        return nodes_ok and self._names_known(value, allow_builtins=False)
+        return nodes_ok and not self._unknown_names(value, frozenset())
 
     def _is_import_try(self, stmt: ast.stmt) -> bool:
         if not isinstance(stmt, ast.Try):
@@ -205,8 +205,8 @@ class _StatementFilter:
         names = _assigned_names(stmt)
         if len(names) != 1 or names[0] not in self.model_names or getattr(stmt, "value", None) is None:
             return False
-        unknown = sorted(_free_names(stmt.value) - self.known - _BUILTIN_NAMES)
-        if unknown and not self.star_import:
+        unknown = sorted(self._unknown_names(stmt.value, _BUILTIN_NAMES))
+        if unknown:
             self.script.rejected[names[0]] = (
                 f"`{names[0]} = ...` in line {stmt.lineno} uses {', '.join(unknown)}, set by "
                 f"statements shapecheck does not run (it runs only imports, constants, "
@@ -214,10 +214,10 @@ class _StatementFilter:
             return False
         return True
 
-    def _names_known(self, value: ast.expr, allow_builtins: bool) -> bool:
-        allowed = self.known | (_BUILTIN_NAMES if allow_builtins else set())
-        unknown = _free_names(value) - allowed
-        return not unknown or (self.star_import and not unknown & self.script.skipped_names)
+    def _unknown_names(self, value: ast.expr, also_known: frozenset) -> Set[str]:
+        unknown = _free_names(value) - self.known - also_known
+        # After `from x import *` any name may come from x, unless a skipped statement set it.
+        return unknown & self.script.skipped_names if self.star_import else unknown
 
 
 def select_statements(tree: ast.Module, model_names: Set[str]) -> ModelScript:
@@ -500,14 +500,16 @@ class _LayerRecorder:
         self.running.append((name, module, index))
 
     def _finished(self, module, args, output) -> None:
-        while self.running:
-            name, running_module, index = self.running.pop()
-            if running_module is module:
-                break
-        else:
-            return
+        index = self._pop(module)
         if index is not None:
             self.layers[index].output_shape = _shape_of(self.torch, output)
+
+    def _pop(self, module) -> Optional[int]:
+        while self.running:
+            _, running_module, index = self.running.pop()
+            if running_module is module:
+                return index
+        return None
 
 
 def _shape_of(torch, value) -> Optional[tuple]:

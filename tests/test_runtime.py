@@ -445,6 +445,21 @@ def test_too_many_constructor_arguments_is_unknown(tmp_path):
     assert result.message.startswith("TextClassifier(10, 8, 2, 1): too many positional arguments")
 
 
+def test_names_from_a_star_import(tmp_path):
+    source = textwrap.dedent("""\
+        from torch.nn import *
+
+        model = Sequential(Conv2d(1, 4, 3), ReLU(), AdaptiveAvgPool2d(1), Flatten(), Linear(4, 3))
+        data = load_split("train")
+        head = Linear(4, len(data))
+    """)
+    path = write(tmp_path, "star.py", source)
+    model, head = run_file(path, source, [RuntimeRequest("model", (2, 1, 9, 9)),
+                                          RuntimeRequest("head", (2, 4))])
+    assert (model.status, model.output_shape) == ("ok", (2, 3))
+    assert head.status == "unknown" and "data" in head.message
+
+
 def test_a_value_computed_by_the_script_is_unknown(tmp_path):
     source = "import torch.nn as nn\nimport json\nclasses = json.load(open('c.json'))\n" \
              "model = nn.Linear(8, len(classes))\n"
