@@ -54,6 +54,22 @@ def test_the_classic_wrong_linear_is_reported_where_the_readme_says(check_exampl
     assert re.search(pattern, check_examples.stdout, re.M), check_examples.stdout
 
 
+# the one line a user has to change in each buggy example
+LINE_TO_CHANGE = {
+    "cifar_wrong_linear.py": (9, "SHP101"),      # nn.Linear(64 * 8 * 8, 10)
+    "channel_mismatch.py": (11, "SHP102"),       # self.conv2 = nn.Conv2d(64, 64, ...)
+    "lenet_wrong_view.py": (20, "SHP105"),       # x = x.view(-1, 16 * 4 * 4)
+    "too_many_pools.py": (11, "SHP104"),         # the fifth nn.MaxPool2d(2)
+}
+
+
+@pytest.mark.parametrize("name", sorted(LINE_TO_CHANGE))
+def test_each_buggy_example_is_reported_once_at_the_line_to_change(check_examples, name) -> None:
+    reported = [(int(m["line"]), m["code"]) for m in FINDING.finditer(check_examples.stdout)
+                if m["path"].removeprefix("./") == f"examples/buggy/{name}"]
+    assert reported == [LINE_TO_CHANGE[name]], check_examples.stdout
+
+
 def run_example(path: Path, monkeypatch) -> None:
     torch = pytest.importorskip("torch")
     threads = torch.get_num_threads()

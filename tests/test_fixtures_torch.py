@@ -28,24 +28,26 @@ SHAPE_ERROR = (r"mat1 and mat2 shapes|to have \d+ channels|running_mean should c
 
 
 @pytest.fixture(autouse=True)
-def one_thread(monkeypatch):
+def one_thread():
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
-    # fixtures that read argparse or sys.argv must see their own defaults, not pytest's options
-    monkeypatch.setattr(sys, "argv", [])
     yield
     torch.set_num_threads(threads)
 
 
-def run_fixture(path: Path) -> None:
-    sys.argv[:] = [str(path)]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        runpy.run_path(str(path), run_name="__main__")
+@pytest.fixture
+def run_fixture(monkeypatch):
+    def run(path: Path) -> None:
+        # a fixture that reads argparse or sys.argv must see its own defaults, not pytest's options
+        monkeypatch.setattr(sys, "argv", [str(path)])
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            runpy.run_path(str(path), run_name="__main__")
+    return run
 
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
-def test_fixture_behaves_under_torch(path: Path) -> None:
+def test_fixture_behaves_under_torch(path: Path, run_fixture) -> None:
     if CRASH_MARKER.search(path.read_text(encoding="utf-8")):
         with pytest.raises((RuntimeError, ValueError), match=SHAPE_ERROR):
             run_fixture(path)
