@@ -117,12 +117,15 @@ def truth(value) -> object:
 
 
 class Interpreter:
-    def __init__(self, source: str, tree: ast.Module, checker, budget: int = 400_000):
+    def __init__(self, source: str, tree: ast.Module, checker, budget: int = 100_000,
+                 file_budget: int = 1_000_000):
         self.source = Source(source)
         self.tree = tree
         self.checker = checker
         self.budget = budget
         self.steps = 0
+        self.file_budget = file_budget  # all units together: past it, the rest of the file is unknown
+        self.total_steps = 0
         self.depth = 0
         self.globals: Dict[str, object] = {"__name__": "__main__", "__file__": UNKNOWN}
         self.module_assignments: Dict[str, Tuple[object, ast.stmt]] = {}
@@ -146,6 +149,8 @@ class Interpreter:
     def run_module(self) -> None:
         frame = Frame(self.globals)
         for stmt in self.tree.body:
+            if self.exhausted:
+                return
             try:
                 self.exec(stmt, frame)
                 if isinstance(stmt, (ast.Assign, ast.AnnAssign)) and frame.locals is self.globals:
@@ -159,11 +164,18 @@ class Interpreter:
 
     def tick(self, n: int = 1) -> None:
         self.steps += n
-        if self.steps > self.budget:
+        self.total_steps += n
+        if self.steps > self.budget or self.total_steps > self.file_budget:
             raise Abort("step budget")
+
+    @property
+    def exhausted(self) -> bool:
+        return self.total_steps > self.file_budget
 
     def call_guarded(self, fn, *args):
         """Run ``fn`` with a fresh budget; Abort means unknown."""
+        if self.exhausted:
+            return UNKNOWN
         saved = self.steps
         self.steps = 0
         try:

@@ -412,8 +412,9 @@ def discover(checker: Checker) -> None:
                 isinstance(value, Instance) and value.cls.is_module:
             label = value.cls.name if isinstance(value, Instance) else name
             checker.entry_for(value, label, interp.source.span(stmt))
+    module_classes = {cls.name for cls, _ in interp.classes if cls.is_module}
     for function, node in interp.functions:
-        if _mentions_model(node):
+        if _mentions_model(node, module_classes):
             result = interp.call_guarded(interp.call_function, function, [], {})
             if isinstance(result, Container) and result.kind == "Sequential" or \
                     isinstance(result, Instance) and result.cls.is_module:
@@ -440,9 +441,15 @@ def discover(checker: Checker) -> None:
             entry.span = interp.source.span(node)
 
 
-def _mentions_model(node: ast.AST) -> bool:
+_MODEL_WORDS = {"Sequential", "ModuleList", "ModuleDict", "Module"}
+
+
+def _mentions_model(node: ast.AST, classes: set) -> bool:
+    """Worth evaluating: the function builds or uses a model (cheap syntactic test)."""
     for child in ast.walk(node):
-        if isinstance(child, ast.Call):
+        if isinstance(child, ast.Name) and (child.id in classes or child.id in _MODEL_WORDS):
+            return True
+        if isinstance(child, ast.Attribute) and child.attr in _MODEL_WORDS:
             return True
     return False
 

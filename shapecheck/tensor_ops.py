@@ -83,13 +83,10 @@ def call_function(qualname: str, args: Sequence, kwargs) -> object:
     return _as_numpy(result) if qualname.startswith("numpy.") else result
 
 
-def call_method(name: str, tensor: object, args: Sequence, kwargs, *,
-                numpy: Optional[bool] = None) -> object:
+def call_method(name: str, tensor: object, args: Sequence, kwargs, *, numpy: bool = False) -> object:
     """Apply the rule for ``tensor.name(*args, **kwargs)``; KeyError when there is none.
     ``numpy`` says the receiver is a numpy array (its ``transpose`` takes a permutation, ``max``
-    returns values only, ...); None takes it from ``tensor.numpy``."""
-    if numpy is None:
-        numpy = isinstance(tensor, Tensor) and tensor.numpy
+    returns values only, ...): the caller passes ``tensor.numpy``."""
     if not numpy:
         return _apply(METHODS[name], (tensor,) + tuple(args), dict(kwargs))
     return _as_numpy(_apply(NUMPY_METHODS[name], (tensor,) + tuple(args), dict(kwargs)))
