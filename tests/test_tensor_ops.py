@@ -88,8 +88,8 @@ def fn(name, *args, **kwargs):
     return lambda: T.call_function(name, args, kwargs)
 
 
-def meth(name, x, *args, numpy=None, **kwargs):
-    return lambda: T.call_method(name, x, args, kwargs, numpy=numpy)
+def meth(name, x, *args, **kwargs):
+    return lambda: T.call_method(name, x, args, kwargs, numpy=x.numpy)
 
 
 def tensor(shape, dtype=torch.float32):
@@ -650,6 +650,17 @@ def test_getitem_of_symbolic_dims(data, shape, index):
     agree_symbolic(lambda: T.getitem(Tensor(dims), index), lambda: x[index], env)
 
 
+def test_slices_of_a_symbolic_dim_hold_for_every_size():
+    bounds = [None, -3, -2, -1, 0, 1, 2, 3]
+    for start in bounds:
+        for stop in bounds:
+            for step in (None, 1, 2, 3):
+                item = slice(start, stop, step)
+                length = T.getitem(Tensor((S.sym("N"),)), item).shape[0]
+                for n in range(1, 7):
+                    assert evaluated(length, {"N": n}) in ("?", len(range(n)[item])), (item, n)
+
+
 def test_slicing_the_batch():
     B = S.sym("B")
     assert S.is_unknown(T.getitem(Tensor((B, 10)), slice(None, 64)).shape[0])
@@ -957,7 +968,8 @@ def test_numpy_getitem(shape, index):
 @needs_numpy
 def test_hwc_images_transposed_to_bchw():
     X = T.call_function("np.random.rand", (100, 32, 32, 3), {})
-    X = T.call_method("transpose", X, (0, 3, 1, 2), {})
+    assert T.call_method("transpose", X, (0, 3, 1, 2), {}).shape == (100, 3, 32, 32)
+    X = T.call_method("transpose", X, (0, 3, 1, 2), {}, numpy=X.numpy)
     assert X.shape == (100, 3, 32, 32) and X.numpy
     x = T.call_function("torch.from_numpy", (X,), {})
     assert x.shape == (100, 3, 32, 32) and not x.numpy
