@@ -187,20 +187,38 @@ class Checker:
             if certain and written.span is not None:
                 fix = Fix(replacement, written.span)
         run = self.run
-        if run is not None and x is run.input and run.call_node is not None and error.code in ("SHP103",):
-            self.report(_input_code(layer, x), self.interp.source.span(run.call_node),
-                        self._input_message(layer, x, error))
-            return
+        if run is not None and x is run.input and run.call_node is not None:
+            if error.code == "SHP103":
+                self.report(_input_code(layer, x), self._call_span(), self._rank_message(layer, x))
+                return
+            if error.code == "SHP102" and _looks_channels_last(layer, x):
+                self.report("SHP201", self._call_span(), self._layout_message(layer, x))
+                return
         self.report(error.code, layer.call.span, message, fix)
 
-    def _input_message(self, layer: Layer, x: Tensor, error: ShapeError) -> str:
+    def _call_span(self) -> Span:
+        return self.interp.source.span(self.run.call_node)
+
+    def _input_text(self) -> str:
+        node = self.run.call_node
+        args = getattr(node, "args", None)
+        return self.interp.source.text(args[0]) if args else "x"
+
+    def _rank_message(self, layer: Layer, x: Tensor) -> str:
         message = f"{self.run.model} receives a {len(x.shape)}-D input {S.render_shape(x.shape)} but its first " \
                   f"layer {layer.call.text} needs {_wanted_rank(layer)}"
         if _input_code(layer, x) == "SHP202":
             hint = _square_reshape(layer, x)
             if hint:
-                message += f"; reshape it first: x.reshape({hint})"
+                message += f"; reshape it first: {_receiver(self._input_text())}.reshape({hint})"
         return message
+
+    def _layout_message(self, layer: Layer, x: Tensor) -> str:
+        b, h, w, c = x.shape
+        wanted = S.render_shape((b, c, h, w))
+        return (f"{self.run.model} receives {S.render_shape(x.shape)}, an image batch in channels-last (HWC) "
+                f"layout, but {layer.call.text} wants channels first: {wanted}; permute it first: "
+                f"{_receiver(self._input_text())}.permute(0, 3, 1, 2)")
 
     def tensor_op(self, thunk, node, name: str, inputs: Sequence = (), pending_passthrough: bool = False):
         if any(isinstance(v, PendingInput) for v in inputs):
@@ -355,6 +373,16 @@ def _replace_in_call(call_text: str, call_span: Span, written, replacement: str)
         if call_text[start:end] == written.text:
             return call_text[:start] + replacement + call_text[end:]
     return call_text.replace(written.text, replacement, 1)
+
+
+def _receiver(text: str) -> str:
+    return text if text.isidentifier() or text.endswith(")") and text.count("(") == 1 else f"({text})"
+
+
+def _looks_channels_last(layer: Layer, x: Tensor) -> bool:
+    channels = layer.args.values.get("in_channels") if layer.args else None
+    return (len(x.shape) == 4 and S.is_int(channels) and S.same(x.shape[3], channels) is True
+            and S.same(x.shape[1], channels) is False)
 
 
 def _input_code(layer: Layer, x: Tensor) -> str:
