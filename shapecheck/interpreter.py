@@ -693,7 +693,7 @@ class Interpreter:
         if name == "ndim":
             return UNKNOWN if tensor.shape is None else len(tensor.shape)
         if name == "T":
-            return self.checker.tensor_op(lambda: tensor_ops.call_method("t", tensor, (), {}), node, "T")
+            return self.checker.tensor_op(lambda: tensor_ops.call_method("T", tensor, (), {}), node, "T")
         if name in ("device", "dtype", "grad", "data", "is_cuda", "requires_grad"):
             return tensor if name == "data" else UNKNOWN
         return BoundMethod(tensor, name)
@@ -1328,17 +1328,6 @@ def _len(value):
     return UNKNOWN
 
 
-def _seq(kind):
-    def convert(value=()):
-        if isinstance(value, (list, tuple, range, str, dict)):
-            return kind(value)
-        if isinstance(value, Container):
-            return kind(m for _, m in value.items)
-        return UNKNOWN
-    convert.__name__ = kind.__name__
-    return convert
-
-
 def _isinstance(value, kinds):
     kinds = kinds if isinstance(kinds, tuple) else (kinds,)
     results = set()
@@ -1366,14 +1355,24 @@ def _subclass(cls: ClassValue, other: ClassValue) -> bool:
     return cls is other or any(isinstance(b, ClassValue) and _subclass(b, other) for b in cls.bases)
 
 
-def _enumerate(value, start=0):
-    return list(enumerate(value, start)) if isinstance(value, (list, tuple, str, range)) else UNKNOWN
+def _enumerate(interp, args, kwargs, node):
+    items = interp.iterate(args[0]) if args else UNKNOWN
+    start = args[1] if len(args) > 1 else kwargs.get("start", 0)
+    return UNKNOWN if items is UNKNOWN or not isinstance(start, int) else list(enumerate(items, start))
 
 
-def _zip(*values):
-    if all(isinstance(v, (list, tuple, str, range)) for v in values):
-        return list(zip(*values))
-    return UNKNOWN
+def _zip(interp, args, kwargs, node):
+    items = [interp.iterate(a) for a in args]
+    return UNKNOWN if any(i is UNKNOWN for i in items) or kwargs else list(zip(*items))
+
+
+def _iterated(kind):
+    def convert(interp, args, kwargs, node):
+        if not args:
+            return kind()
+        items = interp.iterate(args[0])
+        return UNKNOWN if items is UNKNOWN else kind(items)
+    return convert
 
 
 def _minmax(fn):
@@ -1391,13 +1390,17 @@ def _minmax(fn):
 
 BUILTINS: Dict[str, object] = {
     name: _builtin(_safe(fn)) for name, fn in {
-        "range": _range, "len": _len, "list": _seq(list), "tuple": _seq(tuple), "dict": dict,
+        "range": _range, "len": _len, "dict": dict,
         "int": int, "float": float, "str": str, "bool": bool, "abs": abs, "round": round,
-        "sum": sum, "min": _minmax(min), "max": _minmax(max), "enumerate": _enumerate, "zip": _zip,
-        "sorted": sorted, "reversed": lambda v: list(reversed(v)), "divmod": divmod, "pow": pow,
+        "sum": sum, "min": _minmax(min), "max": _minmax(max),
+        "sorted": sorted, "divmod": divmod, "pow": pow,
         "hasattr": lambda o, n: UNKNOWN, "print": lambda *a, **k: None, "any": any, "all": all,
     }.items()
 }
+BUILTINS.update({name: Builtin(name, fn) for name, fn in {
+    "enumerate": _enumerate, "zip": _zip, "list": _iterated(list), "tuple": _iterated(tuple),
+    "reversed": _iterated(lambda items: list(reversed(items))),
+}.items()})
 BUILTINS["isinstance"] = Builtin("isinstance", lambda interp, args, kwargs, node: _isinstance(*args)
                                  if len(args) == 2 else UNKNOWN)
 BUILTINS["super"] = Builtin("super", lambda interp, args, kwargs, node: interp.current_super(args))

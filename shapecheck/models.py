@@ -169,7 +169,7 @@ class Checker:
             except (NotKnown, TypeError):
                 params = None
         self.run.layers.append(LayerReport(path, layer.call.kind, layer.call.span.line, layer.call.text,
-                                           out, params))
+                                           _plain_shape(out), params))
 
     def _layer_error(self, layer: Layer, error: ShapeError, x: Optional[Tensor], path: str) -> None:
         message = self._where(path) + _with_factors(error, x)
