@@ -17,13 +17,14 @@ import math
 import operator
 from typing import Dict, List, Optional, Sequence, Tuple
 
+from . import data_api
 from . import shapes as S
 from . import tensor_ops
 from .diagnostics import Span
 from .ir import UNKNOWN, Arg, LayerCall
 from .layers import RULES, NotKnown, ShapeError
 from .shapes import Tensor
-from .values import (Builtin, BoundMethod, ClassValue, Container, Function, Global, Instance, Layer,
+from .values import (AbstractObject, Builtin, BoundMethod, ClassValue, Container, Function, Global, Instance, Layer,
                      Opaque, PendingInput, Super, UserMethod, is_module)
 
 MAX_DEPTH = 40
@@ -624,6 +625,8 @@ class Interpreter:
         return self.get_attribute(self.eval(node.value, frame), node.attr, node)
 
     def get_attribute(self, owner, name: str, node=None):
+        if isinstance(owner, AbstractObject):
+            return owner.attribute(self, name)
         if isinstance(owner, Global):
             return Global(qualify(f"{owner.qualname}.{name}"))
         if isinstance(owner, Instance):
@@ -806,6 +809,8 @@ class Interpreter:
         """A Python list of the items, or UNKNOWN."""
         if isinstance(value, (list, tuple, str)):
             return list(value)
+        if isinstance(value, AbstractObject):
+            return value.items(self)
         if isinstance(value, dict):
             return list(value.keys())
         if isinstance(value, range):
@@ -944,7 +949,7 @@ class Interpreter:
             if name[:1].isupper():
                 return Opaque(self.source.text(node) if node else name,
                               self.source.span(node) if node else None, kind=name)
-        handler = _GLOBAL_CALLS.get(qualname)
+        handler = _GLOBAL_CALLS.get(qualname) or data_api.CALLS.get(qualname)
         if handler is not None:
             return handler(self, args, kwargs, node)
         qualname = tensor_ops.qualify(qualname)
@@ -987,6 +992,8 @@ class Interpreter:
         return layer
 
     def call_method(self, receiver, name: str, args: list, kwargs: dict, node):
+        if isinstance(receiver, AbstractObject):
+            return receiver.call_method(self, name, args, kwargs, node)
         if isinstance(receiver, Tensor):
             if name in (tensor_ops.NUMPY_METHODS if receiver.numpy else tensor_ops.METHODS):
                 return self.checker.tensor_op(

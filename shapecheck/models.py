@@ -111,7 +111,7 @@ class Checker:
             return self.script_call(module, args, kwargs, node)
         return self.interp.run_forward(module, args, kwargs, node)
 
-    def script_call(self, module, args: list, kwargs: dict, node):
+    def script_call(self, module, args: list, kwargs: dict, node, source: str = ""):
         """The script calls a model: check the model on what it is given."""
         x = args[0] if args else UNKNOWN
         if isinstance(x, Tensor) and x.numpy:
@@ -124,7 +124,7 @@ class Checker:
         entry = self.entry_for(module, self._name_of(module))
         line = node.lineno if node is not None else 0
         x = _generalize(x)
-        output = self.check(entry, x, f"call at line {line}", node, args[1:], kwargs)
+        output = self.check(entry, x, source or f"call at line {line}", node, args[1:], kwargs)
         self._call_cache[key] = output
         return output
 
@@ -510,7 +510,8 @@ def check_entries(checker: Checker, cli_inputs: Dict[Optional[str], InputSpec], 
             checker.check(entry, PendingInput(), "symbolic")
 
 
-_SOURCE_RANK = {"--input-shape": 0, "comment": 1, "call": 2, "symbolic": 3}
+_SOURCE_RANK = {"--input-shape": 0, "pyproject.toml": 0, "comment": 1, "call": 2, "torchsummary.summary": 2,
+                "torchinfo.summary": 2, "symbolic": 3}
 
 
 def reports(checker: Checker) -> List[ModelReport]:

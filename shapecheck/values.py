@@ -137,3 +137,17 @@ def is_module(value: object) -> bool:
     if isinstance(value, Instance):
         return value.cls.is_module
     return isinstance(value, (Layer, Container, Opaque))
+
+
+class AbstractObject:
+    """A library object the interpreter knows by its behaviour (a DataLoader, a dataset):
+    it answers iteration, method calls and attributes itself, UNKNOWN where it cannot know."""
+
+    def items(self, interp):
+        return UNKNOWN
+
+    def call_method(self, interp, name: str, args: list, kwargs: dict, node):
+        return UNKNOWN
+
+    def attribute(self, interp, name: str):
+        return BoundMethod(self, name)

@@ -1,0 +1,197 @@
+"""What the interpreter knows of data pipelines: datasets, DataLoader batches, transforms,
+and model-summary calls that state an input size.
+
+A script rarely says "the input is B×3×32×32"; it loads CIFAR-10 or reshapes a CSV, wraps it
+in a DataLoader and iterates.  These values carry the shape of one sample through that, so the
+model call in the training loop is checked on what it really gets.  The batch dim is ``B``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Dict, Optional, Tuple
+
+from . import shapes as S
+from .ir import UNKNOWN
+from .shapes import Tensor
+from .values import AbstractObject
+
+# (channels, height, width) of the well-known image datasets, as torchvision gives them
+DATASETS: Dict[str, Tuple[int, int, int]] = {
+    "MNIST": (1, 28, 28), "FashionMNIST": (1, 28, 28), "KMNIST": (1, 28, 28), "EMNIST": (1, 28, 28),
+    "QMNIST": (1, 28, 28), "CIFAR10": (3, 32, 32), "CIFAR100": (3, 32, 32), "SVHN": (3, 32, 32),
+    "STL10": (3, 96, 96),
+}
+
+
+@dataclass(eq=False)
+class Dataset(AbstractObject):
+    """A dataset whose items are tuples of per-sample values (tensors without the batch dim)."""
+
+    sample: Tuple  # e.g. (Tensor((3, 32, 32)), UNKNOWN)
+    origin: str = ""
+
+    def call_method(self, interp, name, args, kwargs, node):
+        if name == "__getitem__":
+            return self.sample
+        return UNKNOWN
+
+
+@dataclass(eq=False)
+class Loader(AbstractObject):
+    """A DataLoader: iterating it gives batches, each sample's tensors with a leading B."""
+
+    dataset: object
+    batch_size: object = 1
+
+    def batch(self):
+        if not isinstance(self.dataset, Dataset):
+            return UNKNOWN
+        return tuple(_batched(v, self.dataset.origin) for v in self.dataset.sample)
+
+    def items(self, interp):
+        batch = self.batch()
+        return UNKNOWN if batch is UNKNOWN else [batch]
+
+    def attribute(self, interp, name):
+        if name == "dataset":
+            return self.dataset
+        return super().attribute(interp, name)
+
+
+@dataclass(eq=False)
+class Transform(AbstractObject):
+    """A torchvision transform pipeline, as what it does to (channels, height, width)."""
+
+    steps: Tuple = field(default_factory=tuple)  # functions (c, h, w) -> (c, h, w) or None
+
+
+def _batched(value, origin: str):
+    if isinstance(value, Tensor) and value.shape is not None:
+        return Tensor((S.sym(S.BATCH),) + tuple(value.shape), origin=origin)
+    return UNKNOWN
+
+
+def _sample_of(tensor) -> object:
+    """One sample of a tensor whose first dim indexes samples."""
+    if isinstance(tensor, Tensor) and tensor.shape:
+        return Tensor(tuple(tensor.shape[1:]), origin=tensor.origin)
+    return UNKNOWN
+
+
+def tensor_dataset(interp, args, kwargs, node):
+    return Dataset(tuple(_sample_of(t) for t in args), origin=_origin(interp, node, "TensorDataset"))
+
+
+def data_loader(interp, args, kwargs, node):
+    dataset = args[0] if args else kwargs.get("dataset", UNKNOWN)
+    return Loader(dataset, args[1] if len(args) > 1 else kwargs.get("batch_size", 1))
+
+
+def _origin(interp, node, what: str) -> str:
+    return f"{what} at line {node.lineno}" if node is not None else what
+
+
+def _resize(size):
+    def step(chw):
+        c, h, w = chw
+        if isinstance(size, int):
+            # torchvision: the smaller edge becomes `size`, the aspect ratio is kept
+            if h <= w:
+                return c, size, max(1, int(size * w / h))
+            return c, max(1, int(size * h / w)), size
+        if isinstance(size, (tuple, list)) and len(size) == 2 and all(isinstance(v, int) for v in size):
+            return c, size[0], size[1]
+        return None
+    return step
+
+
+def _crop(size):
+    def step(chw):
+        c, _, _ = chw
+        if isinstance(size, int):
+            return c, size, size
+        if isinstance(size, (tuple, list)) and len(size) == 2 and all(isinstance(v, int) for v in size):
+            return c, size[0], size[1]
+        return None
+    return step
+
+
+def _grayscale(channels):
+    return lambda chw: (channels, chw[1], chw[2]) if isinstance(channels, int) else None
+
+
+def transform(kind: str):
+    def build(interp, args, kwargs, node):
+        if kind == "Compose":
+            steps = args[0] if args else kwargs.get("transforms", UNKNOWN)
+            if not isinstance(steps, (list, tuple)):
+                return Transform((lambda chw: None,))
+            out = []
+            for s in steps:
+                out.extend(s.steps if isinstance(s, Transform) else (lambda chw: None,))
+            return Transform(tuple(out))
+        size = args[0] if args else kwargs.get("size", UNKNOWN)
+        if kind == "Resize":
+            return Transform((_resize(size),))
+        if kind in ("CenterCrop", "RandomCrop", "RandomResizedCrop"):
+            return Transform((_crop(size),))
+        if kind in ("Grayscale", "RandomGrayscale"):
+            n = args[0] if args else kwargs.get("num_output_channels", 1)
+            return Transform((_grayscale(n) if kind == "Grayscale" else (lambda chw: chw),))
+        return Transform((lambda chw: chw,))  # ToTensor, Normalize, flips, jitter: shape unchanged
+    return build
+
+
+_SHAPE_KEEPING = ("ToTensor", "Normalize", "RandomHorizontalFlip", "RandomVerticalFlip", "ColorJitter",
+                  "RandomRotation", "RandomAffine", "PILToTensor", "ConvertImageDtype", "ToDtype",
+                  "RandomErasing", "AutoAugment", "RandAugment", "TrivialAugmentWide", "Lambda")
+
+
+def dataset(name: str):
+    def build(interp, args, kwargs, node):
+        chw: Optional[Tuple] = DATASETS[name]
+        pipeline = kwargs.get("transform", UNKNOWN)
+        if pipeline is None:
+            return Dataset((UNKNOWN, UNKNOWN))  # PIL images: not tensors yet
+        if not isinstance(pipeline, Transform):
+            return Dataset((UNKNOWN, UNKNOWN))
+        for step in pipeline.steps:
+            chw = step(chw) if chw is not None else None
+        if chw is None or not all(isinstance(v, int) for v in chw):
+            return Dataset((UNKNOWN, UNKNOWN))
+        return Dataset((Tensor(tuple(chw)), UNKNOWN), origin=f"{name} at line {node.lineno}" if node else name)
+    return build
+
+
+def summary(batch_included: bool):
+    """torchsummary.summary(model, (3, 32, 32)) and torchinfo.summary(model, input_size=(64, 3, 32, 32))
+    state the input size: check the model on it."""
+    def call(interp, args, kwargs, node):
+        model = args[0] if args else kwargs.get("model", UNKNOWN)
+        size = args[1] if len(args) > 1 else kwargs.get("input_size", UNKNOWN)
+        if isinstance(size, list) and batch_included:
+            size = tuple(size)
+        if not isinstance(size, tuple) or not size or not all(S.is_int(v) and v > 0 for v in size):
+            return UNKNOWN
+        dims = size if batch_included else (2,) + size
+        what = "torchinfo.summary" if batch_included else "torchsummary.summary"
+        interp.checker.script_call(model, [Tensor(dims)], {}, node, source=f"{what} at line {node.lineno}")
+        return UNKNOWN
+    return call
+
+
+CALLS = {
+    "torchsummary.summary": summary(batch_included=False),
+    "torchinfo.summary": summary(batch_included=True),
+    "torch.utils.data.TensorDataset": tensor_dataset,
+    "torch.utils.data.dataset.TensorDataset": tensor_dataset,
+    "torch.utils.data.DataLoader": data_loader,
+    "torch.utils.data.dataloader.DataLoader": data_loader,
+}
+for _prefix in ("torchvision.transforms", "torchvision.transforms.v2"):
+    for _kind in ("Compose", "Resize", "CenterCrop", "RandomCrop", "RandomResizedCrop", "Grayscale",
+                  "RandomGrayscale") + _SHAPE_KEEPING:
+        CALLS[f"{_prefix}.{_kind}"] = transform(_kind)
+for _name in DATASETS:
+    CALLS[f"torchvision.datasets.{_name}"] = dataset(_name)
