@@ -15,7 +15,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 from . import shapes as S
 from .diagnostics import Diagnostic, Fix, Span
 from .interpreter import Abort, Interpreter
-from .ir import UNKNOWN
+from .ir import UNKNOWN, Arg
 from .layers import NotKnown, ShapeError, default_input
 from .results import LayerReport, ModelReport
 from .shapes import Tensor
@@ -229,7 +229,8 @@ class Checker:
             result = thunk()
         except ShapeError as e:
             span = self.interp.source.span(node) if node is not None else Span(1, 1, 1, 1)
-            self.report(e.code, span, self._where("") + e.message if self.run else e.message)
+            message, fix = self._op_fix(e, node)
+            self.report(e.code, span, (self._where("") if self.run else "") + message, fix)
             if self.run:
                 self.run.failed = True
             return Tensor(None)
@@ -239,6 +240,24 @@ class Checker:
             origin = f"{name} at line {node.lineno}" if node is not None else name
             return _result(inputs[0], result.shape, origin, numpy=result.numpy)
         return result
+
+    def _op_fix(self, error: ShapeError, node) -> Tuple[str, Optional[Fix]]:
+        """For view(-1, N)-style errors: the call with the right size, written the author's way."""
+        args = getattr(node, "args", None)
+        if error.value is None or error.arg is None or not error.arg.isdigit() or not args:
+            return error.message, None
+        position = int(error.arg)
+        if position >= len(args) or isinstance(args[position], ast.Starred):
+            return error.message, None
+        source = self.interp.source
+        arg = args[position]
+        replacement, certain = restyle(source.text(arg), error.value, error.factors)
+        if not certain:
+            return f"{error.message}; the right size is {replacement}", None
+        call_span, arg_span = source.span(node), source.span(arg)
+        written = Arg(None, source.text(arg), arg_span)
+        fixed = _replace_in_call(source.text(node), call_span, written, replacement)
+        return f"{error.message}; use {fixed}", Fix(replacement, arg_span)
 
     # --- checking models --------------------------------------------------------------------------
 
