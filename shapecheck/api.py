@@ -10,6 +10,7 @@ from typing import Dict, Optional
 
 from .diagnostics import Diagnostic, Span
 from .models import Checker, InputSpec, check_entries, comment_inputs, discover, reports
+from .practices import check_practices
 from .results import FileResult
 from .source import SourceError, read_source
 
@@ -38,7 +39,8 @@ def check_source(source: str, path: str = "<stdin>",
         discover(checker)
         check_entries(checker, inputs or {}, comment_inputs(checker.interp.source.lines))
         result.models = reports(checker)
-        result.diagnostics = sorted(checker.diagnostics.values(), key=lambda d: d.sort_key)
+        findings = list(checker.diagnostics.values()) + check_practices(tree, source, path)
+        result.diagnostics = sorted(findings, key=lambda d: d.sort_key)
     except RecursionError:
         result.diagnostics = [Diagnostic(path, Span(1, 1, 1, 1), "SHP904",
                                          "the file nests too deeply to analyse; nothing was checked")]
