@@ -64,6 +64,9 @@ class Run:
     call_node: Optional[ast.AST] = None
     layers: List[LayerReport] = field(default_factory=list)
     failed: bool = False
+    findings: List[Tuple] = field(default_factory=list)  # keys of the findings this run reported
+    constraints: List[Tuple[S.Constraint, str]] = field(default_factory=list)  # (constraint, why)
+    consistent_inputs: str = ""
 
 
 @dataclass
@@ -88,6 +91,8 @@ class Checker:
     def report(self, code: str, span: Span, message: str, fix: Optional[Fix] = None) -> None:
         model = self.run.model if self.run else None
         key = (span.line, span.column, code, message)
+        if self.run is not None:
+            self.run.findings.append(key)
         if key not in self.diagnostics:
             self.diagnostics[key] = Diagnostic(self.path, span, code, message, model=model, fix=fix)
 
@@ -123,6 +128,8 @@ class Checker:
             return self._call_cache[key]
         entry = self.entry_for(module, self._name_of(module))
         line = node.lineno if node is not None else 0
+        if not source and x.origin and "line" in x.origin:
+            source = f"call at line {line}, data from {x.origin}"
         x = _generalize(x)
         output = self.check(entry, x, source or f"call at line {line}", node, args[1:], kwargs)
         self._call_cache[key] = output
@@ -148,6 +155,7 @@ class Checker:
         if not isinstance(x, Tensor) or x.shape is None or layer.args is None:
             self._log(layer, path, None)
             return Tensor(None)
+        self._note_constraints(layer, x)
         try:
             out = layer.rule.shape(x.shape, layer.args)
         except ShapeError as e:
@@ -160,6 +168,15 @@ class Checker:
             return Tensor(None)
         self._log(layer, path, out)
         return _result(x, out, f"{layer.call.kind} at line {layer.call.span.line}")
+
+    def _note_constraints(self, layer: Layer, x: Tensor) -> None:
+        """A Linear fed a symbolic feature count fixes the input size: remember the equation."""
+        if layer.call.kind != "Linear" or not x.shape or not layer.args.known("in_features"):
+            return
+        features, wanted = x.shape[-1], layer.args.values["in_features"]
+        if isinstance(features, S.Dim) and not S.is_unknown(features) and S.is_int(wanted):
+            why = f"{layer.call.text} at line {layer.call.span.line} needs {S.render(features)} = {wanted}"
+            self.run.constraints.append((S.Constraint(features, wanted), why))
 
     def _log(self, layer: Layer, path: str, out) -> None:
         params = None
@@ -527,6 +544,55 @@ def check_entries(checker: Checker, cli_inputs: Dict[Optional[str], InputSpec], 
             checker.check(entry, spec.tensor(), spec.source)
         elif not any(isinstance(r.input, Tensor) and r.input.shape is not None for _, r, _ in entry.runs):
             checker.check(entry, PendingInput(), "symbolic")
+            solve_input_size(checker, entry)
+    for entry in checker.entries.values():
+        blame_the_input(checker, entry)
+
+
+def solve_input_size(checker: Checker, entry: ModelEntry) -> None:
+    """With no input known, the sizes the model's fixed numbers allow: SHP204, or an error when
+    none does."""
+    _, run, _ = entry.runs[-1]
+    if not run.constraints or run.failed:
+        return
+    solutions = S.solve([c for c, _ in run.constraints])
+    if solutions is None:
+        return
+    reasons = "; ".join(why for _, why in run.constraints[:2])
+    if not solutions:
+        checker.report("SHP203", entry.span, f"{entry.name} fits no input size at all: {reasons}")
+        return
+    run.consistent_inputs = S.describe_solutions(solutions)
+    shown = "square sizes shown; " if any(s.get("H") == s.get("W") and "W" in s for s in solutions) else ""
+    checker.report("SHP204", entry.span,
+                   f"{entry.name} is consistent only for inputs of {run.consistent_inputs} ({shown}{reasons}); "
+                   f"give --input-shape or a `# shapecheck: input=(B, C, H, W)` comment to check one exactly")
+
+
+def blame_the_input(checker: Checker, entry: ModelEntry) -> None:
+    """A model that runs clean on one stated input and fails on what a call gives it: the call's
+    data is at fault (SHP203 at the call), not the layer that happened to fail."""
+    clean = [(source, run) for source, run, _ in entry.runs
+             if not run.failed and isinstance(run.input, Tensor) and run.input.shape is not None
+             and all(S.is_int(d) for d in run.input.shape[1:])]
+    failing = [(source, run) for source, run, _ in entry.runs if run.failed and run.call_node is not None]
+    if not clean or not failing:
+        return
+    good_source, good = clean[0]
+    for _, run in failing:
+        first = [checker.diagnostics.get(key) for key in run.findings if key in checker.diagnostics]
+        first = [d for d in first if d is not None and d.severity == "error"]
+        if not first or first[0].code in ("SHP201", "SHP202"):
+            continue
+        for key in run.findings:
+            if not any(key in other.findings for _, other, _ in entry.runs if other is not run):
+                checker.diagnostics.pop(key, None)
+        span = checker.interp.source.span(run.call_node)
+        checker.run = run
+        checker.report("SHP203", span,
+                       f"{entry.name} takes {S.render_shape(good.input.shape)} ({good_source}) but this call "
+                       f"gives it {S.render_shape(run.input.shape)}: {first[0].message.split('; use ')[0]}")
+        checker.run = None
 
 
 _SOURCE_RANK = {"--input-shape": 0, "pyproject.toml": 0, "comment": 1, "call": 2, "torchsummary.summary": 2,
@@ -547,7 +613,8 @@ def reports(checker: Checker) -> List[ModelReport]:
         if input_shape is not None and source == "symbolic":
             source = "symbolic (from the first layer)"
         out.append(ModelReport(checker.path, entry.name, entry.span.line, status, input_shape, source,
-                               output_shape, tuple(run.layers), model_params(entry.value)))
+                               output_shape, tuple(run.layers), model_params(entry.value),
+                               consistent_inputs=run.consistent_inputs))
     return out
 
 
