@@ -133,6 +133,9 @@ class Interpreter:
         self.classes: List[Tuple[ClassValue, ast.ClassDef]] = []
         self._super_context: Optional[Tuple[ClassValue, object]] = None
         self.functions: List[Tuple[Function, ast.FunctionDef]] = []
+        # id(top-level function) -> what its first call returned: discovery reuses the model the
+        # script built rather than building (and reporting) a second copy
+        self.first_results: Dict[int, object] = {}
         self._stmt = self._dispatch("exec_")
         self._expr = self._dispatch("eval_")
 
@@ -265,10 +268,11 @@ class Interpreter:
 
     def exec_FunctionDef(self, stmt: ast.FunctionDef, frame: Frame, owner=None) -> None:
         function = Function(stmt, frame.globals, self._closure(frame), owner)
-        function.defaults = self._defaults(stmt.args, frame)  # type: ignore[attr-defined]
+        function.defaults = self._defaults(stmt.args, frame)
         frame.locals[stmt.name] = function
         if frame.locals is self.globals:
             self.functions.append((function, stmt))
+            function.top_level = True
 
     exec_AsyncFunctionDef = exec_FunctionDef
 
@@ -714,6 +718,8 @@ class Interpreter:
         return self.eval(node.value, frame)
 
     def getitem(self, owner, key, node):
+        if isinstance(owner, AbstractObject):
+            return owner.call_method(self, "__getitem__", [key], {}, node)
         if isinstance(owner, Tensor):
             index = UNKNOWN if key is UNKNOWN_SLICE else key
             return self.checker.tensor_op(lambda: tensor_ops.getitem(owner, index), node, "index")
@@ -748,7 +754,7 @@ class Interpreter:
 
     def eval_Lambda(self, node: ast.Lambda, frame):
         function = Function(node, frame.globals, self._closure(frame))
-        function.defaults = self._defaults(node.args, frame)  # type: ignore[attr-defined]
+        function.defaults = self._defaults(node.args, frame)
         return function
 
     def eval_ListComp(self, node, frame):
@@ -894,7 +900,10 @@ class Interpreter:
                 result = ret.value
             except (_Break, _Continue):
                 result = UNKNOWN
-            return UNKNOWN if frame.uncertain_return else result
+            result = UNKNOWN if frame.uncertain_return else result
+            if function.top_level:
+                self.first_results.setdefault(id(function), result)
+            return result
         finally:
             self.depth -= 1
             self._super_context = saved_super
@@ -906,7 +915,7 @@ class Interpreter:
         return Super(*self._super_context) if self._super_context else UNKNOWN
 
     def _bind(self, spec: ast.arguments, function: Function, args: list, kwargs: dict) -> dict:
-        defaults = getattr(function, "defaults", {})
+        defaults = function.defaults
         positional = [a.arg for a in spec.posonlyargs + spec.args]
         local: Dict[str, object] = {}
         for name, value in zip(positional, args):
