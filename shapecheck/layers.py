@@ -589,8 +589,10 @@ def layer_norm(x: Tuple, a: LayerArgs) -> Tuple:
     normalized = _normalized_shape(a)
     tail = x[len(x) - len(normalized):] if len(normalized) <= len(x) else None
     if tail is None or any(S.same(got, want) is False for got, want in zip(tail, normalized)):
+        single = not isinstance(a["normalized_shape"], (tuple, list)) and x and S.is_int(x[-1])
         raise ShapeError("SHP102", f"LayerNorm expects the last dims {S.render_shape(normalized)} but "
-                                   f"receives {S.render_shape(x)}", arg="normalized_shape")
+                                   f"receives {S.render_shape(x)}", arg="normalized_shape",
+                         value=x[-1] if single else None)
     return x
 
 
@@ -709,7 +711,7 @@ def unflatten(x: Tuple, a: LayerArgs) -> Tuple:
     """Dim `dim` of size n becomes unflattened_size, whose product must be n (one -1 is inferred)."""
     sizes = _unflatten_sizes(a)
     if not x:
-        raise ShapeError("SHP103", f"Unflatten cannot split a scalar input")
+        raise ShapeError("SHP103", "Unflatten cannot split a scalar input")
     dim = _wrap_dim(a.kind, a.int("dim"), x)
     total = prod(s for s in sizes if s != -1)
     if -1 in sizes:
@@ -1048,8 +1050,9 @@ def prelu(x: Tuple, a: LayerArgs) -> Tuple:
     """One slope per channel (dim 1) unless num_parameters=1; shape unchanged."""
     n = a.int("num_parameters")
     if n != 1 and (len(x) < 2 or S.same(x[1], n) is False):
+        got = x[1] if len(x) > 1 and S.is_int(x[1]) else None
         raise ShapeError("SHP102", f"PReLU(num_parameters={n}) expects {n} channels but receives "
-                                   f"{S.render_shape(x)}", arg="num_parameters")
+                                   f"{S.render_shape(x)}", arg="num_parameters", value=got)
     return x
 
 
