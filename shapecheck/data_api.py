@@ -164,6 +164,93 @@ def dataset(name: str):
     return build
 
 
+@dataclass(eq=False)
+class DataFrame(AbstractObject):
+    """A pandas DataFrame as its (rows, columns); either may be unknown."""
+
+    rows: object
+    columns: object
+
+    def call_method(self, interp, name, args, kwargs, node):
+        if name == "to_numpy":
+            return self.array()
+        if name in ("astype", "copy", "fillna", "reset_index"):
+            return self
+        if name == "drop":
+            return self.drop(args, kwargs)
+        if name == "__getitem__" and args and isinstance(args[0], str):
+            return Series(self.rows)
+        if name == "__getitem__" and args and isinstance(args[0], list):
+            return DataFrame(self.rows, len(args[0]))
+        return UNKNOWN
+
+    def attribute(self, interp, name):
+        if name == "values":
+            return self.array()
+        if name == "shape":
+            return (self.rows, self.columns)
+        if name == "iloc":
+            return _ILoc(self)
+        return super().attribute(interp, name)
+
+    def array(self) -> Tensor:
+        return Tensor((_dim(self.rows), _dim(self.columns)), numpy=True)
+
+    def drop(self, args, kwargs) -> "DataFrame":
+        columns = kwargs.get("columns", args[0] if args and kwargs.get("axis", 0) in (1, "columns") else None)
+        if columns is None:
+            return DataFrame(UNKNOWN, self.columns)  # rows dropped: count unknown
+        count = len(columns) if isinstance(columns, (list, tuple)) else 1 if isinstance(columns, str) else None
+        if count is None or not S.is_int(self.columns):
+            return DataFrame(self.rows, UNKNOWN)
+        return DataFrame(self.rows, self.columns - count)
+
+
+@dataclass(eq=False)
+class Series(AbstractObject):
+    rows: object
+
+    def call_method(self, interp, name, args, kwargs, node):
+        if name == "to_numpy":
+            return Tensor((_dim(self.rows),), numpy=True)
+        return self if name in ("astype", "copy", "fillna") else UNKNOWN
+
+    def attribute(self, interp, name):
+        if name == "values":
+            return Tensor((_dim(self.rows),), numpy=True)
+        return super().attribute(interp, name)
+
+
+@dataclass(eq=False)
+class _ILoc(AbstractObject):
+    frame: DataFrame
+
+    def call_method(self, interp, name, args, kwargs, node):
+        if name != "__getitem__" or not args:
+            return UNKNOWN
+        key = args[0]
+        if isinstance(key, tuple) and len(key) == 2 and isinstance(key[1], slice):
+            columns = self.frame.columns
+            width = len(range(columns)[key[1]]) if S.is_int(columns) else UNKNOWN
+            return DataFrame(self.frame.rows, width)
+        return UNKNOWN
+
+
+def _dim(value):
+    return value if S.is_int(value) else S.unknown()
+
+
+def data_frame(interp, args, kwargs, node):
+    data = args[0] if args else kwargs.get("data", UNKNOWN)
+    if isinstance(data, Tensor) and data.shape is not None and len(data.shape) == 2:
+        return DataFrame(*data.shape)
+    return DataFrame(UNKNOWN, UNKNOWN)
+
+
+def read_table(interp, args, kwargs, node):
+    return DataFrame(UNKNOWN, UNKNOWN)
+
+
 def summary(batch_included: bool):
     """torchsummary.summary(model, (3, 32, 32)) and torchinfo.summary(model, input_size=(64, 3, 32, 32))
     state the input size: check the model on it."""
@@ -182,6 +269,10 @@ def summary(batch_included: bool):
 
 
 CALLS = {
+    "pandas.DataFrame": data_frame,
+    "pandas.read_csv": read_table,
+    "pandas.read_parquet": read_table,
+    "pandas.read_excel": read_table,
     "torchsummary.summary": summary(batch_included=False),
     "torchinfo.summary": summary(batch_included=True),
     "torch.utils.data.TensorDataset": tensor_dataset,
