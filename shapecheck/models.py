@@ -478,13 +478,17 @@ def discover(checker: Checker) -> None:
             checker.entry_for(value, label, interp.source.span(stmt))
     module_classes = {cls.name for cls, _ in interp.classes if cls.is_module}
     for function, node in interp.functions:
-        if _mentions_model(node, module_classes):
+        if _takes_arguments(node) or not _mentions_model(node, module_classes):
+            continue  # a helper such as conv_bn(inp, oup, stride): a part of models, not one
+        if id(function) in interp.first_results:  # the script built it: the same model, not a copy
+            result = interp.first_results[id(function)]
+        else:
             result = interp.call_guarded(interp.call_function, function, [], {})
-            if isinstance(result, Container) and result.kind == "Sequential" or \
-                    isinstance(result, Instance) and result.cls.is_module:
-                if not any(e.value is result for e in checker.entries.values()):
-                    checker.entry_for(result, function.name if isinstance(result, Container) else None,
-                                      interp.source.span(node))
+        if isinstance(result, Container) and result.kind == "Sequential" or \
+                isinstance(result, Instance) and result.cls.is_module:
+            if not any(e.value is result for e in checker.entries.values()):
+                checker.entry_for(result, function.name if isinstance(result, Container) else None,
+                                  interp.source.span(node))
     instances = {}
     for cls, node in interp.classes:
         if cls.is_module:
@@ -506,6 +510,13 @@ def discover(checker: Checker) -> None:
 
 
 _MODEL_WORDS = {"Sequential", "ModuleList", "ModuleDict", "Module"}
+
+
+def _takes_arguments(node: ast.AST) -> bool:
+    """A function with a parameter that has no default, which discovery has no value for."""
+    args = node.args
+    positional = args.posonlyargs + args.args
+    return len(positional) > len(args.defaults) or any(d is None for d in args.kw_defaults)
 
 
 def _mentions_model(node: ast.AST, classes: set) -> bool:

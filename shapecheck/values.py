@@ -29,6 +29,8 @@ class Function:
     globals: Dict[str, object]
     closure: Tuple[Dict[str, object], ...] = ()
     owner: Optional["ClassValue"] = None  # the class whose body defined it, for super()
+    defaults: Dict[str, object] = field(default_factory=dict)
+    top_level: bool = False  # defined at module level: a candidate model factory
 
     @property
     def name(self) -> str:
