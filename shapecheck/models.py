@@ -625,8 +625,15 @@ def reports(checker: Checker) -> List[ModelReport]:
             source = "symbolic (from the first layer)"
         out.append(ModelReport(checker.path, entry.name, entry.span.line, status, input_shape, source,
                                output_shape, tuple(run.layers), model_params(entry.value),
-                               consistent_inputs=run.consistent_inputs))
+                               consistent_inputs=run.consistent_inputs, ctor_args=_ctor_args(entry.value)))
     return out
+
+
+def _ctor_args(value) -> str:
+    text = value.text if isinstance(value, Instance) else ""
+    if "(" not in text or not text.endswith(")"):
+        return ""
+    return text[text.index("(") + 1:-1].strip()
 
 
 def _plain_shape(shape) -> Optional[tuple]:

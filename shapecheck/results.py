@@ -30,6 +30,7 @@ class ModelReport:
     layers: Tuple[LayerReport, ...]
     params: Optional[int]
     consistent_inputs: str = ""  # "32×32 to 35×35" when solved from the model's fixed sizes
+    ctor_args: str = ""  # the constructor arguments as written where the file builds the model
     runtime: Optional[dict] = None  # filled by the runtime mode
 
 

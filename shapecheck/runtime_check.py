@@ -1,0 +1,121 @@
+"""The runtime mode's verdicts as findings: run each statically checked model for real, then
+compare its per-layer shapes with the static ones.
+
+A disagreement is SHP902 (shapecheck's static rules are wrong somewhere); a model that raises is
+SHP903 at the line of the layer that raised, with PyTorch's own message beside the static one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Dict, List, Optional, Sequence
+
+from .diagnostics import Diagnostic, Span
+from .results import FileResult, ModelReport
+
+DEFAULT_BATCH = 2
+
+
+def concrete_input(model: ModelReport, batch: int = DEFAULT_BATCH) -> Optional[tuple]:
+    """The static input with the batch made concrete; None when a size is still a symbol."""
+    if model.input_shape is None:
+        return None
+    dims = tuple(batch if d == "B" else d for d in model.input_shape)
+    return dims if all(isinstance(d, int) for d in dims) else None
+
+
+def _input_dtype(model: ModelReport) -> str:
+    return "long" if model.layers and model.layers[0].kind in ("Embedding", "EmbeddingBag") else "float"
+
+
+def check_file(result: FileResult, source: str, device: str, dtype: str,
+               ctor_args: Optional[Dict[str, str]] = None) -> None:
+    """Run every model of ``result`` on ``device``; record the verdicts in place."""
+    from . import runtime
+
+    requests, runnable = [], []
+    for model in result.models:
+        shape = concrete_input(model)
+        if shape is None:
+            result.models[result.models.index(model)] = replace(model, runtime={
+                "device": device, "status": "unknown",
+                "message": "input size unknown: give --input-shape or an input comment"})
+            continue
+        args = (ctor_args or {}).get(model.name, model.ctor_args)
+        requests.append(runtime.RuntimeRequest(model.name, shape, args, _input_dtype(model)))
+        runnable.append(model)
+    if not requests:
+        return
+    outcomes = runtime.run_file(result.path, source, requests, device=device, dtype=dtype)
+    for model, outcome in zip(runnable, outcomes):
+        index = result.models.index(model)
+        result.models[index] = replace(model, runtime=_verdict(outcome))
+        result.diagnostics.extend(_findings(result, model, outcome))
+    result.diagnostics.sort(key=lambda d: d.sort_key)
+
+
+def _verdict(outcome) -> dict:
+    return {"device": outcome.device, "status": outcome.status, "output_shape": _listed(outcome.output_shape),
+            "message": outcome.message, "error_layer": outcome.error_layer, "error_line": outcome.error_line,
+            "layers": [{"name": layer.name, "kind": layer.kind, "line": layer.line,
+                        "output_shape": _listed(layer.output_shape)} for layer in outcome.layers]}
+
+
+def _listed(shape):
+    return None if shape is None else list(shape)
+
+
+def _findings(result: FileResult, model: ModelReport, outcome) -> List[Diagnostic]:
+    found = _disagreements(result.path, model, outcome)
+    if outcome.status == "error":
+        line = outcome.error_line or model.line
+        static = [d for d in result.diagnostics if d.model == model.name and d.severity == "error"]
+        beside = f"; shapecheck's static pass found: {static[0].code} at line {static[0].span.line}" if static else ""
+        where = f" in {outcome.error_layer}" if outcome.error_layer else ""
+        found.append(Diagnostic(result.path, Span(line, 1, line, 1), "SHP903",
+                                f"{model.name}{where} raised on {outcome.device} with input "
+                                f"{'×'.join(map(str, concrete_input(model)))}: {_one_line(outcome.message)}{beside}",
+                                model=model.name))
+    elif outcome.status == "unknown":
+        found.append(Diagnostic(result.path, Span(model.line, 1, model.line, 1), "SHP904",
+                                f"{model.name} was not run: {_one_line(outcome.message)}", model=model.name))
+    return found
+
+
+def _disagreements(path: str, model: ModelReport, outcome) -> List[Diagnostic]:
+    """Static and runtime per-layer shapes, compared in the order the layers ran."""
+    found = []
+    batch = concrete_input(model)[0]
+    for static, real in zip(model.layers, outcome.layers):
+        if static.name != real.name:
+            break  # the two walks diverged (a layer the static side could not follow): stop comparing
+        if static.output_shape is None or real.output_shape is None:
+            continue
+        expected = tuple(batch if d == "B" else d for d in static.output_shape)
+        if expected != tuple(real.output_shape):
+            found.append(Diagnostic(
+                path, Span(static.line, 1, static.line, 1), "SHP902",
+                f"{model.name}.{static.name}: static shape {'×'.join(map(str, expected))} but torch gives "
+                f"{'×'.join(map(str, real.output_shape))} for {static.text}; please report this", model=model.name))
+    return found
+
+
+def _one_line(message: str) -> str:
+    return " ".join(message.split())
+
+
+def run_all(results: Sequence[FileResult], device: str, dtype: str,
+            ctor_args: Optional[Dict[str, str]] = None) -> None:
+    """The runtime mode over checked files (.py only: a notebook's models are not rebuilt)."""
+    from pathlib import Path
+
+    from .source import SourceError, read_source
+
+    for result in results:
+        if not result.models or not result.path.endswith(".py"):
+            continue
+        try:
+            source = read_source(Path(result.path))
+        except SourceError:
+            continue
+        check_file(result, source, device, dtype, ctor_args)
