@@ -209,7 +209,7 @@ class Checker:
                 self.report(_input_code(layer, x), self._call_span(), self._rank_message(layer, x))
                 return
             if error.code == "SHP102" and _looks_channels_last(layer, x):
-                self.report("SHP201", self._call_span(), self._layout_message(layer, x))
+                self.report("SHP201", self._call_span(), self._layout_message(layer, x), self._permute_fix())
                 return
         self.report(error.code, layer.call.span, message, fix)
 
@@ -220,6 +220,12 @@ class Checker:
         node = self.run.call_node
         args = getattr(node, "args", None)
         return self.interp.source.text(args[0]) if args else "x"
+
+    def _permute_fix(self) -> Optional[Fix]:
+        args = getattr(self.run.call_node, "args", None)
+        if not args or isinstance(args[0], ast.Starred):
+            return None
+        return Fix(f"{_receiver(self._input_text())}.permute(0, 3, 1, 2)", self.interp.source.span(args[0]))
 
     def _rank_message(self, layer: Layer, x: Tensor) -> str:
         message = f"{self.run.model} receives a {len(x.shape)}-D input {S.render_shape(x.shape)} but its first " \
