@@ -433,6 +433,7 @@ def _pool(x: Tuple, a: LayerArgs, dilation: Tuple[int, ...]) -> Tuple:
        "kernel_size, stride=None, padding=0, dilation=1, return_indices=False, ceil_mode=False",
        expects=_pool_expects, check=_pool_check)
 def max_pool(x: Tuple, a: LayerArgs) -> Tuple:
+    """out = ⌊(in + 2·padding − dilation·(kernel − 1) − 1) / stride⌋ + 1; stride defaults to kernel."""
     if a["return_indices"]:
         raise NotKnown("return_indices")
     return _pool(x, a, a.tuple("dilation", spatial_ndim(a.kind)))
@@ -441,6 +442,7 @@ def max_pool(x: Tuple, a: LayerArgs) -> Tuple:
 @layer("AvgPool1d", "kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True",
        expects=_pool_expects, check=_pool_check)
 def avg_pool1d(x: Tuple, a: LayerArgs) -> Tuple:
+    """out = ⌊(in + 2·padding − kernel) / stride⌋ + 1; stride defaults to kernel."""
     return _pool(x, a, (1,))
 
 
@@ -448,6 +450,7 @@ def avg_pool1d(x: Tuple, a: LayerArgs) -> Tuple:
        "kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True, divisor_override=None",
        expects=_pool_expects, check=_pool_check)
 def avg_pool(x: Tuple, a: LayerArgs) -> Tuple:
+    """out = ⌊(in + 2·padding − kernel) / stride⌋ + 1; stride defaults to kernel."""
     out = _pool(x, a, (1,) * spatial_ndim(a.kind))
     if a.kind == "AvgPool3d":
         _input_holds_kernel(x, a)
@@ -517,6 +520,7 @@ def _has_per_channel_state(a: LayerArgs) -> bool:
 @layer("BatchNorm1d BatchNorm2d BatchNorm3d", _BN_SIG, params=_affine_params("num_features"),
        expects=_norm_expects)
 def batch_norm(x: Tuple, a: LayerArgs) -> Tuple:
+    """(B, C, *) unchanged; C = num_features where a weight or running statistics exist."""
     n = spatial_ndim(a.kind)
     ranks = {1: (2, 3), 2: (4,), 3: (5,)}[n]
     wants = {1: "2-D (B×C) or 3-D (B×C×L)", 2: "4-D (B×C×H×W)", 3: "5-D (B×C×D×H×W)"}[n]
@@ -534,6 +538,7 @@ def batch_norm(x: Tuple, a: LayerArgs) -> Tuple:
        "num_features, eps=1e-05, momentum=0.1, affine=False, track_running_stats=False, device=None, dtype=None",
        params=_affine_params("num_features"), expects=_norm_expects)
 def instance_norm(x: Tuple, a: LayerArgs) -> Tuple:
+    """((B,) C, *spatial) unchanged; C = num_features where a weight or running statistics exist."""
     n = spatial_ndim(a.kind)
     c = _conv_channel_axis(x, n, a.kind)
     if _has_per_channel_state(a):
@@ -589,7 +594,7 @@ def layer_norm(x: Tuple, a: LayerArgs) -> Tuple:
     normalized = _normalized_shape(a)
     tail = x[len(x) - len(normalized):] if len(normalized) <= len(x) else None
     if tail is None or any(S.same(got, want) is False for got, want in zip(tail, normalized)):
-        single = not isinstance(a["normalized_shape"], (tuple, list)) and x and S.is_int(x[-1])
+        single = not isinstance(a["normalized_shape"], (tuple, list)) and bool(x) and S.is_int(x[-1])
         raise ShapeError("SHP102", f"LayerNorm expects the last dims {S.render_shape(normalized)} but "
                                    f"receives {S.render_shape(x)}", arg="normalized_shape",
                          value=x[-1] if single else None)
@@ -688,6 +693,7 @@ def flatten_shape(x: Tuple, start: int, end: int, kind: str = "Flatten") -> Tupl
 
 @layer("Flatten", "start_dim=1, end_dim=-1")
 def flatten(x: Tuple, a: LayerArgs) -> Tuple:
+    """(*, d_start, ..., d_end, *) → (*, d_start · ... · d_end, *)"""
     return flatten_shape(x, a.int("start_dim"), a.int("end_dim"))
 
 
@@ -840,6 +846,7 @@ def upsample(x: Tuple, a: LayerArgs) -> Tuple:
 @layer("UpsamplingNearest2d UpsamplingBilinear2d", "size=None, scale_factor=None",
        expects=lambda a: _batched_input(2, S.unknown("channels")), check=_upsample_check)
 def upsampling2d(x: Tuple, a: LayerArgs) -> Tuple:
+    """nn.Upsample with mode 'nearest', or 'bilinear' with align_corners=True."""
     return upsample(x, a)
 
 
@@ -858,6 +865,7 @@ def zero_pad(x: Tuple, a: LayerArgs) -> Tuple:
 
 @layer("ConstantPad1d ConstantPad2d ConstantPad3d", "padding, value")
 def constant_pad(x: Tuple, a: LayerArgs) -> Tuple:
+    """Each of the last n dims grows by before + after; negative padding crops."""
     return _constant_pad(x, a)
 
 

@@ -12,7 +12,7 @@ from math import prod
 
 import pytest
 import torch
-from hypothesis import HealthCheck, assume, event, given, settings
+from hypothesis import HealthCheck, assume, currently_in_test_context, event, given, settings
 from hypothesis import strategies as st
 from torch import nn
 
@@ -62,20 +62,26 @@ def dynamic(kind, shape, args=(), kwargs=None, *, train=True, dtype=torch.float3
     return tuple(out.shape), sum(p.numel() for p in module.parameters())
 
 
+def tally(outcome):
+    """Counted in --hypothesis-show-statistics: how often torch ran and how often it raised."""
+    if currently_in_test_context():
+        event(outcome)
+
+
 def agree(kind, shape, args=(), kwargs=None, lenient=lambda error, result: False, **torch_options):
     """The rule and torch agree; `lenient(error, result)` names where torch lets a rule's error run."""
     got = static(kind, shape, args, kwargs)
     want = dynamic(kind, shape, args, kwargs, **torch_options)
     call = f"nn.{kind}(*{args}, **{kwargs}) on input {tuple(shape)}"
     if isinstance(want, Exception):
-        event("torch raises")
+        tally("torch raises")
         assert isinstance(got, ShapeError), \
             f"{call}: torch raises {type(want).__name__}: {want}, but the rule gives {got}"
         assert got.code in CODES and kind in got.message, f"{call}: {got.code} {got.message}"
     elif isinstance(got, ShapeError) and lenient(got, want):
-        event("torch lets an error run")
+        tally("torch lets an error run")
     else:
-        event("torch runs")
+        tally("torch runs")
         assert not isinstance(got, ShapeError), f"{call}: the rule raises {got.code} {got}, torch gives {want}"
         assert got == want, f"{call}: the rule gives (shape, params) {got}, torch {want}"
     return want
@@ -375,6 +381,14 @@ def test_embedding_matches_torch(num, dim, padding, max_norm, shape):
     agree("Embedding", tuple(shape), (num, dim), kwargs, dtype=torch.long)
 
 
+@settings(PROPERTY, max_examples=50)
+@given(in1=SIZES[8], in2=SIZES[8], out=SIZES[8], bias=st.booleans())
+def test_bilinear_parameter_count_matches_torch(in1, in2, out, bias):
+    # two inputs: the rule leaves the output unknown, but counts the parameters
+    rule, bound = bind("Bilinear", (in1, in2, out), {"bias": bias})
+    assert rule.params(bound) == sum(p.numel() for p in nn.Bilinear(in1, in2, out, bias=bias).parameters())
+
+
 @PROPERTY
 @given(shape=st.lists(SIZES[4], max_size=4), start=st.integers(-5, 4), end=st.integers(-5, 4))
 def test_flatten_matches_torch(shape, start, end):
@@ -436,6 +450,10 @@ def elementwise_case(draw, kind):
 @given(data=st.data())
 def test_elementwise_layer_matches_torch(kind, data):
     agree(kind, *reorder(data.draw(elementwise_case(kind))))
+
+
+def test_identity_takes_any_arguments():
+    agree("Identity", (2, 3), (54, "unused"), {"key": 1})
 
 
 @pytest.mark.parametrize("kind", PLAIN)
