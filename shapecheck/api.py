@@ -8,6 +8,8 @@ import traceback
 from pathlib import Path
 from typing import Dict, Optional
 
+from . import notebook, suppressions
+from .config import Selection
 from .diagnostics import Diagnostic, Span
 from .models import Checker, InputSpec, check_entries, comment_inputs, discover, reports
 from .practices import check_practices
@@ -16,9 +18,20 @@ from .source import SourceError, read_source
 
 
 def check_source(source: str, path: str = "<stdin>",
-                 inputs: Optional[Dict[Optional[str], InputSpec]] = None) -> FileResult:
+                 inputs: Optional[Dict[Optional[str], InputSpec]] = None, *,
+                 selection: Optional[Selection] = None, unused_suppressions: bool = False) -> FileResult:
     """Findings and model reports for Python source text.  ``inputs`` maps a model name (or None
-    for every model) to an input shape given by the user."""
+    for every model) to an input shape given by the user.  Findings covered by a suppression
+    comment, or by ``selection``, are left out; ``unused_suppressions`` adds an SHP905 note for
+    each suppression that covered nothing."""
+    result = _analyse(source, path, inputs)
+    kept = suppressions.apply(result.diagnostics, suppressions.read(source), path, unused_suppressions)
+    result.diagnostics = sorted((d for d in kept if selection is None or selection.allows(d.code)),
+                                key=lambda d: d.sort_key)
+    return result
+
+
+def _analyse(source: str, path: str, inputs: Optional[Dict[Optional[str], InputSpec]]) -> FileResult:
     result = FileResult(path)
     try:
         tree = ast.parse(source, filename=path)
@@ -60,11 +73,28 @@ def _mentions_torch(source: str) -> bool:
     return _TORCH_WORDS.search(source) is not None
 
 
-def check_path(path: str, inputs: Optional[Dict[Optional[str], InputSpec]] = None) -> FileResult:
+def check_path(path: str, inputs: Optional[Dict[Optional[str], InputSpec]] = None, **options) -> FileResult:
+    """Findings for a .py file or a notebook; ``options`` are check_source's keywords."""
     try:
         source = read_source(Path(path))
     except SourceError as e:
-        result = FileResult(path)
-        result.diagnostics.append(Diagnostic(path, Span(1, 1, 1, 1), "SHP901", str(e)))
-        return result
-    return check_source(source, path, inputs)
+        return _unreadable(path, str(e))
+    return check_text(source, path, inputs, **options)
+
+
+def check_text(text: str, path: str, inputs: Optional[Dict[Optional[str], InputSpec]] = None,
+               **options) -> FileResult:
+    """Python source, or a notebook's JSON when ``path`` ends in .ipynb."""
+    if not path.endswith(".ipynb"):
+        return check_source(text, path, inputs, **options)
+    try:
+        program = notebook.read(text)
+    except notebook.NotebookError as e:
+        return _unreadable(path, str(e))
+    result = check_source(program.source, path, inputs, **options)
+    result.diagnostics = [notebook.map_diagnostic(d, program) for d in result.diagnostics]
+    return result
+
+
+def _unreadable(path: str, reason: str) -> FileResult:
+    return FileResult(path, diagnostics=[Diagnostic(path, Span(1, 1, 1, 1), "SHP901", reason)])

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import sys
-from typing import Dict, List, Optional
+from dataclasses import dataclass, replace
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import typer
 
@@ -12,8 +13,9 @@ from .diagnostics import RULES
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_TOOL = 0, 1, 2
 
-app = typer.Typer(add_completion=False, context_settings={"help_option_names": ["-h", "--help"]})
-rules_app = typer.Typer(add_completion=False)
+app = typer.Typer(add_completion=False, rich_markup_mode=None,
+                  context_settings={"help_option_names": ["-h", "--help"]})
+rules_app = typer.Typer(add_completion=False, rich_markup_mode=None)
 
 
 class ToolError(Exception):
@@ -44,6 +46,46 @@ def parse_inputs(specs: List[str]):
     return inputs
 
 
+def parse_codes(text: Optional[str], option: str) -> Optional[Tuple[str, ...]]:
+    """'SHP101,SHP2' -> ('SHP101', 'SHP2'); None when the option was not given."""
+    from .config import code_problem
+
+    if text is None:
+        return None
+    codes = tuple(c.strip().upper() for c in text.split(",") if c.strip())
+    for code in codes:
+        problem = code_problem(code)
+        if problem:
+            raise ToolError(f"{option}: {problem}")
+    return codes
+
+
+@dataclass(frozen=True)
+class Run:
+    """What the command line asked for, with the project's configuration."""
+
+    config: object  # config.Config
+    inputs: Dict[Optional[str], object]  # from --input-shape
+    select: Optional[Tuple[str, ...]]
+    ignore: Optional[Tuple[str, ...]]
+    force_exclude: bool
+    unused_suppressions: bool
+
+    def options(self, path: str) -> dict:
+        """check_path's arguments for one file: the command line overriding the configuration."""
+        return {"inputs": inputs_for(self.config.inputs_for(path), self.inputs),
+                "selection": self.config.selection(path, self.select, self.ignore),
+                "unused_suppressions": self.unused_suppressions}
+
+
+def inputs_for(configured: Dict[Optional[str], object], given: Dict[Optional[str], object]) -> Dict:
+    """A shape for every model on the command line replaces all configured shapes; a shape for one
+    model replaces that model's."""
+    merged = {} if None in given else dict(configured)
+    merged.update(given)
+    return merged
+
+
 @app.command()
 def check(
     paths: List[str] = typer.Argument(..., help="Files or folders to check (.py, .ipynb); - reads stdin."),
@@ -55,44 +97,71 @@ def check(
     exit_zero: bool = typer.Option(False, "--exit-zero", help="Exit 0 even when errors are found."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only error findings."),
     statistics: bool = typer.Option(False, "--statistics", help="Print the number of findings per code."),
+    select: Optional[str] = typer.Option(
+        None, "--select", metavar="CODES", help="Report only these codes or prefixes (SHP101,SHP2); "
+                                                "replaces the configured select."),
+    ignore: Optional[str] = typer.Option(
+        None, "--ignore", metavar="CODES", help="Do not report these codes or prefixes; replaces the "
+                                                "configured ignore."),
+    force_exclude: bool = typer.Option(
+        False, "--force-exclude", help="Skip files the configuration excludes even when named on the "
+                                       "command line (for pre-commit)."),
+    show_unused_suppressions: bool = typer.Option(
+        False, "--show-unused-suppressions", help="Report suppression comments that suppress nothing (SHP905)."),
     stdin_filename: Optional[str] = typer.Option(None, "--stdin-filename", help="Name for source read from stdin."),
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version."),
 ) -> None:
     """Find tensor-shape bugs in PyTorch model code, without running it."""
-    from .report import FORMATS
+    from .report import FORMATS, render
 
     if output_format not in FORMATS:
         fail(f"unknown --format {output_format!r}; choose one of {', '.join(FORMATS)}")
     try:
-        inputs = parse_inputs(input_shape)
-        results = _check_all(paths, inputs, stdin_filename)
+        run = Run(_load_config(paths, stdin_filename), parse_inputs(input_shape),
+                  parse_codes(select, "--select"), parse_codes(ignore, "--ignore"),
+                  force_exclude, show_unused_suppressions)
+        results = _check_all(paths, run, stdin_filename)
     except ToolError as e:
         fail(str(e))
-    from .report import render
-
+    if quiet:
+        results = [replace(r, diagnostics=[d for d in r.diagnostics if d.severity == "error"]) for r in results]
     render(output_format, results, sys.stdout, summary=summary, quiet=quiet, statistics=statistics)
     errors = any(d.severity == "error" for r in results for d in r.diagnostics)
     raise typer.Exit(EXIT_FINDINGS if errors and not exit_zero else EXIT_CLEAN)
 
 
-def _check_all(paths: List[str], inputs, stdin_filename: Optional[str]):
-    from .api import check_path, check_source
+def _load_config(paths: Sequence[str], stdin_filename: Optional[str]):
+    from .config import ConfigError, from_paths
+
+    try:
+        config = from_paths(paths, stdin_filename)
+    except ConfigError as e:
+        raise ToolError(str(e)) from None
+    for warning in config.warnings:
+        sys.stderr.write(f"shapecheck: warning: {warning}\n")
+    return config
+
+
+def _check_all(paths: List[str], run: Run, stdin_filename: Optional[str]):
+    from .api import check_path, check_text
     from .source import SourceError, decode, discover
 
     results = []
     named = [p for p in paths if p != "-"]
     try:
-        files = discover(named)
+        files = discover(named, run.config.is_excluded, run.force_exclude)
     except FileNotFoundError as e:
         raise ToolError(f"{e.args[0]}: no such file or folder") from None
     if "-" in paths:
+        name = stdin_filename or "<stdin>"
         try:
             source = decode(sys.stdin.buffer.read())
         except SourceError as e:
             raise ToolError(f"stdin: {e}") from None
-        results.append(check_source(source, stdin_filename or "<stdin>", inputs))
+        if not (stdin_filename and run.force_exclude and run.config.is_excluded(stdin_filename)):
+            results.append(check_text(source, name, **run.options(name)))
     for path in files:
-        results.append(check_path(str(path), inputs))
+        results.append(check_path(str(path), **run.options(str(path))))
     return results
 
 
@@ -112,11 +181,22 @@ def rules() -> None:
         sys.stdout.write(f"{r.code}  {r.severity:<7}  {r.name:<22} {r.summary}\n")
 
 
+# click's own usage errors (an unknown option, a missing argument) share one base class
+_USAGE_ERROR = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
+
+
 def main(argv: Optional[List[str]] = None) -> None:
-    argv = list(sys.argv[1:] if argv is None else argv)
+    """The `shapecheck` command; exits with its status."""
     from pathlib import Path
 
-    if argv and argv[0] in ("rule", "rules") and not Path(argv[0]).exists():
-        rules_app(args=argv, prog_name="shapecheck")
-    else:
-        app(args=argv, prog_name="shapecheck")
+    argv = list(sys.argv[1:] if argv is None else argv)
+    command = rules_app if argv and argv[0] in ("rule", "rules") and not Path(argv[0]).exists() else app
+    try:
+        status = command(args=argv, prog_name="shapecheck", standalone_mode=False)
+    except _USAGE_ERROR as e:
+        sys.stderr.write(f"shapecheck: error: {e.format_message()} (see shapecheck --help)\n")
+        status = EXIT_TOOL
+    except typer.Abort:
+        sys.stderr.write("shapecheck: aborted\n")
+        status = EXIT_TOOL
+    raise SystemExit(status or 0)

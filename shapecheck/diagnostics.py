@@ -219,9 +219,52 @@ RULES = {r.code: r for r in [
           For example a constructor argument without a default and no instantiation in the file.
           Give it in [tool.shapecheck] args, or instantiate the model in the file.
           """),
+    _rule("SHP905", "unused-suppression", "info",
+          "A suppression comment suppresses no finding.",
+          """
+          Reported with --show-unused-suppressions. A `# noqa: SHP101` or `# shapecheck: ignore`
+          left behind after a fix would hide the next real finding on that line. A bare `# noqa`
+          is not reported: other linters read it too.
+          """,
+          bad="self.fc = nn.Linear(64 * 4 * 4, 10)  # noqa: SHP101   (the size was fixed)\n",
+          good="self.fc = nn.Linear(64 * 4 * 4, 10)\n"),
     _rule("SHP999", "internal-error", "error",
           "shapecheck itself failed on this file.",
           """
           This is a bug in shapecheck; the message says where. Please report it with the file.
           """),
 ]}
+
+
+def markdown_table() -> str:
+    """The README's table of codes, one row per entry of the catalogue."""
+    rows = ["| Code | Name | Severity | What it means |", "|---|---|---|---|"]
+    rows += [f"| `{r.code}` | {r.name} | {r.severity} | {_cell(r.summary)} |" for r in RULES.values()]
+    return "\n".join(rows) + "\n"
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+TABLE_START, TABLE_END = "<!-- codes:start -->", "<!-- codes:end -->"
+
+
+def with_table(document: str) -> str:
+    """``document`` with the text between the codes markers replaced by the current table."""
+    head, start, rest = document.partition(TABLE_START)
+    _, end, tail = rest.partition(TABLE_END)
+    if not start or not end:
+        raise ValueError(f"the markers {TABLE_START} and {TABLE_END} are missing")
+    return f"{head}{TABLE_START}\n{markdown_table()}{TABLE_END}{tail}"
+
+
+if __name__ == "__main__":  # python -m shapecheck.diagnostics [README.md]: print the table, or update the file
+    import sys
+    from pathlib import Path
+
+    if len(sys.argv) > 1:
+        target = Path(sys.argv[1])
+        target.write_text(with_table(target.read_text(encoding="utf-8")), encoding="utf-8")
+    else:
+        sys.stdout.write(markdown_table())

@@ -6,7 +6,7 @@ import io
 import os
 import tokenize
 from pathlib import Path
-from typing import Iterable, List
+from typing import Callable, Iterable, Iterator, List
 
 SKIP_DIRS = {".git", ".hg", ".svn", ".venv", "venv", "env", "__pycache__", ".tox", ".nox", ".mypy_cache",
              ".pytest_cache", ".ruff_cache", "node_modules", "build", "dist", ".eggs", "site-packages",
@@ -18,21 +18,28 @@ class SourceError(Exception):
     """The file cannot be read as Python source text; the message says why, in one line."""
 
 
-def discover(paths: Iterable[str]) -> List[Path]:
+def discover(paths: Iterable[str], excluded: Callable[[str], bool] = lambda path: False,
+             force_exclude: bool = False) -> List[Path]:
     """Files named explicitly, and the .py/.ipynb files under named folders, in a stable order.
+    What ``excluded`` says is skipped under folders, and among named paths too with ``force_exclude``.
     Raises FileNotFoundError for a path that does not exist."""
     found: List[Path] = []
     for name in paths:
         path = Path(name)
-        if path.is_dir():
-            for root, dirs, files in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("."))
-                found.extend(Path(root) / f for f in sorted(files) if f.endswith(SUFFIXES))
-        elif path.exists():
-            found.append(path)
-        else:
+        if not path.exists():
             raise FileNotFoundError(name)
+        if force_exclude and excluded(name):
+            continue
+        found.extend(_walk(path, excluded) if path.is_dir() else [path])
     return found
+
+
+def _walk(folder: Path, excluded: Callable[[str], bool]) -> Iterator[Path]:
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith(".")
+                         and not excluded(os.path.join(root, d)))
+        yield from (Path(root) / f for f in sorted(files)
+                    if f.endswith(SUFFIXES) and not excluded(os.path.join(root, f)))
 
 
 def read_source(path: Path) -> str:

@@ -1,0 +1,123 @@
+"""Jupyter notebooks as one Python program: the code cells in order, IPython syntax (magics, shell
+escapes, help) turned into `pass` so every line keeps its number, and the map from a line of that
+program back to (cell, line in the cell). Cells are numbered from 1, markdown cells included, as
+they appear in the notebook."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+from dataclasses import dataclass
+from typing import List, Tuple
+
+from .diagnostics import Diagnostic, Fix, Span
+
+# cell magics whose body is Python; the body of any other (%%bash, %%writefile, ...) is not
+PYTHON_CELL_MAGICS = {"time", "timeit", "capture", "prun", "debug", "memit", "skip"}
+_LINE_MAGIC = re.compile(r"^\s*[%!]")
+_HELP = re.compile(r"^\s*(?:\?{1,2}\s*[\w.]+|[\w.\[\]()]+\s*\?{1,2})\s*$")
+_ASSIGNED_MAGIC = re.compile(r"^\s*[\w.]+(?:\s*,\s*[\w.]+)*\s*=\s*[%!]")
+_LINE_REFERENCE = re.compile(r"\b(at|in) line (\d+)\b")
+
+
+class NotebookError(Exception):
+    """The file is not a notebook that can be read; the message says why, in one line."""
+
+
+@dataclass(frozen=True)
+class Program:
+    source: str
+    lines: Tuple[Tuple[int, int], ...]  # index: program line - 1; value: (cell, line in the cell)
+
+    def locate(self, line: int) -> Tuple[int, int]:
+        """(cell, line in the cell) of a program line; lines past the end belong to the last cell."""
+        if not self.lines:
+            return 1, line
+        return self.lines[min(max(line, 1), len(self.lines)) - 1]
+
+
+def read(text: str) -> Program:
+    """The program of a notebook's JSON text; raises NotebookError."""
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise NotebookError(f"not a valid notebook: bad JSON at line {e.lineno} column {e.colno}: {e.msg}") from None
+    cells = document.get("cells") if isinstance(document, dict) else None
+    if not isinstance(cells, list):
+        raise NotebookError("not a valid notebook: no \"cells\" list (nbformat 4 is expected)")
+    source: List[str] = []
+    lines: List[Tuple[int, int]] = []
+    for number, cell in enumerate(cells, start=1):
+        for line_in_cell, line in enumerate(code_lines(cell, number), start=1):
+            source.append(line)
+            lines.append((number, line_in_cell))
+    return Program("\n".join(source) + "\n", tuple(lines))
+
+
+def code_lines(cell: object, number: int) -> List[str]:
+    """The lines of a code cell as Python (no lines for other cells)."""
+    if not isinstance(cell, dict):
+        raise NotebookError(f"not a valid notebook: cell {number} is not an object")
+    if cell.get("cell_type") != "code":
+        return []
+    text = cell.get("source", "")
+    if isinstance(text, list) and all(isinstance(part, str) for part in text):
+        text = "".join(text)
+    if not isinstance(text, str):
+        raise NotebookError(f"not a valid notebook: the source of cell {number} is not text")
+    lines = re.split(r"\r\n|\r|\n", text)
+    if lines and lines[-1] == "":
+        lines.pop()
+    return python_lines(lines)
+
+
+def python_lines(lines: List[str]) -> List[str]:
+    first = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if first is not None and lines[first].lstrip().startswith("%%"):
+        if _cell_magic(lines[first]) not in PYTHON_CELL_MAGICS:
+            return ["" for _ in lines]
+        lines = lines[:first] + [""] + lines[first + 1:]
+    return [_python_line(line) for line in lines]
+
+
+def _cell_magic(line: str) -> str:
+    words = line.lstrip()[2:].split(maxsplit=1)
+    return words[0] if words else ""
+
+
+def _python_line(line: str) -> str:
+    if _LINE_MAGIC.match(line) or _HELP.match(line) or _ASSIGNED_MAGIC.match(line):
+        indent = line[:len(line) - len(line.lstrip())]
+        return f"{indent}pass"
+    return line
+
+
+def map_diagnostic(d: Diagnostic, program: Program) -> Diagnostic:
+    """The finding with its lines counted in its cell and ``cell`` set; a fix that would reach
+    into another cell is dropped."""
+    cell, span = _map_span(d.span, program)
+    fix = None
+    if d.fix is not None:
+        fix_cell, fix_span = _map_span(d.fix.span, program)
+        fix = Fix(d.fix.replacement, fix_span) if fix_cell == cell else None
+    return dataclasses.replace(d, span=span, fix=fix, cell=cell, message=map_message(d.message, program))
+
+
+def _map_span(span: Span, program: Program) -> Tuple[int, Span]:
+    cell, line = program.locate(span.line)
+    end_cell, end_line = program.locate(span.end_line)
+    if end_cell != cell:
+        end_line, end_column = line, span.column
+    else:
+        end_column = span.end_column
+    return cell, Span(line, span.column, end_line, end_column)
+
+
+def map_message(message: str, program: Program) -> str:
+    """'after MaxPool2d at line 23' -> 'after MaxPool2d at line 7 of cell 4'."""
+    def cell_line(match: re.Match) -> str:
+        cell, line = program.locate(int(match[2]))
+        return f"{match[1]} line {line} of cell {cell}"
+
+    return _LINE_REFERENCE.sub(cell_line, message)

@@ -1,0 +1,117 @@
+"""Jupyter notebooks: the code cells checked as one program, IPython lines skipped, findings placed
+by cell and line in the cell, a broken notebook reported as SHP901 and never as a traceback."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from shapecheck.api import check_path, check_text
+from shapecheck.cli import main
+from shapecheck.notebook import python_lines, read
+
+NOTEBOOKS = Path(__file__).resolve().parent / "fixtures_notebooks"
+BUGGY = NOTEBOOKS / "cifar10_cnn_kaggle.ipynb"
+CORRECT = NOTEBOOKS / "mnist_cnn_kaggle.ipynb"
+
+
+def cell_source(notebook: Path, cell: int) -> list:
+    return "".join(json.loads(notebook.read_text())["cells"][cell - 1]["source"]).splitlines()
+
+
+def shapecheck(capsys, *argv: str):
+    with pytest.raises(SystemExit) as exit:
+        main(list(argv))
+    out, err = capsys.readouterr()
+    return exit.value.code, out, err
+
+
+def test_the_wrong_linear_in_cell_4_is_reported_at_its_line_in_the_cell():
+    [finding] = check_path(str(BUGGY)).diagnostics
+    assert (finding.code, finding.cell, finding.span.line) == ("SHP101", 4, 8)
+    line = cell_source(BUGGY, 4)[finding.span.line - 1]
+    assert line[finding.span.column - 1:].startswith("nn.Linear(64 * 8 * 8, 512)")
+    assert "after MaxPool2d at line 7 of cell 4" in finding.message
+    assert line[finding.fix.span.column - 1:finding.fix.span.end_column - 1] == "64 * 8 * 8"
+
+
+def test_the_command_line_prints_cell_and_line(capsys):
+    status, out, _ = shapecheck(capsys, str(BUGGY), "-f", "concise")
+    assert status == 1
+    assert out.startswith(f"{BUGGY}:cell 4:8:20: SHP101 Net.fc1: Linear expects 4096 input features")
+
+
+def test_the_correct_notebook_is_clean_and_its_model_checked_with_the_mnist_shape():
+    result = check_path(str(CORRECT))
+    assert result.diagnostics == []
+    [model] = result.models
+    assert (model.status, model.input_shape, model.output_shape) == ("ok", ("B", 1, 28, 28), ("B", 10))
+
+
+def test_folders_include_notebooks(capsys):
+    status, out, _ = shapecheck(capsys, str(NOTEBOOKS), "-f", "concise", "--select", "SHP1")
+    assert status == 1 and out.count("SHP101") == 1 and "cifar10_cnn_kaggle.ipynb:cell 4:8:" in out
+
+
+def test_json_gives_the_cell(capsys):
+    out = shapecheck(capsys, str(BUGGY), "-f", "json")[1]
+    [finding] = json.loads(out)["diagnostics"]
+    assert (finding["cell"], finding["line"], finding["fix"]["line"]) == (4, 8, 8)
+
+
+@pytest.mark.parametrize("name, message", [
+    ("truncated.ipynb", "not a valid notebook: bad JSON at line 1 column "),
+    ("no_cells.ipynb", 'not a valid notebook: no "cells" list (nbformat 4 is expected)'),
+])
+def test_a_broken_notebook_is_one_finding(capsys, name, message):
+    status, out, err = shapecheck(capsys, str(NOTEBOOKS / name), "-f", "concise")
+    assert status == 1 and err == ""
+    assert out.startswith(f"{NOTEBOOKS / name}:1:1: SHP901 {message}")
+
+
+@pytest.mark.parametrize("cells", [
+    [1, 2],
+    [{"cell_type": "code", "source": 3}],
+    [{"cell_type": "code", "source": ["x = 1\n", None]}],
+])
+def test_cells_of_the_wrong_kind_are_a_finding(cells):
+    [finding] = check_text(json.dumps({"cells": cells}), "odd.ipynb").diagnostics
+    assert finding.code == "SHP901" and finding.message.startswith("not a valid notebook: ")
+
+
+def test_ipython_lines_become_pass_and_keep_their_numbers():
+    lines = ["!pip install -q torchsummary", "%matplotlib inline", "files = !ls data", "model?",
+             "??torch.nn.Conv2d", "for i in range(3):", "    %time step()", "x = a % b", "ok = a != b",
+             "print('why?')  # really?"]
+    assert python_lines(lines) == ["pass", "pass", "pass", "pass", "pass", "for i in range(3):", "    pass",
+                                   "x = a % b", "ok = a != b", "print('why?')  # really?"]
+
+
+def test_cell_magics_keep_python_bodies_only():
+    assert python_lines(["%%time", "x = train()"]) == ["", "x = train()"]
+    assert python_lines(["", "%%bash", "ls $HOME"]) == ["", "", ""]
+    assert python_lines(["%%writefile model.py", "import torch"]) == ["", ""]
+
+
+def test_program_lines_map_back_to_cells():
+    notebook = {"cells": [{"cell_type": "markdown", "source": "# Title"},
+                          {"cell_type": "code", "source": ["a = 1\n", "b = 2\n"]},
+                          {"cell_type": "raw", "source": "x"},
+                          {"cell_type": "code", "source": "c = 3"}]}
+    program = read(json.dumps(notebook))
+    assert program.source == "a = 1\nb = 2\nc = 3\n"
+    assert [program.locate(line) for line in (1, 2, 3)] == [(2, 1), (2, 2), (4, 1)]
+
+
+def test_suppressions_and_syntax_errors_in_cells(tmp_path):
+    notebook = {"cells": [{"cell_type": "code", "source": ["import torch.nn as nn\n"]},
+                          {"cell_type": "code", "source": [
+                              "model = nn.Sequential(nn.Conv2d(3, 8, 3), nn.Conv2d(16, 8, 3))  # noqa: SHP102"]},
+                          {"cell_type": "markdown", "source": ["Then a typo:"]},
+                          {"cell_type": "code", "source": ["\n", "def broken(:\n"]}]}
+    [finding] = check_text(json.dumps(notebook), "typo.ipynb").diagnostics
+    assert (finding.code, finding.cell, finding.span.line) == ("SHP901", 4, 2)
+    del notebook["cells"][3]
+    assert check_text(json.dumps(notebook), "fine.ipynb").diagnostics == []
