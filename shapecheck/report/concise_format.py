@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import IO, Sequence
+from collections import Counter
+from typing import IO, List, Sequence
 
-from ..diagnostics import Diagnostic
+from ..diagnostics import RULES, Diagnostic
 from ..results import FileResult
 
 
@@ -18,7 +19,16 @@ def line(d: Diagnostic) -> str:
     return f"{location(d)}: {d.code} {d.message}"
 
 
-def render(results: Sequence[FileResult], stream: IO[str], **options) -> None:
+def statistics_lines(results: Sequence[FileResult]) -> List[str]:
+    """'     3  SHP101  linear-in-features' per code found, most frequent first."""
+    counts = Counter(d.code for r in results for d in r.diagnostics)
+    return [f"{count:6d}  {code}  {RULES[code].name if code in RULES else ''}".rstrip()
+            for code, count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))]
+
+
+def render(results: Sequence[FileResult], stream: IO[str], statistics: bool = False, **options) -> None:
     for result in results:
         for d in result.diagnostics:
             stream.write(line(d) + "\n")
+    if statistics:
+        stream.write("".join(s + "\n" for s in statistics_lines(results)))

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections import Counter
 from typing import IO, Sequence
 
-from .. import shapes as S
+from ..diagnostics import Diagnostic
 from ..results import FileResult, ModelReport
-from .concise_format import line
+from .concise_format import location, statistics_lines
 
 
 def _console(stream: IO[str]):
@@ -16,25 +16,31 @@ def _console(stream: IO[str]):
     return Console(file=stream, highlight=False, markup=False, soft_wrap=True, emoji=False)
 
 
+SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+
+
 def render(results: Sequence[FileResult], stream: IO[str], summary: bool = False, quiet: bool = False,
            statistics: bool = False, **options) -> None:
     console = _console(stream)
-    severity_style = {"error": "bold red", "warning": "yellow", "info": "cyan"}
     for result in results:
         for d in result.diagnostics:
-            if quiet and d.severity != "error":
-                continue
-            console.print(line(d), style=severity_style.get(d.severity) if d.severity != "error" else None)
+            console.print(_finding(d))
     if summary:
         for result in results:
             for m in result.models:
                 _model_table(console, m)
     if statistics:
-        counts = Counter(d.code for r in results for d in r.diagnostics)
-        for code, count in sorted(counts.items()):
-            console.print(f"{count:6d}  {code}")
+        for row in statistics_lines(results):
+            console.print(row)
     if not quiet:
         console.print(_summary_line(results), style="bold")
+
+
+def _finding(d: Diagnostic):
+    """The concise line, with the location bold and the code in its severity's colour."""
+    from rich.text import Text
+
+    return Text.assemble((location(d), "bold"), ": ", (d.code, SEVERITY_STYLE.get(d.severity, "")), " ", d.message)
 
 
 def _summary_line(results: Sequence[FileResult]) -> str:
