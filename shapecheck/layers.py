@@ -827,7 +827,17 @@ class _Scaled(S.Dim):
 _UPSAMPLE_SIG = "size=None, scale_factor=None, mode='nearest', align_corners=None, recompute_scale_factor=None"
 
 
-@layer("Upsample", _UPSAMPLE_SIG, check=_upsample_check)
+def _upsample_expects(a: LayerArgs) -> Shape:
+    """B×?×H×W for the 2-d modes and aliases; the rank a size or scale tuple gives, else unknown."""
+    given = a["size"] if a["size"] is not None else a["scale_factor"]
+    if isinstance(given, (tuple, list)):
+        n = len(given)
+    else:
+        n = {"linear": 1, "bilinear": 2, "bicubic": 2, "trilinear": 3}.get(_upsample_mode(a), spatial_ndim(a.kind))
+    return _batched_input(n, S.unknown("channels")) if n in (1, 2, 3) else None
+
+
+@layer("Upsample", _UPSAMPLE_SIG, check=_upsample_check, expects=_upsample_expects)
 def upsample(x: Tuple, a: LayerArgs) -> Tuple:
     """(B, C, *in) → (B, C, *out): out = size, or ⌊in · scale_factor⌋."""
     mode = _upsample_mode(a)
@@ -844,7 +854,7 @@ def upsample(x: Tuple, a: LayerArgs) -> Tuple:
 
 
 @layer("UpsamplingNearest2d UpsamplingBilinear2d", "size=None, scale_factor=None",
-       expects=lambda a: _batched_input(2, S.unknown("channels")), check=_upsample_check)
+       expects=_upsample_expects, check=_upsample_check)
 def upsampling2d(x: Tuple, a: LayerArgs) -> Tuple:
     """nn.Upsample with mode 'nearest', or 'bilinear' with align_corners=True."""
     return upsample(x, a)
