@@ -476,12 +476,18 @@ def discover(checker: Checker) -> None:
     """Register every model of the file: module-level models, models returned by top-level
     functions, and nn.Module classes not used inside another model."""
     interp = checker.interp
+    module_level = []
     for name, (first_value, stmt) in interp.module_assignments.items():
         value = interp.globals.get(name, first_value)
         if isinstance(value, Container) and value.kind == "Sequential" or \
                 isinstance(value, Instance) and value.cls.is_module:
-            label = value.cls.name if isinstance(value, Instance) else name
-            checker.entry_for(value, label, interp.source.span(stmt))
+            module_level.append((name, value, stmt))
+    parts = {id(child) for _, value, _ in module_level for child in _descendants(value)}
+    for name, value, stmt in module_level:
+        if id(value) in parts and id(value) not in checker.entries:
+            continue  # `features` inside `model = nn.Sequential(features, head)`: checked as part of it
+        label = value.cls.name if isinstance(value, Instance) else name
+        checker.entry_for(value, label, interp.source.span(stmt))
     module_classes = {cls.name for cls, _ in interp.classes if cls.is_module}
     for function, node in interp.functions:
         if _takes_arguments(node) or not _mentions_model(node, module_classes):

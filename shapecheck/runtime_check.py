@@ -14,6 +14,7 @@ from .diagnostics import Diagnostic, Span
 from .results import FileResult, ModelReport
 
 DEFAULT_BATCH = 2
+_CONTAINERS = ("Sequential", "ModuleList", "ModuleDict")
 
 
 def concrete_input(model: ModelReport, batch: int = DEFAULT_BATCH) -> Optional[tuple]:
@@ -86,7 +87,8 @@ def _disagreements(path: str, model: ModelReport, outcome) -> List[Diagnostic]:
     """Static and runtime per-layer shapes, compared in the order the layers ran."""
     found = []
     batch = concrete_input(model)[0]
-    for static, real in zip(model.layers, outcome.layers):
+    ran = [layer for layer in outcome.layers if layer.kind not in _CONTAINERS]  # an empty Sequential() is a leaf to torch
+    for static, real in zip(model.layers, ran):
         if static.name != real.name:
             break  # the two walks diverged (a layer the static side could not follow): stop comparing
         if static.output_shape is None or real.output_shape is None:
