@@ -1,0 +1,82 @@
+"""The pre-commit hook as a project meets it: `pre-commit try-repo` installs this repository into a
+fresh environment (from PyPI, as pre-commit does) and runs the `shapecheck` hook on the files of a
+project: it fails on a wrong Linear in a script and a notebook, and passes on correct code and on
+files the project's configuration excludes."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE_FILES = ("pyproject.toml", "README.md", ".pre-commit-hooks.yaml")
+OFFLINE = ("NewConnectionError", "Temporary failure in name resolution", "Network is unreachable",
+           "Name or service not known")
+
+pytestmark = pytest.mark.skipif(not (shutil.which("git") and shutil.which("pre-commit")),
+                                reason="needs git and pre-commit on PATH")
+
+
+def git(folder: Path, *args: str) -> None:
+    subprocess.run(["git", "-c", "user.name=test", "-c", "user.email=test@example.com", "-c", "commit.gpgsign=false",
+                    *args], cwd=folder, check=True, capture_output=True, env=_environment())
+
+
+def _environment() -> dict:
+    return {k: v for k, v in os.environ.items() if not k.startswith(("GIT_", "PRE_COMMIT", "FORCE_COLOR"))}
+
+
+@pytest.fixture(scope="module")
+def hook_repository(tmp_path_factory) -> Path:
+    """This working tree's package as a git repository of its own, committed as pre-commit clones it."""
+    repo = tmp_path_factory.mktemp("hooks") / "shapecheck"
+    shutil.copytree(ROOT / "shapecheck", repo / "shapecheck", ignore=shutil.ignore_patterns("__pycache__"))
+    for name in PACKAGE_FILES:
+        shutil.copy(ROOT / name, repo / name)
+    git(repo, "init", "-q")
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "shapecheck")
+    return repo
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("project")
+    shutil.copy(ROOT / "examples" / "buggy" / "cifar_wrong_linear.py", folder / "train.py")
+    shutil.copy(ROOT / "tests" / "fixtures_notebooks" / "cifar10_cnn_kaggle.ipynb", folder / "explore.ipynb")
+    shutil.copy(ROOT / "examples" / "cifar_cnn.py", folder / "model.py")
+    (folder / "legacy").mkdir()
+    shutil.copy(ROOT / "examples" / "buggy" / "channel_mismatch.py", folder / "legacy" / "old.py")
+    (folder / "pyproject.toml").write_text('[tool.shapecheck]\nexclude = ["legacy"]\n')
+    git(folder, "init", "-q")
+    git(folder, "add", ".")
+    return folder
+
+
+def try_repo(hook_repository: Path, project: Path, *files: str) -> subprocess.CompletedProcess:
+    done = subprocess.run(["pre-commit", "try-repo", str(hook_repository), "shapecheck", "--color", "never",
+                           "--files", *files], cwd=project, capture_output=True, text=True, timeout=180,
+                          env=_environment())
+    if done.returncode != 0 and any(sign in done.stdout + done.stderr for sign in OFFLINE):
+        pytest.skip("pre-commit could not reach the package index to build the hook's environment")
+    return done
+
+
+def test_the_hook_fails_on_a_wrong_linear_in_a_script_and_a_notebook(hook_repository, project):
+    done = try_repo(hook_repository, project, "train.py", "explore.ipynb")
+    output = done.stdout + done.stderr
+    assert done.returncode == 1, output
+    assert "shapecheck..." in output and "Failed" in output
+    assert "train.py:9:5: SHP101 model.10: Linear expects 4096 input features but receives 1024" in output
+    assert "explore.ipynb:cell 4:8:20: SHP101" in output
+
+
+def test_the_hook_passes_on_correct_code_and_skips_excluded_files(hook_repository, project):
+    done = try_repo(hook_repository, project, "model.py", "legacy/old.py")
+    output = done.stdout + done.stderr
+    assert done.returncode == 0, output
+    assert "shapecheck..." in output and "Passed" in output
