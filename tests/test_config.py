@@ -198,3 +198,14 @@ def test_bad_codes_on_the_command_line_are_exit_2(project, capsys):
     status, _, err = shapecheck(capsys, "models.py", "--ignore", "F401")
     assert status == 2
     assert err == "shapecheck: error: --ignore: 'F401' is not a code like SHP101 or a prefix like SHP1\n"
+
+
+def test_without_a_toml_reader_the_table_is_ignored_with_a_warning(project, capsys, monkeypatch):
+    from shapecheck import config
+
+    project('inputs = {"models.py::SimpleCNN" = [3, 28, 28]}\n')
+    monkeypatch.setattr(config, "tomllib", None)  # Python 3.10 without tomli
+    status, _, err = shapecheck(capsys, "models.py", "-f", "concise")
+    assert status == 0
+    assert err == ("shapecheck: warning: pyproject.toml: [tool.shapecheck] ignored: reading it needs "
+                   "Python 3.11 or the tomli package\n")

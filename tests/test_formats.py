@@ -130,6 +130,12 @@ def test_piped_text_is_plain_and_not_wrapped():
     assert len(first) > 120 and first.endswith("use nn.Linear(64 * 4 * 4, 10)")
 
 
+def test_piped_summary_tables_keep_each_layer_on_one_row():
+    out = run_text("examples/simple_cnn.py", "--summary").stdout
+    assert "│ nn.Conv2d(3, 16, kernel_size=3, padding=1)  │" in out
+    assert "│ nn.Conv2d(16, 32, kernel_size=3, padding=1) │" in out
+
+
 def test_force_color_colours_the_text_and_no_color_removes_colours():
     coloured = run_text(WRONG_LINEAR, FORCE_COLOR="1").stdout
     assert "\x1b[1;31mSHP101\x1b[0m" in coloured

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from typing import IO, Sequence
 
@@ -10,10 +11,22 @@ from ..results import FileResult, ModelReport
 from .concise_format import location, statistics_lines
 
 
+UNWRAPPED = 10_000  # the width given to a pipe: tables take their natural width, never 80 columns
+
+
 def _console(stream: IO[str]):
     from rich.console import Console
 
-    return Console(file=stream, highlight=False, markup=False, soft_wrap=True, emoji=False)
+    piped = not _isatty(stream) and "COLUMNS" not in os.environ
+    return Console(file=stream, highlight=False, markup=False, soft_wrap=True, emoji=False,
+                   width=UNWRAPPED if piped else None)
+
+
+def _isatty(stream: IO[str]) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
 
 
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
