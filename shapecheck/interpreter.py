@@ -566,15 +566,26 @@ class Interpreter:
     def eval_BoolOp(self, node: ast.BoolOp, frame):
         is_and = isinstance(node.op, ast.And)
         result = None
-        for value_node in node.values:
+        for index, value_node in enumerate(node.values):
             value = self.eval(value_node, frame)
             t = truth(value)
             if t is UNKNOWN:
-                return UNKNOWN
+                return self._decided_later(node.values[index + 1:], is_and, frame)
             result = value
             if is_and and not t or not is_and and t:
                 return value
         return result
+
+    def _decided_later(self, rest: Sequence[ast.expr], is_and: bool, frame: Frame):
+        """``x.is_cuda and self.ngpu > 1`` is false whatever x is: a later operand that is known
+        to decide decides.  Operands with calls are not evaluated: they might not run."""
+        if any(isinstance(n, ast.Call) for operand in rest for n in ast.walk(operand)):
+            return UNKNOWN
+        for value_node in rest:
+            value = self.eval(value_node, frame)
+            if truth(value) is (not is_and):
+                return value
+        return UNKNOWN
 
     def eval_UnaryOp(self, node: ast.UnaryOp, frame):
         value = self.eval(node.operand, frame)
@@ -657,6 +668,8 @@ class Interpreter:
     def _instance_attribute(self, inst: Instance, name: str):
         if name in inst.attrs:
             return inst.attrs[name]
+        if name == "forward" and inst.cls.is_module:
+            return BoundMethod(inst, name)  # model.forward(x) is a model call, as model(x) is
         value, _ = inst.cls.lookup(name)
         if isinstance(value, Function):
             if _is_decorated(value.node, "staticmethod"):
@@ -1461,4 +1474,5 @@ _GLOBAL_CALLS = {
     "torch.jit.is_scripting": lambda interp, args, kwargs, node: False,
     "torch.jit.is_tracing": lambda interp, args, kwargs, node: False,
     "torch.device": lambda interp, args, kwargs, node: UNKNOWN,
+    "typing.cast": lambda interp, args, kwargs, node: args[1] if len(args) == 2 else UNKNOWN,
 }
