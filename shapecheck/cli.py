@@ -92,7 +92,8 @@ def check(
     input_shape: List[str] = typer.Option(
         [], "--input-shape", "-i", metavar="[NAME=]SHAPE",
         help="Input shape, e.g. 3,32,32 or B,3,32,32; NAME=3,32,32 for one model. Repeatable."),
-    output_format: str = typer.Option("text", "--format", "-f", help="text, concise, json, github or sarif."),
+    output_format: str = typer.Option("text", "--format", "-f", metavar="FORMAT",
+                                      help="text, concise, json, github or sarif."),
     summary: bool = typer.Option(False, "--summary", "-v", help="Show a table of layer shapes per model."),
     exit_zero: bool = typer.Option(False, "--exit-zero", help="Exit 0 even when errors are found."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only error findings."),
@@ -108,10 +109,15 @@ def check(
                                        "command line (for pre-commit)."),
     show_unused_suppressions: bool = typer.Option(
         False, "--show-unused-suppressions", help="Report suppression comments that suppress nothing (SHP905)."),
-    stdin_filename: Optional[str] = typer.Option(None, "--stdin-filename", help="Name for source read from stdin."),
+    stdin_filename: Optional[str] = typer.Option(None, "--stdin-filename", metavar="PATH",
+                                                 help="Name for source read from stdin, in messages and "
+                                                      "for the configuration."),
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version."),
 ) -> None:
-    """Find tensor-shape bugs in PyTorch model code, without running it."""
+    """Find tensor-shape bugs in PyTorch model code, without running it.
+
+    `shapecheck rules` lists the finding codes; `shapecheck rule SHP101` explains one.
+    """
     from .report import FORMATS, render
 
     if output_format not in FORMATS:
@@ -194,7 +200,8 @@ def main(argv: Optional[List[str]] = None) -> None:
     try:
         status = command(args=argv, prog_name="shapecheck", standalone_mode=False)
     except _USAGE_ERROR as e:
-        sys.stderr.write(f"shapecheck: error: {e.format_message()} (see shapecheck --help)\n")
+        where = getattr(getattr(e, "ctx", None), "command_path", None) or "shapecheck"
+        sys.stderr.write(f"shapecheck: error: {e.format_message()} (see {where} --help)\n")
         status = EXIT_TOOL
     except typer.Abort:
         sys.stderr.write("shapecheck: aborted\n")
