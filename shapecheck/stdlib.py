@@ -1,0 +1,299 @@
+"""Python's builtins and standard library as the interpreter knows them.
+
+Operators, comparisons and methods on constants (ints, strings, lists, dicts) are computed for
+real, within bounds; builtins (``len``, ``range``, ``isinstance``, ``zip``...) and well-known
+globals (``math.floor``, ``collections.OrderedDict``, ``typing.cast``, ``torch.no_grad``) are
+table entries ``fn(interp, args, kwargs, node)``.  Whatever cannot be known is ``UNKNOWN``.
+Nothing here imports the interpreter: it is handed in as ``interp``.
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+import operator
+from typing import Dict
+
+from . import shapes as S
+from .ir import UNKNOWN
+from .shapes import Tensor
+from .values import Builtin, ClassValue, Container, Global, Instance, Layer
+
+MAX_SEQUENCE = 100_000
+
+
+# --- operators and methods on constants -----------------------------------------------------------
+
+BINOP_SYMBOLS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.FloorDiv: "//",
+                 ast.Mod: "%", ast.Pow: "**", ast.MatMult: "@", ast.BitAnd: "&", ast.BitOr: "|",
+                 ast.BitXor: "^", ast.LShift: "<<", ast.RShift: ">>"}
+_PY_BINOPS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
+              ast.Div: operator.truediv, ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod,
+              ast.Pow: operator.pow, ast.BitAnd: operator.and_, ast.BitOr: operator.or_,
+              ast.BitXor: operator.xor, ast.LShift: operator.lshift, ast.RShift: operator.rshift}
+
+
+def python_binop(op, left, right):
+    fn = _PY_BINOPS.get(type(op))
+    if fn is None or not plain(left) or not plain(right):
+        return UNKNOWN
+    if isinstance(op, ast.Pow) and isinstance(right, int) and abs(right) > 256:
+        return UNKNOWN
+    if isinstance(op, ast.LShift) and isinstance(right, int) and right > 256:
+        return UNKNOWN
+    if isinstance(op, ast.Mult) and (isinstance(left, (list, tuple, str)) or isinstance(right, (list, tuple, str))):
+        count = right if isinstance(left, (list, tuple, str)) else left
+        seq = left if isinstance(left, (list, tuple, str)) else right
+        if not isinstance(count, int) or count * len(seq) > MAX_SEQUENCE:
+            return UNKNOWN
+    if isinstance(op, ast.Mod) and isinstance(left, str):
+        return UNKNOWN
+    try:
+        return fn(left, right)
+    except Exception:
+        return UNKNOWN
+
+
+def plain(value) -> bool:
+    if isinstance(value, (int, float, str, bool, complex)) or value is None:
+        return True
+    if isinstance(value, (list, tuple)):
+        return True
+    return False
+
+
+def dim_arith(symbol, left, right):
+    if not all(S.is_int(v) or isinstance(v, S.Dim) for v in (left, right)):
+        return UNKNOWN
+    if symbol == "+":
+        return S.add(left, right)
+    if symbol == "-":
+        return S.sub(left, right)
+    if symbol == "*":
+        return S.mul(left, right)
+    if symbol == "//":
+        return S.floordiv(left, right)
+    return UNKNOWN
+
+
+_COMPARE = {ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt, ast.LtE: operator.le,
+            ast.Gt: operator.gt, ast.GtE: operator.ge}
+
+
+def compare(op, left, right):
+    if isinstance(op, (ast.Is, ast.IsNot)):
+        if left is UNKNOWN or right is UNKNOWN:
+            return UNKNOWN
+        if left is None or right is None or isinstance(left, bool) or isinstance(right, bool):
+            same = left is right
+            return same if isinstance(op, ast.Is) else not same
+        return UNKNOWN
+    if left is UNKNOWN or right is UNKNOWN or isinstance(left, (S.Dim, Tensor)) or isinstance(right, (S.Dim, Tensor)):
+        return UNKNOWN
+    if isinstance(op, (ast.In, ast.NotIn)):
+        if not isinstance(right, (list, tuple, str, dict)) or (isinstance(right, (list, tuple)) and UNKNOWN in right):
+            return UNKNOWN
+        try:
+            found = left in right
+        except Exception:
+            return UNKNOWN
+        return found if isinstance(op, ast.In) else not found
+    if not plain(left) or not plain(right):
+        if isinstance(op, (ast.Eq, ast.NotEq)):
+            same = left is right
+            return same if isinstance(op, ast.Eq) else not same
+        return UNKNOWN
+    try:
+        return bool(_COMPARE[type(op)](left, right))
+    except Exception:
+        return UNKNOWN
+
+
+def python_method(receiver, name: str, args: list, kwargs: dict):
+    if name.startswith("_") or any(a is UNKNOWN for a in args) or any(v is UNKNOWN for v in kwargs.values()):
+        if isinstance(receiver, list) and name in ("append", "extend", "insert"):
+            receiver.append(UNKNOWN)
+        return UNKNOWN
+    allowed = _SAFE_METHODS.get(type(receiver))
+    if allowed is None or name not in allowed:
+        return UNKNOWN
+    try:
+        result = getattr(receiver, name)(*args, **kwargs)
+    except Exception:
+        return UNKNOWN
+    if isinstance(result, (type({}.items()), type({}.keys()), type({}.values()))):
+        return list(result)
+    return result
+
+
+_SAFE_METHODS = {
+    list: {"append", "extend", "insert", "pop", "index", "count", "copy", "reverse", "remove"},
+    tuple: {"index", "count"},
+    dict: {"items", "keys", "values", "get", "copy", "update", "setdefault", "pop"},
+    str: {"format", "join", "split", "upper", "lower", "startswith", "endswith", "replace", "strip", "isdigit"},
+    int: {"bit_length"},
+    float: {"is_integer"},
+}
+
+
+def hashable(value) -> bool:
+    try:
+        hash(value)
+        return value is not UNKNOWN
+    except TypeError:
+        return False
+
+
+# --- builtins and well-known globals --------------------------------------------------------------
+
+
+def _builtin(fn):
+    return Builtin(fn.__name__, lambda interp, args, kwargs, node: fn(*args, **kwargs)
+                   if not any(a is UNKNOWN for a in args) else UNKNOWN)
+
+
+def _safe(fn):
+    def call(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except Exception:
+            return UNKNOWN
+    call.__name__ = fn.__name__
+    return call
+
+
+def _range(*args):
+    if not all(S.is_int(a) for a in args):
+        return UNKNOWN
+    return range(*args)
+
+
+def _len(value):
+    if isinstance(value, (list, tuple, str, dict, range)):
+        return len(value)
+    if isinstance(value, Container):
+        return len(value.items)
+    if isinstance(value, Tensor) and value.shape:
+        return value.shape[0]
+    return UNKNOWN
+
+
+def _isinstance(value, kinds):
+    kinds = kinds if isinstance(kinds, tuple) else (kinds,)
+    results = set()
+    for kind in kinds:
+        if isinstance(kind, Builtin) and kind.name in ("int", "float", "str", "list", "tuple", "dict", "bool"):
+            py = {"int": int, "float": float, "str": str, "list": list, "tuple": tuple, "dict": dict,
+                  "bool": bool}[kind.name]
+            if plain(value):
+                results.add(isinstance(value, py))
+            else:
+                results.add(False if isinstance(value, (Tensor, Layer, Container, Instance)) else UNKNOWN)
+        elif isinstance(kind, ClassValue):
+            results.add(isinstance(value, Instance) and subclass(value.cls, kind) or
+                        (UNKNOWN if value is UNKNOWN else False))
+        elif isinstance(kind, Global) and kind.qualname == "torch.Tensor":
+            results.add(True if isinstance(value, Tensor) else UNKNOWN)
+        else:
+            results.add(UNKNOWN)
+    if True in results:
+        return True
+    return UNKNOWN if UNKNOWN in results else False
+
+
+def subclass(cls: ClassValue, other: ClassValue) -> bool:
+    return cls is other or any(isinstance(b, ClassValue) and subclass(b, other) for b in cls.bases)
+
+
+def _enumerate(interp, args, kwargs, node):
+    items = interp.iterate(args[0]) if args else UNKNOWN
+    start = args[1] if len(args) > 1 else kwargs.get("start", 0)
+    return UNKNOWN if items is UNKNOWN or not isinstance(start, int) else list(enumerate(items, start))
+
+
+def _zip(interp, args, kwargs, node):
+    items = [interp.iterate(a) for a in args]
+    return UNKNOWN if any(i is UNKNOWN for i in items) or kwargs else list(zip(*items))
+
+
+def _iterated(kind):
+    def convert(interp, args, kwargs, node):
+        if not args:
+            return kind()
+        items = interp.iterate(args[0])
+        return UNKNOWN if items is UNKNOWN else kind(items)
+    return convert
+
+
+def _minmax(fn):
+    def call(*args, **kwargs):
+        values = args[0] if len(args) == 1 else args
+        if kwargs or not isinstance(values, (list, tuple, range)) or not all(plain(v) for v in values):
+            return UNKNOWN
+        try:
+            return fn(values)
+        except Exception:
+            return UNKNOWN
+    call.__name__ = fn.__name__
+    return call
+
+
+BUILTINS: Dict[str, object] = {
+    name: _builtin(_safe(fn)) for name, fn in {
+        "range": _range, "len": _len, "dict": dict,
+        "int": int, "float": float, "str": str, "bool": bool, "abs": abs, "round": round,
+        "sum": sum, "min": _minmax(min), "max": _minmax(max),
+        "sorted": sorted, "divmod": divmod, "pow": pow,
+        "hasattr": lambda o, n: UNKNOWN, "print": lambda *a, **k: None, "any": any, "all": all,
+    }.items()
+}
+BUILTINS.update({name: Builtin(name, fn) for name, fn in {
+    "enumerate": _enumerate, "zip": _zip, "list": _iterated(list), "tuple": _iterated(tuple),
+    "reversed": _iterated(lambda items: list(reversed(items))),
+}.items()})
+BUILTINS["isinstance"] = Builtin("isinstance", lambda interp, args, kwargs, node: _isinstance(*args)
+                                 if len(args) == 2 else UNKNOWN)
+BUILTINS["super"] = Builtin("super", lambda interp, args, kwargs, node: interp.current_super(args))
+BUILTINS["getattr"] = Builtin("getattr", lambda interp, args, kwargs, node: (
+    interp.get_attribute(args[0], args[1]) if len(args) >= 2 and isinstance(args[1], str) else UNKNOWN))
+BUILTINS["setattr"] = Builtin("setattr", lambda interp, args, kwargs, node: (
+    interp.set_attribute(args[0], args[1], args[2]) if len(args) == 3 and isinstance(args[1], str) else None))
+for _name in ("Exception", "ValueError", "TypeError", "RuntimeError", "NotImplementedError", "KeyError",
+              "object", "type", "open", "iter", "next", "map", "filter", "vars", "id", "input", "set",
+              "frozenset", "callable", "repr", "hash", "format", "ord", "chr", "slice", "property",
+              "staticmethod", "classmethod"):
+    BUILTINS.setdefault(_name, UNKNOWN)
+
+
+def _ordered_dict(interp, args, kwargs, node):
+    if not args:
+        return dict(kwargs)
+    pairs = args[0]
+    if isinstance(pairs, dict):
+        return dict(pairs)
+    if isinstance(pairs, (list, tuple)) and all(isinstance(p, (list, tuple)) and len(p) == 2 for p in pairs):
+        return {k: v for k, v in pairs if hashable(k)}
+    return UNKNOWN
+
+
+def _math(fn):
+    return lambda interp, args, kwargs, node: (
+        fn(*args) if args and all(isinstance(a, (int, float)) and not isinstance(a, bool) for a in args) else UNKNOWN)
+
+
+def _no_grad(interp, args, kwargs, node):
+    return UNKNOWN
+
+
+GLOBAL_CALLS = {
+    "collections.OrderedDict": _ordered_dict,
+    "math.floor": _math(math.floor), "math.ceil": _math(math.ceil), "math.sqrt": _math(math.sqrt),
+    "math.prod": lambda interp, args, kwargs, node: (math.prod(args[0]) if args and isinstance(args[0], (list, tuple))
+                                                     and all(S.is_int(v) for v in args[0]) else UNKNOWN),
+    "math.log2": _math(math.log2), "math.log": _math(math.log), "math.pow": _math(math.pow),
+    "torch.no_grad": _no_grad, "torch.inference_mode": _no_grad, "torch.enable_grad": _no_grad,
+    "torch.jit.is_scripting": lambda interp, args, kwargs, node: False,
+    "torch.jit.is_tracing": lambda interp, args, kwargs, node: False,
+    "torch.device": lambda interp, args, kwargs, node: UNKNOWN,
+    "typing.cast": lambda interp, args, kwargs, node: args[1] if len(args) == 2 else UNKNOWN,
+}
