@@ -28,7 +28,7 @@ rows = np.random.randint(0, 256, size=(128, 3072)).astype(np.float32)
 targets = np.random.randint(0, 10, size=128)
 
 imgs = torch.tensor(rows / 255.0, dtype=torch.float32).view(-1, 32, 32, 3).permute(0, 3, 1, 2)
-train_dl = DataLoader(TensorDataset(imgs, torch.tensor(targets)), batch_size=32, shuffle=True)
+train_dl = DataLoader(TensorDataset(imgs, torch.tensor(targets)), batch_size=16, shuffle=True)
 
 net = TileNet().to(device)
 optimizer = torch.optim.Adam(net.parameters(), lr=1e-4)

@@ -18,8 +18,8 @@ from torch.utils.data import DataLoader, TensorDataset
 
 # fer = pd.read_csv("../input/fer2013/fer2013.csv")
 fer = pd.DataFrame({
-    "emotion": np.random.randint(0, 7, 120),
-    "pixels": [" ".join(map(str, np.random.randint(0, 256, 48 * 48))) for _ in range(120)],
+    "emotion": np.random.randint(0, 7, 64),
+    "pixels": [" ".join(map(str, np.random.randint(0, 256, 48 * 48))) for _ in range(64)],
     "Usage": "Training",
 })
 fer.head()
