@@ -182,6 +182,8 @@ class DataFrame(AbstractObject):
             return Series(self.rows)
         if name == "__getitem__" and args and isinstance(args[0], list):
             return DataFrame(self.rows, len(args[0]))
+        if name not in _READ_ONLY:  # insert, __setitem__, assign, pop...: the columns may have changed
+            self.columns = UNKNOWN
         return UNKNOWN
 
     def attribute(self, interp, name):
@@ -234,6 +236,10 @@ class _ILoc(AbstractObject):
             width = len(range(columns)[key[1]]) if S.is_int(columns) else UNKNOWN
             return DataFrame(self.frame.rows, width)
         return UNKNOWN
+
+
+_READ_ONLY = {"__getitem__", "head", "tail", "describe", "info", "sum", "mean", "count", "nunique", "isnull",
+              "isna", "value_counts", "corr", "max", "min", "std", "groupby"}
 
 
 def _dim(value):

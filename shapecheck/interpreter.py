@@ -487,6 +487,9 @@ class Interpreter:
             owner.attrs[name] = value
 
     def set_item(self, owner, key, value) -> None:
+        if isinstance(owner, AbstractObject):
+            owner.call_method(self, "__setitem__", [key, value], {}, None)
+            return
         if isinstance(owner, (list, dict)) and key is not UNKNOWN:
             try:
                 owner[key] = value
