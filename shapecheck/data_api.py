@@ -166,10 +166,13 @@ def dataset(name: str):
 
 @dataclass(eq=False)
 class DataFrame(AbstractObject):
-    """A pandas DataFrame as its (rows, columns); either may be unknown."""
+    """A pandas DataFrame as its (rows, columns), with the column names when the code gives them.
+    Without names, a change in place (``df[c] = ...``, ``insert``) makes the column count unknown:
+    a column may be new or replaced, and guessing would invent errors."""
 
     rows: object
     columns: object
+    names: Optional[Tuple] = None
 
     def call_method(self, interp, name, args, kwargs, node):
         if name == "to_numpy":
@@ -181,10 +184,20 @@ class DataFrame(AbstractObject):
         if name == "__getitem__" and args and isinstance(args[0], str):
             return Series(self.rows)
         if name == "__getitem__" and args and isinstance(args[0], list):
-            return DataFrame(self.rows, len(args[0]))
-        if name not in _READ_ONLY:  # insert, __setitem__, assign, pop...: the columns may have changed
-            self.columns = UNKNOWN
+            return DataFrame(self.rows, len(args[0]), tuple(args[0]))
+        if name == "insert" and len(args) >= 2:
+            self._add(args[1])
+        elif name == "__setitem__" and args:
+            self._add(args[0])
+        elif name not in _READ_ONLY:  # assign, pop, rename...: the columns may have changed
+            self.columns, self.names = UNKNOWN, None
         return UNKNOWN
+
+    def _add(self, column) -> None:
+        if self.names is None or not isinstance(column, str) or not S.is_int(self.columns):
+            self.columns, self.names = UNKNOWN, None
+        elif column not in self.names:
+            self.columns, self.names = self.columns + 1, self.names + (column,)
 
     def attribute(self, interp, name):
         if name == "values":
@@ -201,11 +214,12 @@ class DataFrame(AbstractObject):
     def drop(self, args, kwargs) -> "DataFrame":
         columns = kwargs.get("columns", args[0] if args and kwargs.get("axis", 0) in (1, "columns") else None)
         if columns is None:
-            return DataFrame(UNKNOWN, self.columns)  # rows dropped: count unknown
-        count = len(columns) if isinstance(columns, (list, tuple)) else 1 if isinstance(columns, str) else None
-        if count is None or not S.is_int(self.columns):
+            return DataFrame(UNKNOWN, self.columns, self.names)  # rows dropped: count unknown
+        dropped = tuple(columns) if isinstance(columns, (list, tuple)) else (columns,)
+        if self.names is None or not all(c in self.names for c in dropped):
             return DataFrame(self.rows, UNKNOWN)
-        return DataFrame(self.rows, self.columns - count)
+        kept = tuple(c for c in self.names if c not in dropped)
+        return DataFrame(self.rows, len(kept), kept)
 
 
 @dataclass(eq=False)
@@ -248,8 +262,13 @@ def _dim(value):
 
 def data_frame(interp, args, kwargs, node):
     data = args[0] if args else kwargs.get("data", UNKNOWN)
+    columns = kwargs.get("columns")
+    names = tuple(columns) if isinstance(columns, (list, tuple)) and all(isinstance(c, str) for c in columns) \
+        else None
     if isinstance(data, Tensor) and data.shape is not None and len(data.shape) == 2:
-        return DataFrame(*data.shape)
+        if names is not None and S.same(data.shape[1], len(names)) is False:
+            names = None
+        return DataFrame(data.shape[0], data.shape[1], names)
     return DataFrame(UNKNOWN, UNKNOWN)
 
 

@@ -118,6 +118,8 @@ class Checker:
 
     def script_call(self, module, args: list, kwargs: dict, node, source: str = ""):
         """The script calls a model: check the model on what it is given."""
+        if isinstance(module, Opaque):
+            return Tensor(None) if any(isinstance(a, Tensor) for a in args) else UNKNOWN  # a loss, a library model
         x = args[0] if args else UNKNOWN
         if isinstance(x, Tensor) and x.numpy:
             return Tensor(None)  # torch would reject a numpy array outright
