@@ -104,7 +104,7 @@ def agree(kind, shape, args=(), kwargs=None, lenient=lambda error, result: False
 
 
 def pick(common, *rare, odds=9):
-    """One of `common` `odds` times to one of `rare`, in a single draw."""
+    """One of `common`, `odds` times as often as one of `rare`, in a single draw."""
     try:
         return _pick(tuple(common), rare, odds)
     except TypeError:  # unhashable values: build it afresh
