@@ -8,6 +8,7 @@ import pytest
 
 from shapecheck.api import check_source
 from shapecheck.cli import main
+from shapecheck.config import Selection
 
 NET = """\
 import torch
@@ -21,10 +22,11 @@ model = nn.Sequential(
 model(torch.randn(8, 3, 32, 32))
 """
 LINEAR_LINE = 7
+SHAPE_ERRORS = Selection(select=("SHP1", "SHP9"))
 
 
-def findings(comment: str, **options) -> list:
-    result = check_source(NET.format(comment=comment), "net.py", **options)
+def findings(comment: str) -> list:
+    result = check_source(NET.format(comment=comment), "net.py", selection=SHAPE_ERRORS)
     return [(d.code, d.span.line) for d in result.diagnostics]
 
 
@@ -59,20 +61,21 @@ def test_other_codes_do_not_hide_it(comment):
 
 def test_a_hash_inside_a_string_is_not_a_comment():
     source = 'import torch.nn as nn\nmodel = nn.Sequential(nn.Conv2d(3, 8, 3), nn.Conv2d(16, 8, 3)); tag = "# noqa"\n'
-    assert [d.code for d in check_source(source, "net.py").diagnostics] == ["SHP102"]
+    assert [d.code for d in check_source(source, "net.py", selection=SHAPE_ERRORS).diagnostics] == ["SHP102"]
 
 
 def test_a_suppression_on_another_line_does_nothing():
     source = NET.format(comment="").replace("nn.Flatten(),", "nn.Flatten(),  # noqa: SHP101")
-    assert [d.code for d in check_source(source, "net.py").diagnostics] == ["SHP101"]
+    assert [d.code for d in check_source(source, "net.py", selection=SHAPE_ERRORS).diagnostics] == ["SHP101"]
 
 
 def test_unused_suppressions_are_reported_on_request():
     source = NET.format(comment=",  # noqa: SHP101, SHP102").replace(
         "nn.Flatten(),", "nn.Flatten(),  # shapecheck: ignore").replace(
         "nn.ReLU(), nn.MaxPool2d(2),", "nn.ReLU(), nn.MaxPool2d(2),  # noqa")
-    assert check_source(source, "net.py").diagnostics == []
-    notes = check_source(source, "net.py", unused_suppressions=True).diagnostics
+    assert check_source(source, "net.py", selection=SHAPE_ERRORS).diagnostics == []
+    notes = check_source(source, "net.py", unused_suppressions=True,
+                         selection=Selection(select=("SHP905",))).diagnostics
     assert [(d.code, d.severity, d.span.line) for d in notes] == [("SHP905", "info", 6), ("SHP905", "info", 7)]
     assert notes[0].message == "unused suppression: no finding on this line"
     assert notes[1].message == "unused suppression of SHP102: no such finding on this line"
@@ -85,7 +88,7 @@ def test_the_command_line_reports_unused_suppressions(tmp_path, capsys, monkeypa
     (tmp_path / "net.py").write_text(NET.format(comment=",  # shapecheck: ignore[SHP102]").replace(
         "32 * 32 * 32", "32 * 16 * 16"))
     with pytest.raises(SystemExit) as exit:
-        main(["net.py", "--show-unused-suppressions", "-f", "concise"])
+        main(["net.py", "--show-unused-suppressions", "-f", "concise", "--select", "SHP1,SHP9"])
     out = capsys.readouterr().out
     assert exit.value.code == 0
     assert out == "net.py:7:35: SHP905 unused suppression of SHP102: no such finding on this line\n"
