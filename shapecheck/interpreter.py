@@ -25,7 +25,7 @@ from .shapes import Tensor
 from .stdlib import (BINOP_SYMBOLS, BUILTINS, GLOBAL_CALLS, MAX_SEQUENCE, compare, dim_arith, hashable, plain,
                      python_binop, python_method)
 from .values import (AbstractObject, Builtin, BoundMethod, ClassValue, Container, Function, Global, Instance, Layer,
-                     Opaque, PendingInput, Super, UserMethod, is_module)
+                     Opaque, Partial, PendingInput, Super, UserMethod, is_module)
 
 MAX_DEPTH = 40
 CONTAINERS = {"Sequential", "ModuleList", "ModuleDict"}
@@ -293,8 +293,8 @@ class Interpreter:
     def exec_ClassDef(self, stmt: ast.ClassDef, frame: Frame) -> None:
         bases = [self.eval(b, frame) for b in stmt.bases]
         is_module = any(self._is_module_base(b) for b in bases)
-        sequential = any(self._is_sequential_base(b) for b in bases)
-        cls = ClassValue(stmt.name, stmt, bases, {}, is_module, sequential)
+        container = next((kind for kind in map(self._container_base, bases) if kind), None)
+        cls = ClassValue(stmt.name, stmt, bases, {}, is_module, container)
         class_frame = Frame(frame.globals, {}, self._closure(frame))
         for item in stmt.body:
             try:
@@ -315,10 +315,11 @@ class Interpreter:
                 {"Module"} | CONTAINERS)
         return isinstance(base, ClassValue) and base.is_module
 
-    def _is_sequential_base(self, base) -> bool:
+    def _container_base(self, base) -> Optional[str]:
         if isinstance(base, Global):
-            return base.qualname == "torch.nn.Sequential"
-        return isinstance(base, ClassValue) and base.sequential_base
+            kind = base.qualname.rsplit(".", 1)[1]
+            return kind if base.qualname == f"torch.nn.{kind}" and kind in CONTAINERS else None
+        return base.container_base if isinstance(base, ClassValue) else None
 
     def exec_If(self, stmt: ast.If, frame: Frame) -> None:
         condition = truth(self.eval(stmt.test, frame))
@@ -665,6 +666,8 @@ class Interpreter:
             return BoundMethod(owner, name) if owner is not UNKNOWN else UNKNOWN
         if isinstance(owner, (list, dict, str, tuple, int, float)):
             return BoundMethod(owner, name)
+        if isinstance(owner, Partial):
+            return {"func": owner.func, "args": owner.args, "keywords": owner.kwargs}.get(name, UNKNOWN)
         return UNKNOWN
 
     def _instance_attribute(self, inst: Instance, name: str):
@@ -704,9 +707,8 @@ class Interpreter:
 
     def _base_init(self, sup: Super, args) -> None:
         receiver = sup.receiver
-        if isinstance(receiver, Instance) and sup.cls.sequential_base:
-            children = _children_from_args(args)
-            receiver.attrs.update({name: module for name, module in children})
+        if isinstance(receiver, Instance) and sup.cls.container_base:
+            receiver.attrs.update(_container_children(sup.cls.container_base, args))
         return None
 
     def _tensor_attribute(self, tensor: Tensor, name: str, node):
@@ -740,6 +742,8 @@ class Interpreter:
             return self.checker.tensor_op(lambda: tensor_ops.getitem(owner, index), node, "index")
         if isinstance(owner, Container):
             return self._container_item(owner, key, node)
+        if isinstance(owner, Instance) and owner.cls.container_base:
+            return self._container_item(container_view(owner), key, node)
         if owner is UNKNOWN or key is UNKNOWN or key is UNKNOWN_SLICE:
             return UNKNOWN
         if isinstance(owner, (list, tuple, str, dict)):
@@ -840,8 +844,8 @@ class Interpreter:
             if value.kind == "ModuleDict":
                 return [k for k, _ in value.items]
             return [m for _, m in value.items]
-        if isinstance(value, Instance) and value.cls.sequential_base:
-            return [m for _, m in _sequential_items(value)]
+        if isinstance(value, Instance) and value.cls.container_base:
+            return self.iterate(container_view(value))
         if isinstance(value, Tensor) and value.shape and S.is_int(value.shape[0]) and value.shape[0] <= 64:
             return [self.getitem(value, i, None) for i in range(value.shape[0])]
         return UNKNOWN
@@ -889,6 +893,8 @@ class Interpreter:
             return func.fn(self, args, kwargs, node)
         if isinstance(func, BoundMethod):
             return self.call_method(func.receiver, func.name, args, kwargs, node)
+        if isinstance(func, Partial):
+            return self.call(func.func, list(func.args) + list(args), {**func.kwargs, **kwargs}, node)
         if is_module(func):
             return self.call_module(func, args, kwargs, node)
         return UNKNOWN
@@ -956,8 +962,8 @@ class Interpreter:
         init, _ = cls.lookup("__init__")
         if isinstance(init, Function):
             self.call_function(init, [inst] + list(args), kwargs)
-        elif cls.sequential_base:
-            inst.attrs.update(dict(_children_from_args(args)))
+        elif cls.container_base:
+            inst.attrs.update(_container_children(cls.container_base, args))
         return inst
 
     def call_global(self, qualname: str, args: list, kwargs: dict, node):
@@ -1004,7 +1010,10 @@ class Interpreter:
                                for k in (node.keywords if node else ()) if k.arg in kwargs)
         if node is None or any(isinstance(a, ast.Starred) for a in node.args) or len(written_args) != len(args):
             written_args = tuple(Arg(v, repr(v)) for v in args)
-            written_kwargs = tuple((k, Arg(v, repr(v))) for k, v in kwargs.items())
+            written_kwargs = ()
+        # keywords not written at the call: from **options or a functools.partial
+        written = {k for k, _ in written_kwargs}
+        written_kwargs += tuple((k, Arg(v, repr(v))) for k, v in kwargs.items() if k not in written)
         call = LayerCall(name, written_args, written_kwargs, span, text)
         rule = RULES[name]
         try:
@@ -1043,9 +1052,22 @@ class Interpreter:
             return None
         if isinstance(module, Container):
             return self._container_method(module, name, args)
+        if isinstance(module, Instance) and module.cls.container_base:
+            return self._container_subclass_method(module, name, args)
         if name in ("children", "modules"):
             return [m for _, m in _module_children(module)] if name == "children" else UNKNOWN
         return UNKNOWN
+
+    def _container_subclass_method(self, inst: Instance, name: str, args: list):
+        """``self.items()`` in an nn.ModuleDict subclass, ``self.append(m)`` in an nn.ModuleList one:
+        the container's methods over the instance's children."""
+        view = container_view(inst)
+        result = self._container_method(view, name, args)
+        if view.items != inst.children():
+            for key, _ in inst.children():
+                del inst.attrs[key]
+            inst.attrs.update(view.items)
+        return inst if result is view else result
 
     def _add_child(self, module, name, child) -> None:
         if not isinstance(name, str):
@@ -1194,6 +1216,24 @@ def _children_from_args(args) -> List[Tuple[str, object]]:
     if len(args) == 1 and isinstance(args[0], dict):
         return [(str(k), v) for k, v in args[0].items()]
     return [(str(i), m if is_module(m) else Opaque(repr(m))) for i, m in enumerate(args)]
+
+
+def _container_children(kind: str, args) -> Dict[str, object]:
+    """The children that ``nn.<kind>.__init__(*args)`` registers."""
+    if kind == "Sequential":
+        return dict(_children_from_args(args))
+    if not args:
+        return {}
+    if isinstance(args[0], dict) and kind == "ModuleDict":
+        return {str(k): v for k, v in args[0].items()}
+    if isinstance(args[0], (list, tuple)) and kind == "ModuleList":
+        return {str(i): m for i, m in enumerate(args[0])}
+    return {"0": Opaque(repr(args[0]))}
+
+
+def container_view(inst: Instance) -> Container:
+    """A user subclass of a container, seen as the container it is."""
+    return Container(inst.cls.container_base, inst.children(), inst.span, inst.text, inst)
 
 
 def _sequential_items(inst: Instance) -> List[Tuple[str, object]]:

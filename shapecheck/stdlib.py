@@ -12,12 +12,13 @@ from __future__ import annotations
 import ast
 import math
 import operator
+import re
 from typing import Dict
 
 from . import shapes as S
 from .ir import UNKNOWN
 from .shapes import Tensor
-from .values import Builtin, ClassValue, Container, Global, Instance, Layer
+from .values import Builtin, ClassValue, Container, Global, Instance, Layer, Partial
 
 MAX_SEQUENCE = 100_000
 
@@ -46,12 +47,22 @@ def python_binop(op, left, right):
         seq = left if isinstance(left, (list, tuple, str)) else right
         if not isinstance(count, int) or count * len(seq) > MAX_SEQUENCE:
             return UNKNOWN
-    if isinstance(op, ast.Mod) and isinstance(left, str):
+    if isinstance(op, ast.Mod) and isinstance(left, str) and not _formats_small(left, right):
         return UNKNOWN
     try:
         return fn(left, right)
     except Exception:
         return UNKNOWN
+
+
+_WIDE_FIELD = re.compile(r"%[-+ #0]*\d{3,}|%[-+ #0]*\d*\.\d{3,}|\{[^}]*\d{3,}[^}]*\}")
+
+
+def _formats_small(template: str, values) -> bool:
+    """``"denselayer%d" % (i + 1)``: a template without huge field widths, filled with numbers
+    and strings, gives a string of about its own size."""
+    items = values if isinstance(values, tuple) else (values,)
+    return not _WIDE_FIELD.search(template) and all(isinstance(v, (int, float, str)) for v in items)
 
 
 def plain(value) -> bool:
@@ -98,6 +109,8 @@ def compare(op, left, right):
         except Exception:
             return UNKNOWN
         return found if isinstance(op, ast.In) else not found
+    if isinstance(left, Global) or isinstance(right, Global):
+        return _compare_globals(op, left, right)
     if not plain(left) or not plain(right):
         if isinstance(op, (ast.Eq, ast.NotEq)):
             same = left is right
@@ -109,6 +122,29 @@ def compare(op, left, right):
         return UNKNOWN
 
 
+def _compare_globals(op, left, right):
+    """``norm_layer == nn.InstanceNorm2d``: library names are equal when they are the same name;
+    a name imported from elsewhere may hold any value."""
+    if not isinstance(op, (ast.Eq, ast.NotEq)):
+        return UNKNOWN
+    if isinstance(left, Global) and isinstance(right, Global):
+        if left.qualname == right.qualname:
+            same = True
+        elif left.qualname.startswith(_LIBRARIES) and right.qualname.startswith(_LIBRARIES):
+            same = False
+        else:
+            return UNKNOWN
+    elif isinstance(left, (Instance, Layer, Container, Partial, ClassValue)) or \
+            isinstance(right, (Instance, Layer, Container, Partial, ClassValue)):
+        same = False
+    else:
+        return UNKNOWN
+    return same if isinstance(op, ast.Eq) else not same
+
+
+_LIBRARIES = ("torch.", "functools.", "numpy.", "collections.", "typing.", "math.")
+
+
 def python_method(receiver, name: str, args: list, kwargs: dict):
     if name.startswith("_") or any(a is UNKNOWN for a in args) or any(v is UNKNOWN for v in kwargs.values()):
         if isinstance(receiver, list) and name in ("append", "extend", "insert"):
@@ -116,6 +152,8 @@ def python_method(receiver, name: str, args: list, kwargs: dict):
         return UNKNOWN
     allowed = _SAFE_METHODS.get(type(receiver))
     if allowed is None or name not in allowed:
+        return UNKNOWN
+    if name == "format" and _WIDE_FIELD.search(receiver):
         return UNKNOWN
     try:
         result = getattr(receiver, name)(*args, **kwargs)
@@ -173,6 +211,8 @@ def _len(value):
         return len(value)
     if isinstance(value, Container):
         return len(value.items)
+    if isinstance(value, Instance) and value.cls.container_base:
+        return len(value.children())
     if isinstance(value, Tensor) and value.shape:
         return value.shape[0]
     return UNKNOWN
@@ -193,12 +233,28 @@ def _isinstance(value, kinds):
             results.add(isinstance(value, Instance) and subclass(value.cls, kind) or
                         (UNKNOWN if value is UNKNOWN else False))
         elif isinstance(kind, Global) and kind.qualname == "torch.Tensor":
-            results.add(True if isinstance(value, Tensor) else UNKNOWN)
+            results.add(True if isinstance(value, Tensor) else
+                        False if plain(value) or isinstance(value, (Layer, Container, Instance)) else UNKNOWN)
         else:
             results.add(UNKNOWN)
     if True in results:
         return True
     return UNKNOWN if UNKNOWN in results else False
+
+
+def _type(value):
+    """``type(norm_layer) == functools.partial``: the type as the code would name it."""
+    if isinstance(value, Partial):
+        return Global("functools.partial")
+    if isinstance(value, Instance):
+        return value.cls
+    if isinstance(value, Layer):
+        return Global(f"torch.nn.{value.call.kind}")
+    if isinstance(value, Tensor):
+        return Global("torch.Tensor")
+    if plain(value) and value is not None:
+        return BUILTINS.get(type(value).__name__, UNKNOWN)
+    return UNKNOWN
 
 
 def subclass(cls: ClassValue, other: ClassValue) -> bool:
@@ -258,8 +314,9 @@ BUILTINS["getattr"] = Builtin("getattr", lambda interp, args, kwargs, node: (
     interp.get_attribute(args[0], args[1]) if len(args) >= 2 and isinstance(args[1], str) else UNKNOWN))
 BUILTINS["setattr"] = Builtin("setattr", lambda interp, args, kwargs, node: (
     interp.set_attribute(args[0], args[1], args[2]) if len(args) == 3 and isinstance(args[1], str) else None))
+BUILTINS["type"] = Builtin("type", lambda interp, args, kwargs, node: _type(args[0]) if len(args) == 1 else UNKNOWN)
 for _name in ("Exception", "ValueError", "TypeError", "RuntimeError", "NotImplementedError", "KeyError",
-              "object", "type", "open", "iter", "next", "map", "filter", "vars", "id", "input", "set",
+              "object", "open", "iter", "next", "map", "filter", "vars", "id", "input", "set",
               "frozenset", "callable", "repr", "hash", "format", "ord", "chr", "slice", "property",
               "staticmethod", "classmethod"):
     BUILTINS.setdefault(_name, UNKNOWN)
@@ -296,4 +353,6 @@ GLOBAL_CALLS = {
     "torch.jit.is_tracing": lambda interp, args, kwargs, node: False,
     "torch.device": lambda interp, args, kwargs, node: UNKNOWN,
     "typing.cast": lambda interp, args, kwargs, node: args[1] if len(args) == 2 else UNKNOWN,
+    "functools.partial": lambda interp, args, kwargs, node: (Partial(args[0], tuple(args[1:]), dict(kwargs))
+                                                             if args else UNKNOWN),
 }

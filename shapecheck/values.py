@@ -44,7 +44,11 @@ class ClassValue:
     bases: List[object]
     attrs: Dict[str, object]
     is_module: bool  # an nn.Module subclass
-    sequential_base: bool = False  # an nn.Sequential subclass
+    container_base: Optional[str] = None  # "Sequential", "ModuleList" or "ModuleDict" for their subclasses
+
+    @property
+    def sequential_base(self) -> bool:
+        return self.container_base == "Sequential"
 
     def lookup(self, name: str):
         if name in self.attrs:
@@ -113,6 +117,15 @@ class PendingInput:
 class Builtin:
     name: str
     fn: Callable
+
+
+@dataclass(eq=False)
+class Partial:
+    """``functools.partial(nn.InstanceNorm2d, affine=False)``: a callable with arguments bound."""
+
+    func: object
+    args: tuple
+    kwargs: Dict[str, object]
 
 
 @dataclass(eq=False)
