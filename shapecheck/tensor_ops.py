@@ -458,13 +458,13 @@ def unflatten(input, dim, sizes):
 def view(input, *shape):
     """x.view(*shape): the same elements in ``shape``; one size may be -1, inferred from the
     element count.  SHP105's ``arg`` is the index of the size to change among the sizes."""
-    return Tensor(reshaped(_shape(input), _sizes(shape), "view"))
+    return _reshape_of(input, _sizes(shape), "view")
 
 
 @register(numpy="reshape")
 def np_reshape_method(a, *shape, order="C"):
     """X.reshape(*shape): as view, but numpy takes any negative size for the one inferred."""
-    return Tensor(reshaped(_shape(a), _numpy_holes(_sizes(shape)), "reshape"))
+    return _reshape_of(a, _numpy_holes(_sizes(shape)), "reshape")
 
 
 def _numpy_holes(sizes: Tuple) -> Tuple:
@@ -474,7 +474,7 @@ def _numpy_holes(sizes: Tuple) -> Tuple:
 @register("torch.reshape")
 def reshape(input, shape):
     """torch.reshape(x, shape): x.reshape(shape)."""
-    return Tensor(reshaped(_shape(input), _sizes((shape,)), "reshape"))
+    return _reshape_of(input, _sizes((shape,)), "reshape")
 
 
 @register("numpy.reshape")
@@ -483,13 +483,23 @@ def np_reshape(a, shape=None, order="C", *, newshape=None, copy=None):
     shape = newshape if shape is None else shape
     if shape is None:
         raise NotKnown("shape")
-    return Tensor(reshaped(_shape(a), _numpy_holes(_sizes((shape,))), "reshape"))
+    return _reshape_of(a, _numpy_holes(_sizes((shape,))), "reshape")
 
 
 @register(methods="view_as reshape_as")
 def view_as(input, other):
     """x.view_as(y): x.view(y.size())."""
     return Tensor(reshaped(_shape(input), _shape(other), "view_as"))
+
+
+def _reshape_of(input, sizes: Tuple, op: str) -> Tensor:
+    """The reshaped tensor; of an input whose rank is unknown, the sizes asked for are still the
+    shape (a -1 stays unknown): reshape(-1, 1, 48, 48) of unknown data is B×1×48×48."""
+    if isinstance(input, Tensor) and input.shape is None:
+        if sum(1 for s in sizes if s == -1) > 1 or not all(S.is_int(s) or isinstance(s, S.Dim) for s in sizes):
+            raise UnknownRank("shape")
+        return Tensor(tuple(S.unknown() if s == -1 else s for s in sizes))
+    return Tensor(reshaped(_shape(input), sizes, op))
 
 
 def reshaped(x: Tuple, sizes: Tuple, op: str) -> Tuple:
@@ -1560,8 +1570,12 @@ def eye(n, m=None, *args, **options):
 @register("torch.tensor torch.as_tensor torch.asarray torch.from_numpy numpy.array numpy.asarray "
           "numpy.ascontiguousarray numpy.float32 numpy.copy")
 def data(data, *args, **options):
-    """The shape of the data: a tensor's, a number's (scalar), nested lists' (rectangular)."""
-    return Tensor(_data_shape(data))
+    """The shape of the data: a tensor's, a number's (scalar), nested lists' (rectangular).
+    Data of unknown shape still makes a tensor (or array), of unknown shape."""
+    try:
+        return Tensor(_data_shape(data))
+    except NotKnown:
+        return Tensor(None)
 
 
 def _data_shape(value) -> Tuple:
