@@ -649,7 +649,7 @@ def scale_case():
 
 
 @pytest.mark.parametrize("case", sorted(SYMBOLIC_CASES))
-@settings(PROPERTY, max_examples=100)
+@settings(PROPERTY, max_examples=60)
 @given(data=st.data())
 def test_symbolic_output_evaluates_to_the_concrete_one(case, data):
     cases, n = SYMBOLIC_CASES[case]
