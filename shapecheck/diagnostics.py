@@ -197,6 +197,227 @@ RULES = {r.code: r for r in [
           input shape (--input-shape, or a comment `# shapecheck: input=(B, 3, 32, 32)` above
           the model) to check it exactly.
           """),
+    _rule("SHP301", "input-device", "warning",
+          "The model and its input are on different devices: the call fails on a GPU.",
+          """
+          Module.to(device) and Module.cuda() move the module's parameters and buffers in place; a
+          tensor is never moved implicitly, and Tensor.to(device) returns a moved copy (calling it
+          without assigning the result changes nothing). A DataLoader yields CPU tensors, and
+          torch.tensor, torch.from_numpy and torch.randn allocate on the CPU unless device= says
+          otherwise. When the model is on a GPU and its input is not (or the reverse), the first
+          layer raises "Expected all tensors to be on the same device". On a machine without a GPU
+          `device` falls back to "cpu" and the script runs, which is why the bug survives until the
+          GPU run. Reported only when the model is moved to a device that may be an accelerator
+          ("cuda", "mps", torch.device("cuda" if torch.cuda.is_available() else "cpu"), .cuda()) and
+          the input is known to stay on the CPU; a device that is the constant "cpu" is never a bug.
+          """,
+          bad="""
+          model = Net().to(device)
+          for Xb, yb in train_loader:
+              logits = model(Xb)
+          """,
+          good="""
+          for Xb, yb in train_loader:
+              Xb, yb = Xb.to(device), yb.to(device)
+              logits = model(Xb)
+          """),
+    _rule("SHP302", "mixed-devices", "warning",
+          "A loss or an operation combines a tensor on the accelerator with a batch left on the CPU.",
+          """
+          The model's output is where the model is. Targets from the DataLoader stay on the CPU
+          until moved; nn.CrossEntropyLoss(logits, targets), or an accuracy count such as
+          (predicted == labels), then mixes devices and raises "Expected all tensors to be on the
+          same device" on a GPU. (Only a 0-dimensional CPU tensor may meet a CUDA tensor, so this is
+          reported only for batches.)
+          """,
+          bad="""
+          logits = model(Xb.to(device))
+          loss = criterion(logits, yb)
+          """,
+          good="""
+          loss = criterion(logits, yb.to(device))
+          """),
+    _rule("SHP303", "numpy-on-device", "warning",
+          "Tensor.numpy() on a tensor that may be on the GPU.",
+          """
+          numpy reads host memory only: Tensor.numpy() on a CUDA tensor raises "can't convert cuda:0
+          device type tensor to numpy. Use Tensor.cpu() to copy the tensor to host memory first".
+          A model's output, a moved batch and a tensor created with device=device are on the device;
+          .detach() keeps the device. .item() and .tolist() copy to the host and are fine.
+          np.array(t) and np.asarray(t) fail the same way.
+          """,
+          bad="""
+          preds = model(Xb.to(device)).argmax(dim=1).numpy()
+          """,
+          good="""
+          preds = model(Xb.to(device)).argmax(dim=1).cpu().numpy()
+          """),
+    _rule("SHP401", "softmax-before-logits-loss", "warning",
+          "Probabilities go into a loss that expects raw logits: softmax (or sigmoid) is applied twice.",
+          """
+          nn.CrossEntropyLoss documents that "the input is expected to contain the unnormalized
+          logits for each class"; it applies log_softmax itself. A model that ends in nn.Softmax or
+          F.softmax gives it probabilities in [0, 1], which log_softmax squashes again: even a
+          perfect prediction costs log(1 + (C-1)/e), 1.46 for 10 classes, the gradients shrink, and
+          training stalls below the accuracy the same model reaches on logits. nn.BCEWithLogitsLoss "combines a Sigmoid layer and the
+          BCELoss"; a sigmoid before it is applied twice in the same way. Reported at the softmax or
+          sigmoid, when the model's output reaches the loss in the file; a softmax model used only
+          for predictions is fine.
+          """,
+          bad="""
+          def forward(self, x):
+              return F.softmax(self.fc(x), dim=1)
+          ...
+          loss = nn.CrossEntropyLoss()(model(x), y)
+          """,
+          good="""
+          def forward(self, x):
+              return self.fc(x)            # logits
+          ...
+          probs = F.softmax(model(x), dim=1)   # only where probabilities are needed
+          """),
+    _rule("SHP402", "log-softmax-before-cross-entropy", "info",
+          "log_softmax before nn.CrossEntropyLoss is redundant: the loss applies it itself.",
+          """
+          nn.CrossEntropyLoss is LogSoftmax followed by NLLLoss. log_softmax is idempotent
+          (log_softmax(log_softmax(x)) == log_softmax(x)), so the loss and its gradients are the
+          same as on logits: this is not a training bug, only a sign that the model was written for
+          nn.NLLLoss. Hence info, not warning.
+          """,
+          bad="""
+          return F.log_softmax(self.fc(x), dim=1)
+          ...
+          criterion = nn.CrossEntropyLoss()
+          """,
+          good="""
+          return F.log_softmax(self.fc(x), dim=1)
+          ...
+          criterion = nn.NLLLoss()
+          """),
+    _rule("SHP403", "nll-loss-without-log-softmax", "warning",
+          "nn.NLLLoss gets raw logits or probabilities instead of log-probabilities.",
+          """
+          nn.NLLLoss documents that its input "is expected to contain log-probabilities of each
+          class"; it only returns minus the target's entry. On raw logits that has no lower bound,
+          so the loss runs to -inf by growing one score, and the model does not learn to classify.
+          On probabilities it optimises -p instead of -log p. Use nn.CrossEntropyLoss on logits, or
+          end the model with F.log_softmax(x, dim=1).
+          """,
+          bad="""
+          def forward(self, x):
+              return self.fc2(F.relu(self.fc1(x)))
+          ...
+          criterion = nn.NLLLoss()
+          """,
+          good="""
+          criterion = nn.CrossEntropyLoss()
+          """),
+    _rule("SHP404", "activation-on-logits", "warning",
+          "An activation after the last layer bends the logits a classification loss expects raw.",
+          """
+          nn.CrossEntropyLoss and nn.BCEWithLogitsLoss expect unbounded scores. A ReLU after the last
+          Linear zeroes every negative score (and its gradient), so classes can only be told apart by
+          positive margins; a Sigmoid or Tanh bounds every score, so the softmax over them stays
+          flat (after a Sigmoid even a perfect prediction costs 1.46 for 10 classes). The model
+          trains slowly or not at all. Drop the activation after the last layer.
+          """,
+          bad="""
+          nn.Linear(128, 10), nn.ReLU(),
+          ...
+          criterion = nn.CrossEntropyLoss()
+          """,
+          good="""
+          nn.Linear(128, 10),
+          """),
+    _rule("SHP405", "stacked-linear-layers", "warning",
+          "Two Linear (or two Conv) layers in a row with no non-linearity between them collapse into one.",
+          """
+          Linear(a, b) followed by Linear(b, c) computes W2(W1 x + b1) + b2, a single affine map
+          from a to c: the extra layer adds parameters and no capacity. The same holds for two
+          convolutions. Dropout (the identity at inference), BatchNorm (an affine map at inference),
+          Flatten, Identity and reshapes between them do not change that; an activation, MaxPool,
+          LayerNorm or GroupNorm does, and so does anything shapecheck does not know (it stays
+          quiet then). Not reported when a middle size below both outer sizes, or bias=False, or
+          groups make the pair look like a deliberate low-rank or depthwise factorisation.
+          """,
+          bad="""
+          nn.Linear(784, 256),
+          nn.Dropout(0.2),
+          nn.Linear(256, 10),
+          """,
+          good="""
+          nn.Linear(784, 256),
+          nn.ReLU(),
+          nn.Dropout(0.2),
+          nn.Linear(256, 10),
+          """),
+    _rule("SHP406", "missing-zero-grad", "warning",
+          "optimizer.step() runs in a loop that never zeroes the gradients.",
+          """
+          backward() "accumulates gradients in the leaves - you might need to zero .grad attributes
+          or set them to None before calling it" (PyTorch docs). Without optimizer.zero_grad() (or
+          model.zero_grad(), or setting .grad to None) in the same loop, every step follows the sum
+          of all gradients since the start, and training diverges. Gradient accumulation is fine:
+          zero_grad may sit under an if, before or after step. Not reported when the loop calls a
+          function that may zero the gradients and shapecheck cannot see into it.
+          """,
+          bad="""
+          optimizer.zero_grad()
+          for Xb, yb in train_loader:
+              loss = criterion(model(Xb), yb)
+              loss.backward()
+              optimizer.step()
+          """,
+          good="""
+          for Xb, yb in train_loader:
+              optimizer.zero_grad()
+              loss = criterion(model(Xb), yb)
+              loss.backward()
+              optimizer.step()
+          """),
+    _rule("SHP407", "evaluation-without-no-grad", "warning",
+          "An evaluation loop calls the model with gradient recording on.",
+          """
+          Outside torch.no_grad() (or torch.inference_mode()) every forward pass records the
+          autograd graph and keeps its activations alive for a backward() that an evaluation never
+          calls; "disabling gradient calculation is useful for inference ... It will reduce memory
+          consumption" (PyTorch docs). An evaluation is a loop over test or validation data, or a
+          function named evaluate, test or validate, that never calls backward(). Not reported when
+          the function is decorated with @torch.no_grad(), or called inside a no_grad block.
+          """,
+          bad="""
+          def evaluate(model, loader):
+              for Xb, yb in loader:
+                  correct += (model(Xb).argmax(1) == yb).sum().item()
+          """,
+          good="""
+          @torch.no_grad()
+          def evaluate(model, loader):
+              ...
+          """),
+    _rule("SHP408", "evaluation-in-train-mode", "warning",
+          "A model with Dropout or BatchNorm is evaluated without model.eval().",
+          """
+          Modules start in training mode. Module.eval() "has an effect only on certain modules ...
+          e.g. Dropout, BatchNorm": in training mode dropout keeps zeroing activations and batch
+          norm normalises with the current batch's statistics (and updates its running ones), so
+          accuracy measured without eval() is noisy and lower than the model's. torch.no_grad()
+          does not switch the mode. Reported in evaluation loops and no_grad blocks when the model
+          is known to be in training mode (built, or switched with .train(), and never .eval()).
+          """,
+          bad="""
+          model.train()
+          ... training loop ...
+          with torch.no_grad():
+              for X, y in test_loader:
+                  preds = model(X).argmax(1)
+          """,
+          good="""
+          model.eval()
+          with torch.no_grad():
+              for X, y in test_loader:
+                  preds = model(X).argmax(1)
+          """),
     _rule("SHP901", "syntax-error", "error",
           "The file could not be read or parsed as Python.",
           """
