@@ -109,6 +109,17 @@ def check(
                                        "command line (for pre-commit)."),
     show_unused_suppressions: bool = typer.Option(
         False, "--show-unused-suppressions", help="Report suppression comments that suppress nothing (SHP905)."),
+    fix: bool = typer.Option(False, "--fix", help="Rewrite the wrong numbers in place where the right value is "
+                                                  "certain, then report what is left."),
+    diff: bool = typer.Option(False, "--diff", help="Print the fixes as a unified diff and change nothing "
+                                                    "(exit 1 when there is something to fix)."),
+    runtime: bool = typer.Option(False, "--runtime", help="Also build each model with torch and run a dummy "
+                                                          "input through it (needs shapecheck[runtime])."),
+    device: Optional[str] = typer.Option(None, "--device", metavar="DEVICE",
+                                         help="Runtime device: cpu, cuda, cuda:N, mps, meta or auto "
+                                              "(default: the configured device, else cpu)."),
+    dtype: str = typer.Option("float32", "--dtype", metavar="DTYPE",
+                              help="Runtime dtype: float32, float16 or bfloat16."),
     stdin_filename: Optional[str] = typer.Option(None, "--stdin-filename", metavar="PATH",
                                                  help="Name for source read from stdin, in messages and "
                                                       "for the configuration."),
@@ -127,6 +138,12 @@ def check(
                   parse_codes(select, "--select"), parse_codes(ignore, "--ignore"),
                   force_exclude, show_unused_suppressions)
         results = _check_all(paths, run, stdin_filename)
+        if diff:
+            raise typer.Exit(_show_diffs(results, run))
+        if fix:
+            results = _fix_all(results, run)
+        if runtime:
+            _run_models(results, run, device or run.config.device or "cpu", dtype)
     except ToolError as e:
         fail(str(e))
     if quiet:
@@ -134,6 +151,70 @@ def check(
     render(output_format, results, sys.stdout, summary=summary, quiet=quiet, statistics=statistics)
     errors = any(d.severity == "error" for r in results for d in r.diagnostics)
     raise typer.Exit(EXIT_FINDINGS if errors and not exit_zero else EXIT_CLEAN)
+
+
+def _fixable_files(results, run: Run):
+    """(result, source, fix outcome) for each checked .py file that has something to fix."""
+    from pathlib import Path
+
+    from .api import check_source
+    from .fix import fix_source, fixable
+    from .source import SourceError, read_source
+
+    for result in results:
+        if not result.path.endswith(".py") or not fixable(result.diagnostics):
+            continue
+        try:
+            source = read_source(Path(result.path))
+        except SourceError:
+            continue
+        check = lambda text, path: check_source(text, path, **run.options(path))  # noqa: E731
+        outcome = fix_source(source, result.path, check)
+        if outcome.applied:
+            yield result, source, outcome
+
+
+def _show_diffs(results, run: Run) -> int:
+    count = 0
+    for _, _, outcome in _fixable_files(results, run):
+        sys.stdout.write(outcome.diff())
+        count += len(outcome.applied)
+    sys.stderr.write(f"Would fix {count} finding{'s' * (count != 1)}.\n" if count else "Nothing to fix.\n")
+    return EXIT_FINDINGS if count else EXIT_CLEAN
+
+
+def _fix_all(results, run: Run):
+    """Write the fixes, then report what is left in the rewritten files."""
+    from pathlib import Path
+
+    from .api import check_path
+    from .fix import write_atomically
+
+    fixed_paths, count = {}, 0
+    for result, _, outcome in _fixable_files(results, run):
+        try:
+            write_atomically(Path(result.path), outcome.fixed, Path(result.path))
+        except OSError as e:
+            raise ToolError(f"{result.path}: cannot write the fixes: {e.strerror or e}") from None
+        fixed_paths[result.path] = outcome
+        count += len(outcome.applied)
+    if count:
+        sys.stderr.write(f"Fixed {count} finding{'s' * (count != 1)} in {len(fixed_paths)} "
+                         f"file{'s' * (len(fixed_paths) != 1)}.\n")
+    return [check_path(r.path, **run.options(r.path)) if r.path in fixed_paths else r for r in results]
+
+
+def _run_models(results, run: Run, device: str, dtype: str) -> None:
+    from . import runtime
+    from .runtime_check import run_all
+
+    try:
+        runtime.load_torch()
+        resolved = runtime.resolve_device(device)
+        runtime.check_dtype(dtype)
+    except runtime.RuntimeUnavailable as e:
+        raise ToolError(str(e)) from None
+    run_all(results, resolved, dtype, run.config.args_for)
 
 
 def _load_config(paths: Sequence[str], stdin_filename: Optional[str]):

@@ -130,6 +130,14 @@ def resolve_device(name: str) -> str:
         f"device {name!r} is not available here; available: {', '.join(available)}")
 
 
+def check_dtype(name: str) -> str:
+    """The canonical dtype name; an unsupported one raises RuntimeUnavailable (a bad option)."""
+    canonical = DTYPE_NAMES.get(name.strip().lower())
+    if canonical is None:
+        raise RuntimeUnavailable(f"dtype {name!r} is not supported; use float32, float16 or bfloat16")
+    return canonical
+
+
 def _torch_dtype(torch, name: str):
     canonical = DTYPE_NAMES.get(name.strip().lower())
     if canonical is None:

@@ -8,7 +8,7 @@ SHP903 at the line of the layer that raised, with PyTorch's own message beside t
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Dict, List, Optional, Sequence
+from typing import Callable, Dict, List, Optional, Sequence
 
 from .diagnostics import Diagnostic, Span
 from .results import FileResult, ModelReport
@@ -72,7 +72,7 @@ def _findings(result: FileResult, model: ModelReport, outcome) -> List[Diagnosti
         line = outcome.error_line or model.line
         static = [d for d in result.diagnostics if d.model == model.name and d.severity == "error"]
         beside = f"; shapecheck's static pass found: {static[0].code} at line {static[0].span.line}" if static else ""
-        where = f" in {outcome.error_layer}" if outcome.error_layer else ""
+        where = f".{outcome.error_layer}" if outcome.error_layer else ""
         found.append(Diagnostic(result.path, Span(line, 1, line, 1), "SHP903",
                                 f"{model.name}{where} raised on {outcome.device} with input "
                                 f"{'×'.join(map(str, concrete_input(model)))}: {_one_line(outcome.message)}{beside}",
@@ -107,7 +107,7 @@ def _one_line(message: str) -> str:
 
 
 def run_all(results: Sequence[FileResult], device: str, dtype: str,
-            ctor_args: Optional[Dict[str, str]] = None) -> None:
+            args_for: Callable[[str], Dict[str, str]] = lambda path: {}) -> None:
     """The runtime mode over checked files (.py only: a notebook's models are not rebuilt)."""
     from pathlib import Path
 
@@ -120,4 +120,4 @@ def run_all(results: Sequence[FileResult], device: str, dtype: str,
             source = read_source(Path(result.path))
         except SourceError:
             continue
-        check_file(result, source, device, dtype, ctor_args)
+        check_file(result, source, device, dtype, args_for(result.path))

@@ -42,6 +42,10 @@ def render(results: Sequence[FileResult], stream: IO[str], summary: bool = False
         for result in results:
             for m in result.models:
                 _model_table(console, m)
+    elif any(m.runtime for r in results for m in r.models):
+        for result in results:
+            for m in result.models:
+                console.print(_verdicts(m))
     if statistics:
         for row in statistics_lines(results):
             console.print(row)
@@ -69,23 +73,56 @@ def _summary_line(results: Sequence[FileResult]) -> str:
     return f"No shape errors: {checked} checked{extra}."
 
 
+def _runtime_layers(m: ModelReport):
+    if not m.runtime or m.runtime.get("layers") is None:
+        return None
+    return [layer for layer in m.runtime["layers"] if layer["kind"] not in ("Sequential", "ModuleList", "ModuleDict")]
+
+
 def _dims(shape) -> str:
     return "?" if shape is None else "×".join(str(d) for d in shape)
+
+
+def _verdicts(m: ModelReport) -> str:
+    """One line per model in runtime mode: the static verdict, the runtime one, the device."""
+    line = f"{m.path}:{m.line}: {m.name}: static {m.status}"
+    if m.runtime:
+        line += f", runtime {m.runtime['status']} on {m.runtime['device']}"
+        if m.runtime.get("output_shape"):
+            line += f" (output {_dims(m.runtime['output_shape'])})"
+        elif m.runtime.get("message") and m.runtime["status"] != "error":
+            line += f": {m.runtime['message']}"
+    return line
 
 
 def _model_table(console, m: ModelReport) -> None:
     from rich.table import Table
 
     title = f"{m.name} ({m.path}:{m.line}) — input {_dims(m.input_shape)} from {m.input_source}; {m.status}"
+    ran = _runtime_layers(m)
+    if m.runtime:
+        title += f"; runtime {m.runtime['status']} on {m.runtime['device']}"
     table = Table(title=title, title_justify="left", show_lines=False)
-    for column, justify in (("layer", "left"), ("line", "right"), ("as written", "left"),
-                            ("output shape", "left"), ("params", "right")):
+    columns = [("layer", "left"), ("line", "right"), ("as written", "left"), ("output shape", "left")]
+    columns += [("torch", "left")] if ran is not None else []
+    for column, justify in columns + [("params", "right")]:
         table.add_column(column, justify=justify)
-    for layer in m.layers:
-        table.add_row(layer.name or "(model)", str(layer.line), layer.text, _dims(layer.output_shape),
-                      "?" if layer.params is None else f"{layer.params:,}")
-    table.add_row("total", "", "", _dims(m.output_shape), "?" if m.params is None else f"{m.params:,}",
-                  style="bold")
+    failed_at = m.runtime.get("error_layer") if m.runtime and m.runtime["status"] == "error" else None
+    for i, layer in enumerate(m.layers):
+        row = [layer.name or "(model)", str(layer.line), layer.text, _dims(layer.output_shape)]
+        if ran is not None:
+            row.append(_dims(ran[i]["output_shape"]) if i < len(ran) else "")
+        failing = failed_at is not None and layer.name == failed_at
+        if failing:
+            row[0] = f"✗ {row[0]}"
+        table.add_row(*row, "?" if layer.params is None else f"{layer.params:,}",
+                      style="bold red" if failing else None)
+        if failing:
+            break  # the table stops at the layer that raised
+    total = ["total", "", "", _dims(m.output_shape)] + ([_dims(m.runtime.get("output_shape"))] if ran is not None else [])
+    table.add_row(*total, "?" if m.params is None else f"{m.params:,}", style="bold")
     console.print(table)
+    if failed_at is not None:
+        console.print(f"✗ {failed_at} raised: {m.runtime['message']}")
     if m.consistent_inputs:
         console.print(f"consistent only for inputs of {m.consistent_inputs}")
