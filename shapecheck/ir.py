@@ -1,14 +1,16 @@
-"""The model description that extraction hands to propagation and to the runtime mode.
+"""The plain data every stage shares: the UNKNOWN value, and a layer's constructor call with its
+arguments both as folded constants and as written (text and span, for messages and fixes).
 
-Plain frozen data, no parser objects: a layer constructor call with its arguments as folded
-constants and as written; containers of layers; user modules whose ``forward`` was traced into a
-small graph of calls, in the manner of ``torch.fx``.
+shared/DESIGN.md planned a traced graph IR between extraction and propagation.  The interpreter
+instead evaluates ``forward`` directly on abstract tensors, which also decides the branches that
+depend on shapes (``if x.size(1) != self.in_ch``); the shape rules stay pure functions of plain
+data (``layers.py``, ``tensor_ops.py``), testable with no parsing, which was the graph's purpose.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Optional, Tuple, Union
+from dataclasses import dataclass
+from typing import Optional, Tuple
 
 from .diagnostics import Span
 
@@ -57,96 +59,3 @@ class LayerCall:
             if key == name:
                 return value
         return self.args[position] if position < len(self.args) else None
-
-
-@dataclass(frozen=True)
-class OpaqueModule:
-    """A module whose behaviour shapecheck does not model (another library's, an unknown kind)."""
-
-    text: str
-    span: Optional[Span]
-    kind: str = "?"
-
-
-@dataclass(frozen=True)
-class Sequential:
-    children: Tuple[Tuple[str, "Module"], ...]
-    span: Span
-    text: str = "nn.Sequential(...)"
-    kind: str = "Sequential"
-
-
-@dataclass(frozen=True)
-class ModuleList:
-    children: Tuple[Tuple[str, "Module"], ...]
-    span: Span
-    kind: str = "ModuleList"
-
-
-@dataclass(frozen=True)
-class Ref:
-    """The value computed by node ``index`` of the enclosing graph (inputs come first)."""
-
-    index: int
-
-
-@dataclass(frozen=True)
-class Node:
-    """One step of a traced ``forward``.
-
-    op: ``call_module`` (target: (path, Module)), ``call_function`` (target: qualified name such
-    as ``torch.flatten``), ``call_method`` (target: method name, first arg the tensor),
-    ``binop`` (target: operator symbol), ``getitem``, ``unknown`` (something not modelled).
-    Arguments are folded constants, ``Ref``s, or tuples/lists of them.
-    """
-
-    op: str
-    target: object
-    args: Tuple = ()
-    kwargs: Tuple[Tuple[str, object], ...] = ()
-    span: Optional[Span] = None
-    text: str = ""
-
-
-@dataclass(frozen=True)
-class Graph:
-    inputs: Tuple[str, ...]
-    nodes: Tuple[Node, ...]
-    output: object  # a Ref, a tuple/dict of Refs, a constant, or UNKNOWN
-
-
-@dataclass(frozen=True)
-class UserModule:
-    """An instance of a user ``nn.Module`` subclass, built with known constructor values."""
-
-    class_name: str
-    span: Span
-    children: Tuple[Tuple[str, "Module"], ...]
-    forward: Optional[Graph]
-    text: str = ""
-    own_params: int = 0  # nn.Parameter tensors assigned directly in __init__
-    unknown_reason: str = ""
-    kind: str = field(default="Module")
-
-
-Module = Union[LayerCall, OpaqueModule, Sequential, ModuleList, UserModule]
-
-
-@dataclass(frozen=True)
-class InputEvidence:
-    """Where a model's input shape came from, for messages and the JSON ``input_source``."""
-
-    shape: Tuple  # dims: ints or symbol names such as "B"
-    source: str  # "--input-shape", "comment", "call", "dataset", "solved"
-    span: Optional[Span] = None
-    text: str = ""
-
-
-@dataclass(frozen=True)
-class ModelDef:
-    """A model found in a file: what to check and what it may be fed."""
-
-    name: str
-    module: Module
-    span: Span
-    inputs: Tuple[InputEvidence, ...] = ()
