@@ -1,0 +1,238 @@
+"""The device, loss and training-loop checks: exactly the marked findings in their fixtures, none on
+the shape corpus (correct model code), and quiet wherever the code is right or cannot be told.
+
+A fixture under tests/fixtures_practices/ marks each expected finding on its line::
+
+    logits = model(Xb)  # expect: SHP301
+
+(several codes on one line are separated by commas).  Nothing here runs the analysed code.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import textwrap
+from pathlib import Path
+from typing import Set, Tuple
+
+import pytest
+
+from shapecheck.diagnostics import RULES
+from shapecheck.practices import check_practices
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = sorted((ROOT / "tests" / "fixtures_practices").glob("*.py"))
+# correct training and model code as far as these checks go: the shape and data fixtures, the
+# real-world models and the examples
+SHAPE_CORPUS = sorted(p for folder in ("tests/fixtures", "tests/fixtures_data", "tests/realworld", "examples")
+                      for p in (ROOT / folder).rglob("*.py"))
+MARKER = re.compile(r"#\s*expect:\s*(?P<codes>SHP\d{3}(?:\s*,\s*SHP\d{3})*)\s*$")
+PRACTICE = re.compile(r"^SHP[34]\d\d$")
+PRACTICE_CODES = sorted(code for code in RULES if PRACTICE.match(code))
+
+Key = Tuple[int, str]
+
+
+def markers(source: str) -> Set[Key]:
+    found = set()
+    for number, text in enumerate(source.splitlines(), start=1):
+        match = MARKER.search(text)
+        if match:
+            found.update((number, code.strip()) for code in match["codes"].split(","))
+    return found
+
+
+def findings(source: str, path: str = "train.py"):
+    return check_practices(ast.parse(source), source, path)
+
+
+def codes(source: str) -> Set[str]:
+    return {d.code for d in findings(textwrap.dedent(source))}
+
+
+def describe(found) -> str:
+    return "\n".join(f"  {d.span.line}:{d.span.column} {d.code} {d.message}" for d in found) or "  (none)"
+
+
+@pytest.mark.parametrize("path", FIXTURES, ids=lambda p: p.name)
+def test_findings_are_exactly_the_markers(path: Path) -> None:
+    source = path.read_text(encoding="utf-8")
+    found = findings(source, path.name)
+    assert {(d.span.line, d.code) for d in found} == markers(source), describe(found)
+
+
+@pytest.mark.parametrize("path", SHAPE_CORPUS, ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_the_shape_corpus_gets_no_practice_finding(path: Path) -> None:
+    source = path.read_text(encoding="utf-8")
+    if any(PRACTICE.match(code) for _, code in markers(source)):
+        pytest.skip("marks a practice finding")
+    found = findings(source, path.name)
+    assert not found, describe(found)
+
+
+def test_fixtures_cover_every_code_with_bugs_and_correct_scripts() -> None:
+    marked = {path.name: markers(path.read_text(encoding="utf-8")) for path in FIXTURES}
+    covered = {code for found in marked.values() for _, code in found}
+    assert covered == set(PRACTICE_CODES)
+    assert sum(1 for found in marked.values() if not found) >= 10, "correct scripts guard against false alarms"
+    for path in FIXTURES:
+        ast.parse(path.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("code", PRACTICE_CODES)
+def test_every_code_is_documented_with_a_wrong_and_a_right_example(code: str) -> None:
+    rule = RULES[code]
+    assert rule.severity == ("info" if code == "SHP402" else "warning")
+    assert rule.summary and rule.explanation and rule.bad and rule.good
+
+
+# -- quiet where the code is right, loud where it is not --------------------------------------
+
+PRELUDE = """
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from torch.utils.data import DataLoader, TensorDataset
+
+loader = DataLoader(TensorDataset(torch.randn(64, 4), torch.randint(0, 2, (64,))), batch_size=8)
+"""
+
+
+def script(body: str) -> str:
+    return PRELUDE + textwrap.dedent(body)
+
+
+@pytest.mark.parametrize("device, expected", [
+    ('"cpu"', set()),
+    ('torch.device("cpu")', set()),
+    ("args.device", set()),
+    ('torch.device("cuda" if torch.cuda.is_available() else "cpu")', {"SHP301"}),
+    ('"mps" if torch.backends.mps.is_available() else "cpu"', {"SHP301"}),
+])
+def test_an_unmoved_batch_is_a_bug_only_where_the_device_may_be_a_gpu(device: str, expected) -> None:
+    assert codes(script(f"""
+        device = {device}
+        model = nn.Linear(4, 2).to(device)
+        for xb, yb in loader:
+            model(xb)
+        """)) == expected
+
+
+@pytest.mark.parametrize("conversion, expected", [
+    ("out.cpu().numpy()", set()),
+    ("out.detach().cpu().numpy()", set()),
+    ('out.to("cpu").numpy()', set()),
+    ("out.argmax(1).tolist()", set()),
+    ("out.sum().item()", set()),
+    ("out.detach().numpy()", {"SHP303"}),
+    ("out.argmax(1).numpy()", {"SHP303"}),
+])
+def test_numpy_needs_the_tensor_in_host_memory(conversion: str, expected) -> None:
+    assert codes(script(f"""
+        device = "cuda"
+        model = nn.Linear(4, 2).to(device)
+        out = model(torch.randn(8, 4, device=device))
+        result = {conversion}
+        """)) == expected
+
+
+@pytest.mark.parametrize("loop, expected", [
+    ("optimizer.zero_grad()\n    loss.backward()\n    optimizer.step()", set()),
+    ("loss.backward()\n    optimizer.step()\n    optimizer.zero_grad()", set()),
+    ("loss.backward()\n    if i % 4 == 3:\n        optimizer.step()\n        model.zero_grad()", set()),
+    ("optimizer.zero_grad(set_to_none=True)\n    loss.backward()\n    optimizer.step()", set()),
+    ("loss.backward()\n    optimizer.step()", {"SHP406"}),
+])
+def test_each_step_needs_a_zero_grad_in_its_loop(loop: str, expected) -> None:
+    assert codes(script("""
+        model = nn.Linear(4, 2)
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        for i, (xb, yb) in enumerate(loader):
+            loss = F.cross_entropy(model(xb), yb)
+            LOOP
+        """).replace("LOOP", loop)) == expected
+
+
+@pytest.mark.parametrize("decorator, expected", [
+    ("@torch.no_grad()", set()),
+    ("@torch.inference_mode()", set()),
+    ("@torch.no_grad", set()),
+    ("", {"SHP407"}),
+])
+def test_an_evaluation_function_turns_autograd_off(decorator: str, expected) -> None:
+    assert codes(script(f"""
+        {decorator}
+        def evaluate(model, loader):
+            model.eval()
+            return [model(xb).argmax(1) for xb, _ in loader]
+        """)) == expected
+
+
+@pytest.mark.parametrize("before, expected", [
+    ("model.eval()", set()),
+    ("model.train(False)", set()),
+    ("pass", {"SHP408"}),
+    ("model.train()", {"SHP408"}),
+])
+def test_evaluating_a_model_with_dropout_needs_eval_mode(before: str, expected) -> None:
+    assert codes(script(f"""
+        model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Dropout(0.5), nn.Linear(8, 2))
+        {before}
+        with torch.no_grad():
+            for xb, yb in loader:
+                model(xb)
+        """)) == expected
+
+
+def test_a_model_without_dropout_or_batch_norm_needs_no_eval_mode() -> None:
+    assert codes(script("""
+        model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2))
+        with torch.no_grad():
+            for xb, yb in loader:
+                model(xb)
+        """)) == set()
+
+
+@pytest.mark.parametrize("use, expected", [
+    ("probs = model(xb)", set()),
+    ("loss = nn.CrossEntropyLoss()(model(xb), yb)", {"SHP401"}),
+    ("loss = F.nll_loss(torch.log(model(xb)), yb)", set()),
+])
+def test_a_softmax_model_is_wrong_only_with_a_loss_that_wants_logits(use: str, expected) -> None:
+    assert codes(script(f"""
+        model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2), nn.Softmax(dim=1))
+        for xb, yb in loader:
+            {use}
+        """)) == expected
+
+
+def test_a_smoke_test_named_test_is_not_an_evaluation() -> None:
+    assert codes(script("""
+        def test():
+            net = nn.Sequential(nn.Linear(4, 8), nn.BatchNorm1d(8), nn.ReLU(), nn.Linear(8, 2))
+            print(net(torch.randn(2, 4)).shape)
+        """)) == set()
+
+
+def test_columns_count_characters_not_bytes() -> None:
+    source = script("""
+        device = "cuda"
+        model = nn.Linear(4, 2).to(device)
+        for xb, yb in loader:
+            résumé = "é"; out = model(xb)
+        """)
+    [finding] = findings(source)
+    line = source.splitlines()[finding.span.line - 1]
+    assert line[finding.span.column - 1:finding.span.end_column - 1] == "xb"
+
+
+def test_check_source_reports_practice_warnings_beside_shape_findings() -> None:
+    from shapecheck.api import check_source
+
+    path = ROOT / "tests" / "fixtures_practices" / "csv_mlp_batches_not_moved.py"
+    result = check_source(path.read_text(encoding="utf-8"), path.name)
+    practice = [d for d in result.diagnostics if PRACTICE.match(d.code)]
+    assert {d.code for d in practice} == {"SHP301", "SHP302"}
+    assert all(d.severity == "warning" for d in practice)
