@@ -236,3 +236,62 @@ def test_check_source_reports_practice_warnings_beside_shape_findings() -> None:
     practice = [d for d in result.diagnostics if PRACTICE.match(d.code)]
     assert {d.code for d in practice} == {"SHP301", "SHP302"}
     assert all(d.severity == "warning" for d in practice)
+
+
+CANNOT_TELL = {
+    "dataset moves its samples": """
+        class OnDevice(torch.utils.data.Dataset):
+            def __len__(self):
+                return 64
+            def __getitem__(self, i):
+                return torch.randn(4).to(device), torch.tensor(i % 2).to(device)
+        for xb, yb in DataLoader(OnDevice(), batch_size=8):
+            F.cross_entropy(model(xb), yb)
+        """,
+    "collate_fn of its own": """
+        def to_device(batch):
+            return [t.to(device) for t in torch.utils.data.default_collate(batch)]
+        for xb, yb in DataLoader(loader.dataset, batch_size=8, collate_fn=to_device):
+            model(xb)
+        """,
+    "default device set": """
+        torch.set_default_device(device)
+        for xb, yb in loader:
+            model(xb)
+        """,
+    "wrapped in DataParallel": """
+        model = nn.DataParallel(model)
+        for xb, yb in loader:
+            model(xb)
+        """,
+    "moved on one branch only": """
+        model = nn.Linear(4, 2)
+        if torch.cuda.is_available():
+            model.cuda()
+        for xb, yb in loader:
+            model(xb)
+        """,
+    "handed to an unknown function": """
+        from helpers import prepare
+        model = nn.Linear(4, 2)
+        prepare(model)
+        for xb, yb in loader:
+            model(xb.to(device))
+        """,
+    "optimizer handed to an unknown function": """
+        from helpers import clear
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        for xb, yb in loader:
+            F.cross_entropy(model(xb.to(device)), yb.to(device)).backward()
+            clear(optimizer)
+            optimizer.step()
+        """,
+}
+
+
+@pytest.mark.parametrize("body", CANNOT_TELL.values(), ids=CANNOT_TELL.keys())
+def test_quiet_where_the_file_cannot_tell(body: str) -> None:
+    assert codes(script("""
+        device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+        model = nn.Linear(4, 2).to(device)
+        """) + textwrap.dedent(body)) == set()

@@ -148,14 +148,16 @@ class Program:
                 and n.value.id in names and any(isinstance(t, ast.Attribute) for t in n.targets)}
 
     def moves_inputs(self, name: str) -> bool:
-        """The model moves tensors itself outside __init__ (``x.to(self.device)``): where its input
-        comes from does not matter."""
+        """The model may move tensors itself outside __init__ (``x.to(self.device)``,
+        ``to_device(x)``): where its input comes from does not matter."""
         cls = self.classes.get(name)
         if cls is None:
             return False
-        return any(isinstance(n, ast.Call) and called_name(n) in MOVES
-                   for item in cls.body if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))
-                   and item.name != "__init__" for n in ast.walk(item))
+        methods = [item for item in cls.body if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))
+                   and item.name != "__init__"]
+        return any((isinstance(n, ast.Call) and called_name(n) in MOVES)
+                   or (isinstance(n, (ast.Name, ast.Attribute)) and re.search("device|cuda", last_name(n).lower()))
+                   for item in methods for n in ast.walk(item))
 
     def mentions_devices(self, name: str) -> bool:
         cls = self.classes.get(name)

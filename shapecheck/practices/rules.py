@@ -174,11 +174,10 @@ class Rules:
                         f"and time; wrap the evaluation in `with torch.no_grad():`")
         if module is not None and module.kind == MODULE and module.mode == "train" and module.model is not None \
                 and module.model.mode_layers:
-            layers = " and ".join(module.model.mode_layers)
+            behaviour = _training_behaviour(module.model.mode_layers)
             self.report("SHP408", flow.span(node),
-                        f"`{name}` is still in training mode in {where}: its {layers} behave as in training "
-                        f"(dropout stays on, batch norm uses the batch's statistics), so the results are noisy "
-                        f"and wrong; call `{name}.eval()` before evaluating (and `{name}.train()` before "
+                        f"`{name}` is still in training mode in {where}: {behaviour}, so the results are "
+                        f"noisy and wrong; call `{name}.eval()` before evaluating (and `{name}.train()` before "
                         f"training again)")
 
     def evaluation(self, flow) -> Optional[Tuple[str, str]]:
@@ -202,6 +201,15 @@ class Rules:
 
 def _evaluates_data(name: str) -> bool:
     return any(EVAL_DATA.match(token) for token in re.split(r"[_\W]+", name.lower()) if token)
+
+
+def _training_behaviour(layers) -> str:
+    behaviour = []
+    if any("Dropout" in layer or "dropout" in layer for layer in layers):
+        behaviour.append("its dropout keeps zeroing activations")
+    if any("BatchNorm" in layer for layer in layers):
+        behaviour.append("its batch norm normalises with each batch's own statistics")
+    return " and ".join(behaviour) or f"its {', '.join(layers)} behave as in training"
 
 
 def _why(placement) -> str:
