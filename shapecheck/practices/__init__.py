@@ -14,12 +14,12 @@ import ast
 from typing import List
 
 from ..diagnostics import Diagnostic
-from .analysis import Analysis
+from .analysis import Analysis, OutOfSteps
 
 
 def check_practices(tree: ast.Module, source: str, path: str) -> List[Diagnostic]:
     """Warnings for device, loss and training-loop mistakes in one parsed file."""
     try:
         return Analysis(tree, source, path).findings()
-    except RecursionError:  # code nested too deeply to follow: nothing to say
+    except (RecursionError, OutOfSteps):  # too deep or too large to follow: nothing to say
         return []

@@ -19,6 +19,11 @@ from .program import Program, called_name
 from .rules import Rules
 
 MAX_ROUNDS = 5
+MAX_STEPS = 3_000_000  # expressions evaluated per file, all passes together: a few seconds
+
+
+class OutOfSteps(Exception):
+    """The file is too large or too loopy to follow within the budget: nothing is reported."""
 
 
 @dataclass(frozen=True)
@@ -43,6 +48,7 @@ class Analysis:
         self.source = Source(source)
         self.rules = Rules(path, self.program, device_rules=not _sets_default_device(tree))
         self.library = Library(self)
+        self.steps = 0
         self.calls: Dict[str, Calls] = {}
         self.returns: Dict[str, Value] = {}
         self._calls_now: Dict[str, Calls] = {}
@@ -52,6 +58,11 @@ class Analysis:
         self.static: Env = {}
         self.static = self._definitions()
         self.module_env: Env = dict(self.static)
+
+    def spend(self) -> None:
+        self.steps += 1
+        if self.steps > MAX_STEPS:
+            raise OutOfSteps()
 
     def findings(self) -> List[Diagnostic]:
         previous = None

@@ -322,6 +322,7 @@ class Flow:
     def expr(self, node: Optional[ast.AST]) -> Value:
         if node is None:
             return NOTHING
+        self.analysis.spend()
         handler = getattr(self, "expr_" + type(node).__name__, None)
         if handler is not None:
             return handler(node)
