@@ -503,24 +503,24 @@ def discover(checker: Checker) -> None:
             if not any(e.value is result for e in checker.entries.values()):
                 checker.entry_for(result, function.name if isinstance(result, Container) else None,
                                   interp.source.span(node))
+    seen_classes = {id(e.value.cls) for e in checker.entries.values() if isinstance(e.value, Instance)}
     instances = {}
     for cls, node in interp.classes:
-        if cls.is_module:
+        if cls.is_module and id(cls) not in seen_classes:  # a class with a model is not built again
             instances[id(cls)] = (cls, node, interp.call_guarded(interp.instantiate, cls, [], {}, None))
     nested = set()
     for tree in [e.value for e in checker.entries.values()] + [i for _, _, i in instances.values()]:
         for child in _descendants(tree):
             if isinstance(child, Instance):
                 nested.add(id(child.cls))
-    seen_classes = {id(e.value.cls) for e in checker.entries.values() if isinstance(e.value, Instance)}
     for key, (cls, node, inst) in instances.items():
-        if key in seen_classes or key in nested or not isinstance(inst, Instance):
+        if key in nested or not isinstance(inst, Instance):
             continue
         checker.entry_for(inst, cls.name, interp.source.span(node))
+    class_nodes = {id(cls): node for cls, node in interp.classes}
     for entry in checker.entries.values():
-        if isinstance(entry.value, Instance) and entry.value.cls in [c for c, _ in interp.classes]:
-            node = next(n for c, n in interp.classes if c is entry.value.cls)
-            entry.span = interp.source.span(node)
+        if isinstance(entry.value, Instance) and id(entry.value.cls) in class_nodes:
+            entry.span = interp.source.span(class_nodes[id(entry.value.cls)])
 
 
 _MODEL_WORDS = {"Sequential", "ModuleList", "ModuleDict", "Module"}
