@@ -12,6 +12,7 @@ any file.  What builtins and standard-library names mean lives in ``stdlib.py``.
 from __future__ import annotations
 
 import ast
+import bisect
 import math
 from typing import Dict, List, Optional, Sequence, Tuple
 
@@ -54,6 +55,12 @@ class Source:
     def __init__(self, text: str):
         self.lines = text.splitlines(keepends=True)
         self._encoded: Dict[int, bytes] = {}
+        self._yield_lines = [n for n, line in enumerate(self.lines, start=1) if "yield" in line]
+
+    def mentions_yield(self, node: ast.AST) -> bool:
+        """Whether a line of the node says yield: walking the node for a Yield is slower."""
+        first = bisect.bisect_left(self._yield_lines, node.lineno)
+        return first < len(self._yield_lines) and self._yield_lines[first] <= (node.end_lineno or node.lineno)
 
     def _column(self, line: int, byte_offset: int) -> int:
         if line - 1 >= len(self.lines):
@@ -135,6 +142,7 @@ class Interpreter:
         # id(top-level function) -> what its first call returned: discovery reuses the model the
         # script built rather than building (and reporting) a second copy
         self.first_results: Dict[int, object] = {}
+        self._generators: Dict[int, bool] = {}  # id(function node) -> has a yield of its own
         self._stmt = self._dispatch("exec_")
         self._expr = self._dispatch("eval_")
 
@@ -160,7 +168,7 @@ class Interpreter:
                     for target in stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]:
                         if isinstance(target, ast.Name):
                             self.module_assignments.setdefault(target.id, (self.globals.get(target.id), stmt))
-            except Abort:
+            except (Abort, RecursionError):  # too long or too deep: this statement is unknown
                 self.steps = 0  # the next statement gets a fresh budget
             except (_Return, _Break, _Continue):
                 pass
@@ -176,14 +184,15 @@ class Interpreter:
         return self.total_steps > self.file_budget
 
     def call_guarded(self, fn, *args):
-        """Run ``fn`` with a fresh budget; Abort means unknown."""
+        """Run ``fn`` with a fresh budget; Abort (or code nested deeper than Python's stack
+        allows) means unknown."""
         if self.exhausted:
             return UNKNOWN
         saved = self.steps
         self.steps = 0
         try:
             return fn(*args)
-        except Abort:
+        except (Abort, RecursionError):
             return UNKNOWN
         finally:
             self.steps = saved
@@ -912,7 +921,7 @@ class Interpreter:
         try:
             if isinstance(fn_node, ast.Lambda):
                 return self.eval(fn_node.body, frame)
-            if _is_generator(fn_node):
+            if self._is_generator(fn_node):
                 return UNKNOWN
             try:
                 self.exec_block(fn_node.body, frame)
@@ -928,6 +937,13 @@ class Interpreter:
         finally:
             self.depth -= 1
             self._super_context = saved_super
+
+    def _is_generator(self, fn_node) -> bool:
+        known = self._generators.get(id(fn_node))
+        if known is None:
+            known = self.source.mentions_yield(fn_node) and _is_generator(fn_node)
+            self._generators[id(fn_node)] = known
+        return known
 
     def current_super(self, args):
         """super() inside a method: the class that defined the running method, and self."""
@@ -1190,11 +1206,14 @@ def _is_decorated(node, name: str) -> bool:
 
 
 def _is_generator(node) -> bool:
-    for child in ast.walk(node):
+    """A yield in the function's own body, not in a function nested in it."""
+    stack = list(ast.iter_child_nodes(node))
+    while stack:
+        child = stack.pop()
         if isinstance(child, (ast.Yield, ast.YieldFrom)):
             return True
-        if child is not node and isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
-            continue
+        if not isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            stack.extend(ast.iter_child_nodes(child))
     return False
 
 
