@@ -278,6 +278,21 @@ CANNOT_TELL = {
         for xb, yb in loader:
             model(xb.to(device))
         """,
+    "mode switched by a method of its own": """
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.drop, self.fc = nn.Dropout(0.5), nn.Linear(4, 2)
+            def forward(self, x):
+                return self.fc(self.drop(x))
+            def freeze(self):
+                self.eval()
+        net = Net()
+        net.freeze()
+        with torch.no_grad():
+            for xb, yb in loader:
+                net(xb)
+        """,
     "optimizer handed to an unknown function": """
         from helpers import clear
         optimizer = torch.optim.SGD(model.parameters(), lr=0.1)

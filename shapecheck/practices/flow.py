@@ -601,8 +601,10 @@ class Flow:
             return self.module_call(node, module, args)
         elif name in ("half", "float", "double", "bfloat16", "requires_grad_", "share_memory", "apply"):
             return module
-        else:
+        elif name in V.MODULE_QUERIES:
             return NOTHING
+        else:  # a method of the model's own class may move it or switch its mode
+            updated = module.but(placement=None, mode=None)
         receiver = node.func.value
         if isinstance(receiver, ast.Name):
             self.env[receiver.id] = updated

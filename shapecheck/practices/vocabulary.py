@@ -65,6 +65,12 @@ WRAPPERS = {"torch.nn.DataParallel", "torch.nn.parallel.DataParallel",
             "torch.nn.parallel.DistributedDataParallel"}
 ACCELERATOR_CALLS = {"torch.accelerator.current_accelerator", "torch.cuda.current_device"}
 DEFAULT_DEVICE = {"torch.set_default_device", "torch.set_default_tensor_type", "torch.set_default_dtype"}
+# nn.Module methods that neither move a module nor change its mode
+MODULE_QUERIES = {"parameters", "named_parameters", "buffers", "named_buffers", "children", "named_children",
+                  "modules", "named_modules", "state_dict", "load_state_dict", "zero_grad", "register_buffer",
+                  "register_parameter", "register_module", "add_module", "register_forward_hook",
+                  "register_forward_pre_hook", "register_full_backward_hook", "get_submodule", "get_parameter",
+                  "extra_repr"}
 # builtins that neither move a module nor change its mode when given one
 INERT_BUILTINS = {"print", "len", "str", "repr", "isinstance", "type", "id", "hasattr", "getattr",
                   "format", "sum", "callable"}
