@@ -310,3 +310,18 @@ def test_quiet_where_the_file_cannot_tell(body: str) -> None:
         device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
         model = nn.Linear(4, 2).to(device)
         """) + textwrap.dedent(body)) == set()
+
+
+@pytest.mark.parametrize("evaluation, expected", [
+    ("preds = torch.stack([model(xb) for _ in range(20)])", set()),
+    ("for i in range(0, 64, 8):\n            model(X[i:i + 8])", {"SHP408"}),
+])
+def test_monte_carlo_dropout_is_deliberate_training_mode(evaluation: str, expected) -> None:
+    assert codes(script("""
+        X = torch.randn(64, 4)
+        model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Dropout(0.5), nn.Linear(8, 2))
+        model.train()
+        with torch.no_grad():
+            for xb, yb in loader:
+                EVALUATION
+        """).replace("EVALUATION", evaluation)) == expected

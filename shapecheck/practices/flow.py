@@ -53,6 +53,7 @@ class Flow:
         self.self_class = self_class
         self.loops: List[LoopFrame] = []
         self.comprehensions = 0
+        self.repeats: List[Optional[set]] = []  # per open loop: its target names when it counts a range()
         self.returns: Optional[Value] = None
         self.attrs: Env = {}  # self.X = ... in __init__
 
@@ -167,7 +168,9 @@ class Flow:
     def stmt_For(self, node) -> None:
         iterable = self.expr(node.iter)
         element = element_of(iterable)
+        self.repeats.append(_counted(node.iter, node.target))
         self.loop(node, lambda: self.bind(node.target, element), node.body, _loop_name(node.iter))
+        self.repeats.pop()
         self.block(node.orelse)
 
     stmt_AsyncFor = stmt_For
@@ -449,11 +452,13 @@ class Flow:
         self.comprehensions += 1
         for generator in generators:
             self.bind(generator.target, element_of(self.expr(generator.iter)))
+            self.repeats.append(_counted(generator.iter, generator.target))
             for condition in generator.ifs:
                 self.expr(condition)
         if key is not None:
             self.expr(key)
         value = self.expr(element)
+        del self.repeats[len(self.repeats) - len(generators):]
         self.comprehensions -= 1
         self.env = outer
         return value
@@ -758,6 +763,13 @@ def _loop_name(iterable: ast.AST) -> str:
     if isinstance(iterable, ast.Subscript) and isinstance(iterable.slice, ast.Constant):
         return str(iterable.slice.value)
     return last_name(iterable)
+
+
+def _counted(iterable: ast.AST, target: ast.AST) -> Optional[set]:
+    """The names a ``for ... in range(...)`` binds; None for a loop over anything else."""
+    if isinstance(iterable, ast.Call) and isinstance(iterable.func, ast.Name) and iterable.func.id == "range":
+        return {n.id for n in ast.walk(target) if isinstance(n, ast.Name)}
+    return None
 
 
 def _is_main_guard(test: ast.AST) -> bool:

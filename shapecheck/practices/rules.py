@@ -173,7 +173,7 @@ class Rules:
                         f"forward pass keeps its activations for a backward() that never comes, costing memory "
                         f"and time; wrap the evaluation in `with torch.no_grad():`")
         if module is not None and module.kind == MODULE and module.mode == "train" and module.model is not None \
-                and module.model.mode_layers:
+                and module.model.mode_layers and not _samples(flow, node):
             behaviour = _training_behaviour(module.model.mode_layers)
             self.report("SHP408", flow.span(node),
                         f"`{name}` is still in training mode in {where}: {behaviour}, so the results are "
@@ -201,6 +201,15 @@ class Rules:
 
 def _evaluates_data(name: str) -> bool:
     return any(EVAL_DATA.match(token) for token in re.split(r"[_\W]+", name.lower()) if token)
+
+
+def _samples(flow, node: ast.Call) -> bool:
+    """The call repeats the same input in a counted loop, as Monte Carlo dropout does on purpose."""
+    counted = flow.repeats[-1] if flow.repeats else None
+    if counted is None:
+        return False
+    used = {n.id for a in node.args for n in ast.walk(a) if isinstance(n, ast.Name)}
+    return not counted & used
 
 
 def _training_behaviour(layers) -> str:
