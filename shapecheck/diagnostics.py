@@ -337,8 +337,11 @@ RULES = {r.code: r for r in [
           convolutions. Dropout (the identity at inference), BatchNorm (an affine map at inference),
           Flatten, Identity and reshapes between them do not change that; an activation, MaxPool,
           LayerNorm or GroupNorm does, and so does anything shapecheck does not know (it stays
-          quiet then). Not reported when a middle size below both outer sizes, or bias=False, or
-          groups make the pair look like a deliberate low-rank or depthwise factorisation.
+          quiet then). AvgPool is linear too, but is taken as a separator. Not reported when the
+          pair may be a deliberate factorisation: a middle size below both outer ones (low rank), a
+          1×1 convolution first (a channel reduction), bias=False or groups (LoRA-style adapters,
+          depthwise-separable convolutions), or sizes given as variables unless they name a hidden
+          width.
           """,
           bad="""
           nn.Linear(784, 256),
@@ -402,8 +405,10 @@ RULES = {r.code: r for r in [
           e.g. Dropout, BatchNorm": in training mode dropout keeps zeroing activations and batch
           norm normalises with the current batch's statistics (and updates its running ones), so
           accuracy measured without eval() is noisy and lower than the model's. torch.no_grad()
-          does not switch the mode. Reported in evaluation loops and no_grad blocks when the model
-          is known to be in training mode (built, or switched with .train(), and never .eval()).
+          does not switch the mode. Reported in evaluation loops and in loops under no_grad when
+          the model is known to be in training mode (built, or switched with .train(), and never
+          .eval()); not for a model run many times on the same input in a counted loop, which is
+          Monte Carlo dropout on purpose.
           """,
           bad="""
           model.train()
