@@ -325,3 +325,19 @@ def test_monte_carlo_dropout_is_deliberate_training_mode(evaluation: str, expect
             for xb, yb in loader:
                 EVALUATION
         """).replace("EVALUATION", evaluation)) == expected
+
+
+def test_a_function_switching_its_own_local_model_leaves_the_callers_alone() -> None:
+    assert codes(script("""
+        def make():
+            model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Dropout(0.5), nn.Linear(8, 2))
+            model.train()
+            return model
+
+        model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Dropout(0.5), nn.Linear(8, 2))
+        model.eval()
+        spare = make()
+        with torch.no_grad():
+            for xb, yb in loader:
+                model(xb)
+        """)) == set()

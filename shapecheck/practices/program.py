@@ -266,6 +266,16 @@ class Program:
                 found.update({a.id: None for a in _name_arguments(node)})
         return found
 
+    def local_names(self, function: ast.AST) -> Set[str]:
+        """Names a function binds itself (unless declared global): its effects on them stay inside."""
+        key = ("locals", id(function))
+        if key not in self._scans:
+            nodes = list(walk_here(function))
+            declared = {n for node in nodes if isinstance(node, ast.Global) for n in node.names}
+            stored = {n.id for n in nodes if isinstance(n, ast.Name) and isinstance(n.ctx, (ast.Store, ast.Del))}
+            self._scans[key] = stored - declared
+        return self._scans[key]
+
     def call_effects(self, call: ast.Call, target: ast.FunctionDef, seen=()) -> Dict[str, Optional[str]]:
         """The callee's effects, renamed to the caller's names for the arguments it passed."""
         parameters = [a.arg for a in target.args.posonlyargs + target.args.args]
@@ -278,7 +288,7 @@ class Program:
             if name in passed:
                 if isinstance(passed[name], ast.Name):
                     renamed[passed[name].id] = mode
-            elif name not in parameters:
+            elif name not in parameters and name not in self.local_names(target):
                 renamed[name] = mode
         for argument in _name_arguments(call):
             if argument.id not in renamed and any(isinstance(s, ast.Starred) for s in call.args):
