@@ -341,3 +341,79 @@ def test_a_function_switching_its_own_local_model_leaves_the_callers_alone() -> 
             for xb, yb in loader:
                 model(xb)
         """)) == set()
+
+
+# -- what the rules rely on, held against PyTorch ---------------------------------------------
+# No GPU here: the meta device stands in for one.  Like CUDA it is not the CPU, so PyTorch refuses
+# to mix it with CPU tensors and numpy cannot read it, which is all the device rules assume.
+
+MAYBE_GPU = '"cuda" if torch.cuda.is_available() else "cpu"'
+DEVICE_CASES = {
+    "SHP301": ("for xb, yb in loader:\n    model(xb)\n",
+               "for xb, yb in loader:\n    model(xb.to(device))\n"),
+    "SHP302": ("for xb, yb in loader:\n    F.cross_entropy(model(xb.to(device)), yb)\n",
+               "for xb, yb in loader:\n    F.cross_entropy(model(xb.to(device)), yb.to(device))\n"),
+    "SHP303": ("out = model(torch.randn(8, 4).to(device)).detach().numpy()\n",
+               "out = model(torch.randn(8, 4).to(device)).argmax(1).tolist()\n"),
+}
+
+
+@pytest.mark.parametrize("code", DEVICE_CASES)
+def test_device_findings_are_bugs_off_the_cpu_and_their_fixes_are_not(code: str) -> None:
+    torch = pytest.importorskip("torch")
+    header = script(f"device = {MAYBE_GPU}\nmodel = nn.Linear(4, 2).to(device)\n")
+    buggy, fixed = (header + body for body in DEVICE_CASES[code])
+    assert codes(buggy) == {code} and codes(fixed) == set()
+    off_the_cpu = {"__name__": "snippet"}
+    with pytest.raises((RuntimeError, TypeError), match="device"):
+        exec(compile(buggy.replace(MAYBE_GPU, '"meta"'), "buggy", "exec"), dict(off_the_cpu))
+    if code != "SHP303":  # a meta tensor has no data for .tolist() to read
+        exec(compile(fixed.replace(MAYBE_GPU, '"meta"'), "fixed", "exec"), dict(off_the_cpu))
+    assert torch.zeros(1).to("meta").device.type == "meta"
+
+
+def test_tensor_to_returns_a_copy_and_module_to_moves_in_place() -> None:
+    torch = pytest.importorskip("torch")
+    batch, layer = torch.zeros(2, 4), torch.nn.Linear(4, 2)
+    batch.to("meta")
+    assert batch.device.type == "cpu"
+    assert layer.to("meta") is layer and layer.weight.device.type == "meta"
+
+
+def test_softmax_before_cross_entropy_puts_a_floor_under_the_loss() -> None:
+    torch = pytest.importorskip("torch")
+    perfect = torch.eye(10)  # probabilities that are exactly right
+    loss = torch.nn.functional.cross_entropy(perfect, torch.arange(10))
+    assert loss.item() == pytest.approx(1.4612, abs=1e-3)  # log(1 + 9/e), where logits reach 0
+
+
+def test_log_softmax_before_cross_entropy_changes_nothing() -> None:
+    torch = pytest.importorskip("torch")
+    logits, target = torch.randn(16, 5, requires_grad=True), torch.randint(0, 5, (16,))
+    F = torch.nn.functional
+    plain = torch.autograd.grad(F.cross_entropy(logits, target), logits)[0]
+    twice = torch.autograd.grad(F.cross_entropy(F.log_softmax(logits, dim=1), target), logits)[0]
+    assert torch.allclose(plain, twice, atol=1e-6)
+
+
+def test_nll_loss_on_logits_has_no_lower_bound() -> None:
+    torch = pytest.importorskip("torch")
+    logits, target = torch.randn(16, 5), torch.randint(0, 5, (16,))
+    scaled = [torch.nn.functional.nll_loss(logits * k, target).item() for k in (1.0, 10.0, 100.0)]
+    assert scaled[0] * 100 == pytest.approx(scaled[2], rel=1e-4)  # linear in the logits' size
+
+
+def test_backward_adds_to_the_gradients_until_they_are_zeroed() -> None:
+    torch = pytest.importorskip("torch")
+    weight = torch.ones(3, requires_grad=True)
+    for _ in range(2):
+        (weight * 2).sum().backward()
+    assert weight.grad.tolist() == [4.0, 4.0, 4.0]
+
+
+def test_no_grad_does_not_switch_dropout_off_but_eval_does() -> None:
+    torch = pytest.importorskip("torch")
+    model, x = torch.nn.Dropout(0.5), torch.ones(1000)
+    with torch.no_grad():
+        assert model.training and (model(x) == 0).any()
+        assert torch.equal(model.eval()(x), x)
