@@ -293,6 +293,12 @@ CANNOT_TELL = {
             for xb, yb in loader:
                 net(xb)
         """,
+    "an evaluation that needs input gradients": """
+        def evaluate(model, loader):
+            for xb, yb in loader:
+                xb.requires_grad_()
+                saliency = torch.autograd.grad(model(xb).sum(), xb)[0]
+        """,
     "optimizer handed to an unknown function": """
         from helpers import clear
         optimizer = torch.optim.SGD(model.parameters(), lr=0.1)

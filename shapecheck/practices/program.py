@@ -325,7 +325,8 @@ def _dropout_following_mode(call: ast.Call) -> bool:
 
 
 def _is_backward(node: ast.AST) -> bool:
-    return isinstance(node, ast.Call) and called_name(node) == "backward"
+    """``loss.backward()`` or ``torch.autograd.grad(...)``: the loop needs gradients."""
+    return isinstance(node, ast.Call) and called_name(node) in ("backward", "grad")
 
 
 def _zeroes_grad(node: ast.AST) -> bool:
