@@ -933,6 +933,8 @@ class Interpreter:
             result = UNKNOWN if frame.uncertain_return else result
             if function.top_level:
                 self.first_results.setdefault(id(function), result)
+                if not args and not kwargs:  # built as the factory alone builds it
+                    _tag_factory(result, function)
             return result
         finally:
             self.depth -= 1
@@ -1263,3 +1265,13 @@ def _module_children(module) -> List[Tuple[str, object]]:
     if isinstance(module, (Instance, Container)):
         return module.children()
     return []
+
+
+def _tag_factory(result, function: Function) -> None:
+    """A model returned by a top-level function callable without arguments is named after it
+    (`def ResNet18(): return ResNet(...)`), and the runtime mode can build it the same way."""
+    node = function.node
+    required = len(node.args.posonlyargs + node.args.args) - len(node.args.defaults)
+    if isinstance(result, (Instance, Container)) and not getattr(result, "factory", "") and required == 0 \
+            and all(d is not None for d in node.args.kw_defaults):
+        result.factory = function.name

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ast
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from . import shapes as S
@@ -67,6 +67,7 @@ class Run:
     findings: List[Tuple] = field(default_factory=list)  # keys of the findings this run reported
     constraints: List[Tuple[S.Constraint, str]] = field(default_factory=list)  # (constraint, why)
     consistent_inputs: str = ""
+    bounds: set = field(default_factory=set)  # symbolic sizes a layer produced: each must be at least 1
 
 
 @dataclass
@@ -75,6 +76,7 @@ class ModelEntry:
     value: object
     span: Span
     runs: List[Tuple[str, Run, object]] = field(default_factory=list)  # (input source, run, output)
+    factory: bool = False  # built by a top-level function of that name, which takes no arguments
 
 
 class Checker:
@@ -85,6 +87,7 @@ class Checker:
         self.run: Optional[Run] = None
         self.entries: Dict[int, ModelEntry] = {}
         self._call_cache: Dict[Tuple, object] = {}
+        self.clean_spans: set = set()  # layer calls that fit what they received in some run
 
     # --- findings -------------------------------------------------------------------------------
 
@@ -129,6 +132,7 @@ class Checker:
         if key in self._call_cache:
             return self._call_cache[key]
         entry = self.entry_for(module, self._name_of(module))
+        entry.factory = entry.factory or self.factory_of(module) == entry.name
         line = node.lineno if node is not None else 0
         if not source and x.origin and "line" in x.origin:
             source = f"call at line {line}, data from {x.origin}"
@@ -141,6 +145,9 @@ class Checker:
         return Tensor(None)
 
     def _name_of(self, module) -> Optional[str]:
+        factory = self.factory_of(module)
+        if factory:
+            return factory
         if isinstance(module, Instance):
             return module.cls.name
         for name, value in self.interp.globals.items():
@@ -169,6 +176,8 @@ class Checker:
             self._log(layer, path, None)
             return Tensor(None)
         self._log(layer, path, out)
+        self.clean_spans.add(layer.call.span)
+        run.bounds.update(d for d in out[2:] if isinstance(d, S.Dim) and not S.is_unknown(d))
         return _result(x, out, f"{layer.call.kind} at line {layer.call.span.line}")
 
     def _note_constraints(self, layer: Layer, x: Tensor) -> None:
@@ -177,7 +186,7 @@ class Checker:
             return
         features, wanted = x.shape[-1], layer.args.values["in_features"]
         if isinstance(features, S.Dim) and not S.is_unknown(features) and S.is_int(wanted):
-            why = f"{layer.call.text} at line {layer.call.span.line} needs {S.render(features)} = {wanted}"
+            why = f"{one_line(layer.call.text)} at line {layer.call.span.line} needs {S.render(features)} = {wanted}"
             self.run.constraints.append((S.Constraint(features, wanted), why))
 
     def _log(self, layer: Layer, path: str, out) -> None:
@@ -187,7 +196,7 @@ class Checker:
                 params = layer.rule.params(layer.args)
             except (NotKnown, TypeError):
                 params = None
-        self.run.layers.append(LayerReport(path, layer.call.kind, layer.call.span.line, layer.call.text,
+        self.run.layers.append(LayerReport(path, layer.call.kind, layer.call.span.line, one_line(layer.call.text),
                                            _plain_shape(out), params))
 
     def _layer_error(self, layer: Layer, error: ShapeError, x: Optional[Tensor], path: str) -> None:
@@ -201,7 +210,7 @@ class Checker:
         written = layer.args.written.get(error.arg) if layer.args and error.arg else None
         if error.value is not None and written is not None:
             replacement, certain = restyle(written.text, error.value, _factors(error, x))
-            new_call = _replace_in_call(layer.call.text, layer.call.span, written, replacement)
+            new_call = one_line(_replace_in_call(layer.call.text, layer.call.span, written, replacement))
             message += f"; use {new_call}" if certain else f"; the right value is {replacement}"
             if certain and written.span is not None:
                 fix = Fix(replacement, written.span)
@@ -231,7 +240,7 @@ class Checker:
 
     def _rank_message(self, layer: Layer, x: Tensor) -> str:
         message = f"{self.run.model} receives a {len(x.shape)}-D input {S.render_shape(x.shape)} but its first " \
-                  f"layer {layer.call.text} needs {_wanted_rank(layer)}"
+                  f"layer {one_line(layer.call.text)} needs {_wanted_rank(layer)}"
         if _input_code(layer, x) == "SHP202":
             hint = _square_reshape(layer, x)
             if hint:
@@ -242,7 +251,7 @@ class Checker:
         b, h, w, c = x.shape
         wanted = S.render_shape((b, c, h, w))
         return (f"{self.run.model} receives {S.render_shape(x.shape)}, an image batch in channels-last (HWC) "
-                f"layout, but {layer.call.text} wants channels first: {wanted}; permute it first: "
+                f"layout, but {one_line(layer.call.text)} wants channels first: {wanted}; permute it first: "
                 f"{_receiver(self._input_text())}.permute(0, 3, 1, 2)")
 
     def tensor_op(self, thunk, node, name: str, inputs: Sequence = (), pending_passthrough: bool = False):
@@ -263,6 +272,8 @@ class Checker:
             return Tensor(None) if any(isinstance(v, Tensor) for v in inputs) else UNKNOWN
         if isinstance(result, Tensor) and inputs and isinstance(inputs[0], Tensor) and result.shape is not None:
             origin = f"{name} at line {node.lineno}" if node is not None else name
+            if result.shape == inputs[0].shape and inputs[0].origin:
+                origin = inputs[0].origin  # .to(device), .float(), relu: where the data came from still holds
             return _result(inputs[0], result.shape, origin, numpy=result.numpy)
         return result
 
@@ -281,8 +292,12 @@ class Checker:
             return f"{error.message}; the right size is {replacement}", None
         call_span, arg_span = source.span(node), source.span(arg)
         written = Arg(None, source.text(arg), arg_span)
-        fixed = _replace_in_call(source.text(node), call_span, written, replacement)
+        fixed = one_line(_replace_in_call(source.text(node), call_span, written, replacement))
         return f"{error.message}; use {fixed}", Fix(replacement, arg_span)
+
+    def factory_of(self, module) -> Optional[str]:
+        """The top-level function that built this model (`def ResNet18(): return ResNet(...)`)."""
+        return getattr(module, "factory", None) or None
 
     # --- checking models --------------------------------------------------------------------------
 
@@ -419,6 +434,11 @@ def _replace_in_call(call_text: str, call_span: Span, written, replacement: str)
     return call_text.replace(written.text, replacement, 1)
 
 
+def one_line(text: str) -> str:
+    """A call written over several lines, as one line for a message or a table."""
+    return " ".join(text.split()) if "\n" in text else text
+
+
 def _receiver(text: str) -> str:
     return text if text.isidentifier() or text.endswith(")") and text.count("(") == 1 else f"({text})"
 
@@ -500,9 +520,11 @@ def discover(checker: Checker) -> None:
             result = interp.call_guarded(interp.call_function, function, [], {})
         if isinstance(result, Container) and result.kind == "Sequential" or \
                 isinstance(result, Instance) and result.cls.is_module:
-            if not any(e.value is result for e in checker.entries.values()):
-                checker.entry_for(result, function.name if isinstance(result, Container) else None,
-                                  interp.source.span(node))
+            factory = checker.factory_of(result)
+            if factory and any(checker.factory_of(e.value) == factory for e in checker.entries.values()):
+                continue  # the script called the factory too: that model is this one
+            entry = checker.entry_for(result, factory or function.name, interp.source.span(node))
+            entry.factory = bool(factory) and entry.name == factory
     seen_classes = {id(e.value.cls) for e in checker.entries.values() if isinstance(e.value, Instance)}
     instances = {}
     for cls, node in interp.classes:
@@ -572,6 +594,18 @@ def check_entries(checker: Checker, cli_inputs: Dict[Optional[str], InputSpec], 
             solve_input_size(checker, entry)
     for entry in checker.entries.values():
         blame_the_input(checker, entry)
+    withdraw_shared_fixes(checker)
+
+
+def withdraw_shared_fixes(checker: Checker) -> None:
+    """A layer that fits in one configuration of a class and not in another (Net(16) and Net(32))
+    is not fixed by changing its own number: that would break the configuration that works."""
+    for key, d in list(checker.diagnostics.items()):
+        if d.fix is not None and d.span in checker.clean_spans:
+            message = d.message.split("; use ")[0]
+            checker.diagnostics[key] = replace(d, fix=None, message=(
+                f"{message}; the same layer fits in another configuration of this model, so change the "
+                f"argument that differs between them rather than this number"))
 
 
 def solve_input_size(checker: Checker, entry: ModelEntry) -> None:
@@ -580,7 +614,7 @@ def solve_input_size(checker: Checker, entry: ModelEntry) -> None:
     _, run, _ = entry.runs[-1]
     if not run.constraints or run.failed:
         return
-    solutions = S.solve([c for c, _ in run.constraints])
+    solutions = S.solve([c for c, _ in run.constraints] + [S.Constraint(d, 1, "ge") for d in run.bounds])
     if solutions is None:
         return
     reasons = "; ".join(why for _, why in run.constraints[:2])
@@ -626,21 +660,41 @@ _SOURCE_RANK = {"--input-shape": 0, "pyproject.toml": 0, "comment": 1, "call": 2
 
 def reports(checker: Checker) -> List[ModelReport]:
     out = []
-    errors = {d.model for d in checker.diagnostics.values() if d.severity == "error"}
     for entry in checker.entries.values():
         if not entry.runs:
             continue
         source, run, output = min(entry.runs, key=lambda r: _SOURCE_RANK.get(r[0].split(" ")[0], 4))
         x = run.input
         input_shape = _plain_shape(x.shape) if isinstance(x, Tensor) else None
-        output_shape = _plain_shape(output.shape) if isinstance(output, Tensor) else None
-        status = "error" if entry.name in errors or run.failed else ("ok" if output_shape is not None else "unknown")
+        output_shape = _plain_shape(_first_tensor(output))
+        failed = any(r.failed or _has_error(checker, r) for _, r, _ in entry.runs)
+        status = "error" if failed else ("ok" if _all_known(output) else "unknown")
         if input_shape is not None and source == "symbolic":
             source = "symbolic (from the first layer)"
         out.append(ModelReport(checker.path, entry.name, entry.span.line, status, input_shape, source,
                                output_shape, tuple(run.layers), model_params(entry.value),
-                               consistent_inputs=run.consistent_inputs, ctor_args=_ctor_args(entry.value)))
+                               consistent_inputs=run.consistent_inputs,
+                               ctor_args="" if entry.factory else _ctor_args(entry.value)))
     return out
+
+
+def _has_error(checker: Checker, run: Run) -> bool:
+    return any(checker.diagnostics[k].severity == "error" for k in run.findings if k in checker.diagnostics)
+
+
+def _first_tensor(output):
+    """A model's output shape for the report: the tensor, or the first of a tuple/dict of them."""
+    if isinstance(output, Tensor):
+        return output.shape
+    items = list(output.values()) if isinstance(output, dict) else output if isinstance(output, (tuple, list)) else []
+    return next((v.shape for v in items if isinstance(v, Tensor)), None)
+
+
+def _all_known(output) -> bool:
+    if isinstance(output, Tensor):
+        return output.shape is not None and not any(S.is_unknown(d) for d in output.shape)
+    items = list(output.values()) if isinstance(output, dict) else output if isinstance(output, (tuple, list)) else None
+    return bool(items) and all(_all_known(v) if isinstance(v, Tensor) else v is not UNKNOWN for v in items)
 
 
 def _ctor_args(value) -> str:
@@ -653,7 +707,7 @@ def _ctor_args(value) -> str:
 def _plain_shape(shape) -> Optional[tuple]:
     if shape is None:
         return None
-    return tuple(d if S.is_int(d) else S.render(d) for d in shape)
+    return tuple(d if S.is_int(d) else S.render_grouped(d) for d in shape)
 
 
 def model_params(module) -> Optional[int]:

@@ -79,7 +79,15 @@ class Product(Dim):
 
     def render(self) -> str:
         parts = [] if self.coeff == 1 else [str(self.coeff)]
-        return "·".join(parts + [f.render() for f in self.factors])
+        return "·".join(parts + [render_grouped(f) for f in self.factors])
+
+
+def render_grouped(x: "Dimension") -> str:
+    """A sum inside a product or a shape gets parentheses: 8·(H−2), B×8×(H−2)."""
+    text = render(x)
+    if isinstance(x, Affine) and x.d == 1 and x.b:
+        return f"({text})"
+    return text
 
 
 @dataclass(frozen=True)
@@ -163,7 +171,7 @@ def render_shape(shape: Shape) -> str:
         return "?"
     if not shape:
         return "scalar"
-    return "×".join(f"({render(d)})" if isinstance(d, (Product, Formula)) else render(d) for d in shape)
+    return "×".join(f"({render(d)})" if isinstance(d, (Product, Formula)) else render_grouped(d) for d in shape)
 
 
 # --- arithmetic -------------------------------------------------------------------------------
@@ -304,7 +312,17 @@ SEARCH_LIMIT = 4096
 
 def _domain(name: str, constraints: Sequence[Constraint], limit: int) -> list:
     own = [c for c in constraints if symbols(c.lhs) == {name}]
-    return [v for v in range(1, limit + 1) if all(c.holds({name: v}) for c in own)]
+    start = max([1] + [_lower_bound(c) for c in own])
+    rest = [c for c in own if _lower_bound(c) == 0]
+    return [v for v in range(start, limit + 1) if all(c.holds({name: v}) for c in rest)]
+
+
+def _lower_bound(c: Constraint) -> int:
+    """For ⌊(a·X + b)/d⌋ ≥ r with a > 0: the least X, worked out (0: not of that form)."""
+    if c.kind != "ge" or not isinstance(c.lhs, Affine) or c.lhs.a <= 0:
+        return 0
+    need = c.rhs * c.lhs.d - c.lhs.b  # a·X ≥ r·d − b
+    return max(1, -(-need // c.lhs.a))
 
 
 def solve(constraints: Sequence[Constraint], limit: int = SEARCH_LIMIT) -> Optional[list]:
