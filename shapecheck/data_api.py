@@ -132,7 +132,7 @@ def transform(kind: str):
                 out.extend(s.steps if isinstance(s, Transform) else (lambda chw: None,))
             return Transform(tuple(out))
         size = args[0] if args else kwargs.get("size", UNKNOWN)
-        if kind == "Resize":
+        if kind in ("Resize", "Scale"):  # Scale: the old name of Resize
             return Transform((_resize(size),))
         if kind in ("CenterCrop", "RandomCrop", "RandomResizedCrop"):
             return Transform((_crop(size),))
@@ -306,7 +306,7 @@ CALLS = {
     "torch.utils.data.dataloader.DataLoader": data_loader,
 }
 for _prefix in ("torchvision.transforms", "torchvision.transforms.v2"):
-    for _kind in ("Compose", "Resize", "CenterCrop", "RandomCrop", "RandomResizedCrop", "Grayscale",
+    for _kind in ("Compose", "Resize", "Scale", "CenterCrop", "RandomCrop", "RandomResizedCrop", "Grayscale",
                   "RandomGrayscale") + _SHAPE_KEEPING:
         CALLS[f"{_prefix}.{_kind}"] = transform(_kind)
 for _name in DATASETS:

@@ -63,6 +63,9 @@ class LayerArgs:
 
     def int(self, name: str) -> int:
         value = self[name]
+        if isinstance(value, float):  # `planes / 4` in Python 3: torch refuses a float size
+            raise ShapeError("SHP107", f"{self.kind} {name}={self.text(name)} is {value!r}, a float; PyTorch "
+                                       f"needs an integer here (use // rather than /)", arg=name)
         if not S.is_int(value):
             raise NotKnown(name)
         return value

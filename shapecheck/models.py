@@ -88,6 +88,7 @@ class Checker:
         self.entries: Dict[int, ModelEntry] = {}
         self._call_cache: Dict[Tuple, object] = {}
         self.clean_spans: set = set()  # layer calls that fit what they received in some run
+        self.unbuildable: set = set()  # layer calls torch refuses to build: reported once, where built
 
     # --- findings -------------------------------------------------------------------------------
 
@@ -111,6 +112,7 @@ class Checker:
             layer.rule.check(layer.args)
         except ShapeError as e:
             self._layer_error(layer, e, None, "")
+            self.unbuildable.add(layer.call.span)
         except NotKnown:
             pass
 
@@ -123,6 +125,8 @@ class Checker:
         """The script calls a model: check the model on what it is given."""
         if isinstance(module, Opaque):
             return Tensor(None) if any(isinstance(a, Tensor) for a in args) else UNKNOWN  # a loss, a library model
+        if isinstance(module, Layer) and self._name_of(module) is None:
+            return Tensor(None)  # a layer reached through a method such as model.decode(z): not a model
         x = args[0] if args else UNKNOWN
         if isinstance(x, Tensor) and x.numpy:
             return Tensor(None)  # torch would reject a numpy array outright
@@ -168,7 +172,8 @@ class Checker:
         try:
             out = layer.rule.shape(x.shape, layer.args)
         except ShapeError as e:
-            self._layer_error(layer, e, x, path)
+            if layer.call.span not in self.unbuildable:
+                self._layer_error(layer, e, x, path)
             self._log(layer, path, None)
             run.failed = True
             return Tensor(None)
@@ -194,7 +199,7 @@ class Checker:
         if layer.args is not None:
             try:
                 params = layer.rule.params(layer.args)
-            except (NotKnown, TypeError):
+            except (NotKnown, TypeError, ShapeError):
                 params = None
         self.run.layers.append(LayerReport(path, layer.call.kind, layer.call.span.line, one_line(layer.call.text),
                                            _plain_shape(out), params))
@@ -718,7 +723,7 @@ def model_params(module) -> Optional[int]:
                 return None
             try:
                 total += item.rule.params(item.args)
-            except (NotKnown, TypeError):
+            except (NotKnown, TypeError, ShapeError):
                 return None
         elif isinstance(item, Instance):
             if not item.params_known:

@@ -70,7 +70,8 @@ def _findings(result: FileResult, model: ModelReport, outcome) -> List[Diagnosti
     found = _disagreements(result.path, model, outcome)
     if outcome.status == "error":
         line = outcome.error_line or model.line
-        static = [d for d in result.diagnostics if d.model == model.name and d.severity == "error"]
+        static = [d for d in result.diagnostics if d.model == model.name and d.severity == "error"
+                  and not d.code.startswith("SHP9")]
         beside = f"; shapecheck's static pass found: {static[0].code} at line {static[0].span.line}" if static else ""
         where = f".{outcome.error_layer}" if outcome.error_layer else ""
         found.append(Diagnostic(result.path, Span(line, 1, line, 1), "SHP903",

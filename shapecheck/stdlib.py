@@ -300,13 +300,29 @@ BUILTINS: Dict[str, object] = {
         "int": int, "float": float, "str": str, "bool": bool, "abs": abs, "round": round,
         "sum": sum, "min": _minmax(min), "max": _minmax(max),
         "sorted": sorted, "divmod": divmod, "pow": pow,
-        "hasattr": lambda o, n: UNKNOWN, "print": lambda *a, **k: None, "any": any, "all": all,
+        "print": lambda *a, **k: None, "any": any, "all": all,
     }.items()
 }
 BUILTINS.update({name: Builtin(name, fn) for name, fn in {
     "enumerate": _enumerate, "zip": _zip, "list": _iterated(list), "tuple": _iterated(tuple),
     "reversed": _iterated(lambda items: list(reversed(items))),
 }.items()})
+_MODULE_ATTRIBUTES = {"training", "forward", "parameters", "modules", "children", "named_modules", "to", "eval",
+                      "train", "state_dict", "register_buffer", "add_module", "zero_grad", "apply"}
+
+
+def _hasattr(interp, args, kwargs, node):
+    """hasattr(self, "shortcut"): an nn.Module's attributes are all set by its __init__, so a name
+    it never set is known to be missing."""
+    if len(args) != 2 or not isinstance(args[1], str) or not isinstance(args[0], Instance):
+        return UNKNOWN
+    obj, name = args
+    if name in obj.attrs or obj.cls.lookup(name)[1] is not None or name in _MODULE_ATTRIBUTES:
+        return True
+    return False if obj.cls.is_module else UNKNOWN
+
+
+BUILTINS["hasattr"] = Builtin("hasattr", _hasattr)
 BUILTINS["isinstance"] = Builtin("isinstance", lambda interp, args, kwargs, node: _isinstance(*args)
                                  if len(args) == 2 else UNKNOWN)
 BUILTINS["super"] = Builtin("super", lambda interp, args, kwargs, node: interp.current_super(args))

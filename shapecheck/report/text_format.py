@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import os
 from collections import Counter
 from typing import IO, Sequence
@@ -14,7 +15,15 @@ from .concise_format import location, statistics_lines
 UNWRAPPED = 10_000  # the width given to a pipe: tables take their natural width, never 80 columns
 
 
-def _console(stream: IO[str]):
+def _console(stream: IO[str], tables: bool = False):
+    """rich's console; where rich would write plain text anyway (a pipe, a file) and no table is
+    asked for, a writer that does the same without importing rich."""
+    if not tables and not _is_terminal(stream):
+        return _PlainConsole(stream)
+    return _rich_console(stream)
+
+
+def _rich_console(stream: IO[str]):
     from rich.console import Console
 
     piped = not _isatty(stream) and "COLUMNS" not in os.environ
@@ -29,15 +38,55 @@ def _isatty(stream: IO[str]) -> bool:
         return False
 
 
+def _is_terminal(stream: IO[str]) -> bool:
+    """Whether rich would treat ``stream`` as a terminal (and colour it): its own rules, in its order."""
+    if hasattr(builtins, "get_ipython"):
+        return True  # a notebook: rich decides
+    compatible = os.environ.get("TTY_COMPATIBLE", "")
+    if compatible in ("0", "1"):
+        return compatible == "1"
+    force = os.environ.get("FORCE_COLOR")
+    if force is not None:
+        return force != ""
+    return _isatty(stream)
+
+
+_CONTROL_CODES = dict.fromkeys((7, 8, 11, 12, 13))  # what rich strips from text: bell, backspace, VT, FF, CR
+
+
+class _PlainConsole:
+    """What rich writes to a pipe with markup, highlighting and emoji off and soft wrap on: the text
+    without its styles and without the control codes rich strips.  A line with a tab goes through
+    rich, which expands it to its tab stops."""
+
+    def __init__(self, stream: IO[str]):
+        self.stream = stream
+
+    def print(self, text, style: str = "") -> None:
+        plain = "".join(part if isinstance(part, str) else part[0] for part in text) \
+            if isinstance(text, tuple) else text
+        if "\t" in plain:
+            _rich_console(self.stream).print(_assembled(text) if isinstance(text, tuple) else text, style=style)
+        else:
+            self.stream.write(plain.translate(_CONTROL_CODES) + "\n")
+
+
+def _assembled(parts: tuple):
+    from rich.text import Text
+
+    return Text.assemble(*parts)
+
+
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
 
 def render(results: Sequence[FileResult], stream: IO[str], summary: bool = False, quiet: bool = False,
            statistics: bool = False, **options) -> None:
-    console = _console(stream)
+    console = _console(stream, tables=summary)
     for result in results:
         for d in result.diagnostics:
-            console.print(_finding(d))
+            parts = _finding(d)
+            console.print(parts if isinstance(console, _PlainConsole) else _assembled(parts))
     if summary:
         for result in results:
             for m in result.models:
@@ -53,11 +102,10 @@ def render(results: Sequence[FileResult], stream: IO[str], summary: bool = False
         console.print(_summary_line(results), style="bold")
 
 
-def _finding(d: Diagnostic):
-    """The concise line, with the location bold and the code in its severity's colour."""
-    from rich.text import Text
-
-    return Text.assemble((location(d), "bold"), ": ", (d.code, SEVERITY_STYLE.get(d.severity, "")), " ", d.message)
+def _finding(d: Diagnostic) -> tuple:
+    """The concise line, with the location bold and the code in its severity's colour: the parts
+    of a rich Text."""
+    return (location(d), "bold"), ": ", (d.code, SEVERITY_STYLE.get(d.severity, "")), " ", d.message
 
 
 def _summary_line(results: Sequence[FileResult]) -> str:
@@ -66,6 +114,10 @@ def _summary_line(results: Sequence[FileResult]) -> str:
     files = len(results)
     with_errors = sum(1 for r in results if any(d.severity == "error" for d in r.diagnostics))
     checked = f"{models} model{'s' * (models != 1)} in {files} file{'s' * (files != 1)}"
+    partly = sum(1 for r in results for m in r.models if m.status == "unknown")
+    if partly:
+        checked += (f"; {partly} of them only in part, past a layer or value shapecheck cannot follow "
+                    f"(--summary shows where)")
     if counts["error"]:
         return (f"Found {counts['error']} error{'s' * (counts['error'] != 1)} in {with_errors} "
                 f"file{'s' * (with_errors != 1)} ({checked} checked).")
