@@ -276,6 +276,35 @@ def read_table(interp, args, kwargs, node):
     return DataFrame(UNKNOWN, UNKNOWN)
 
 
+@dataclass(eq=False)
+class ArgumentParser(AbstractObject):
+    """argparse as the script runs with no arguments: each option holds its default."""
+
+    defaults: Dict[str, object] = field(default_factory=dict)
+
+    def call_method(self, interp, name, args, kwargs, node):
+        if name == "add_argument":
+            flags = [a for a in args if isinstance(a, str)]
+            long = next((f for f in flags if f.startswith("--")), flags[0] if flags else "")
+            dest = kwargs.get("dest") or long.lstrip("-").replace("-", "_")
+            if dest:
+                default = kwargs.get("default", False if kwargs.get("action") == "store_true" else None)
+                self.defaults[dest] = UNKNOWN if kwargs.get("required") else default
+            return UNKNOWN
+        if name in ("parse_args", "parse_known_args"):
+            namespace = Namespace(dict(self.defaults))
+            return namespace if name == "parse_args" else (namespace, [])
+        return UNKNOWN
+
+
+@dataclass(eq=False)
+class Namespace(AbstractObject):
+    values: Dict[str, object]
+
+    def attribute(self, interp, name):
+        return self.values.get(name, UNKNOWN)
+
+
 def summary(batch_included: bool):
     """torchsummary.summary(model, (3, 32, 32)) and torchinfo.summary(model, input_size=(64, 3, 32, 32))
     state the input size: check the model on it."""
@@ -294,6 +323,7 @@ def summary(batch_included: bool):
 
 
 CALLS = {
+    "argparse.ArgumentParser": lambda interp, args, kwargs, node: ArgumentParser(),
     "pandas.DataFrame": data_frame,
     "pandas.read_csv": read_table,
     "pandas.read_parquet": read_table,
