@@ -161,6 +161,8 @@ class Interpreter:
         frame = Frame(self.globals)
         for stmt in self.tree.body:
             if self.exhausted:
+                self._not_analysed(stmt, f"the file is too long to analyse to the end (over {self.file_budget} "
+                                         f"steps): nothing from line {stmt.lineno} on is checked")
                 return
             try:
                 self.exec(stmt, frame)
@@ -168,10 +170,45 @@ class Interpreter:
                     for target in stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]:
                         if isinstance(target, ast.Name):
                             self.module_assignments.setdefault(target.id, (self.globals.get(target.id), stmt))
-            except (Abort, RecursionError):  # too long or too deep: this statement is unknown
+            except Abort as stop:  # too long: this statement is unknown
+                if not self.exhausted and self._builds_layers(stmt):
+                    self._not_analysed(stmt, f"this statement {self._too_much(stop)}: the layers it builds are "
+                                             f"not checked")
                 self.steps = 0  # the next statement gets a fresh budget
+            except RecursionError:
+                if self._builds_layers(stmt):
+                    self._not_analysed(stmt, "this statement nests too deeply to analyse: "
+                                             "the layers it builds are not checked")
+                self.steps = 0
             except (_Return, _Break, _Continue):
                 pass
+
+    def _builds_layers(self, stmt: ast.stmt) -> bool:
+        """The statement calls ``nn.Something(...)`` or a module class of the file: what it
+        leaves unknown is a model or a part of one."""
+        for node in ast.walk(stmt):
+            if not isinstance(node, ast.Call):
+                continue
+            func = node.func
+            if isinstance(func, ast.Attribute) and (isinstance(func.value, ast.Name) and func.value.id == "nn" or
+                                                    isinstance(func.value, ast.Attribute) and func.value.attr == "nn"):
+                return True
+            if isinstance(func, ast.Name):
+                value = self.globals.get(func.id)
+                if isinstance(value, ClassValue) and value.is_module:
+                    return True
+        return False
+
+    def _too_much(self, stop: Abort) -> str:
+        if stop.args and stop.args[0] == "depth":
+            return f"calls functions or builds modules more than {MAX_DEPTH} deep (recursion?)"
+        if stop.args and stop.args[0] == "loop":
+            return "loops more than 10000 times"
+        return f"is too long to analyse (over {self.budget} steps)"
+
+    def _not_analysed(self, stmt: ast.stmt, message: str) -> None:
+        line = stmt.lineno
+        self.checker.report("SHP904", Span(line, stmt.col_offset + 1, line, stmt.col_offset + 1), message)
 
     def tick(self, n: int = 1) -> None:
         self.steps += n
@@ -225,10 +262,10 @@ class Interpreter:
         current = self.eval(_load(stmt.target), frame)
         value = self.eval(stmt.value, frame)
         if isinstance(current, list) and isinstance(stmt.op, ast.Add):
-            if isinstance(value, (list, tuple)):
+            if isinstance(value, (list, tuple)) and len(current) + len(value) <= MAX_SEQUENCE:
                 current.extend(value)
                 return
-            if value is UNKNOWN:
+            if value is UNKNOWN or isinstance(value, (list, tuple)):
                 current.append(UNKNOWN)  # the list's contents are unknown from here on
                 return
         if isinstance(current, Container) and isinstance(stmt.op, ast.Add):

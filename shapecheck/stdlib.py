@@ -21,6 +21,7 @@ from .shapes import Tensor
 from .values import Builtin, ClassValue, Container, Global, Instance, Layer, Partial
 
 MAX_SEQUENCE = 100_000
+MAX_BITS = 10_000  # about 3,000 decimal digits
 
 
 # --- operators and methods on constants -----------------------------------------------------------
@@ -36,17 +37,8 @@ _PY_BINOPS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.m
 
 def python_binop(op, left, right):
     fn = _PY_BINOPS.get(type(op))
-    if fn is None or not plain(left) or not plain(right):
+    if fn is None or not plain(left) or not plain(right) or not _fits(op, left, right):
         return UNKNOWN
-    if isinstance(op, ast.Pow) and isinstance(right, int) and abs(right) > 256:
-        return UNKNOWN
-    if isinstance(op, ast.LShift) and isinstance(right, int) and right > 256:
-        return UNKNOWN
-    if isinstance(op, ast.Mult) and (isinstance(left, (list, tuple, str)) or isinstance(right, (list, tuple, str))):
-        count = right if isinstance(left, (list, tuple, str)) else left
-        seq = left if isinstance(left, (list, tuple, str)) else right
-        if not isinstance(count, int) or count * len(seq) > MAX_SEQUENCE:
-            return UNKNOWN
     if isinstance(op, ast.Mod) and isinstance(left, str) and not _formats_small(left, right):
         return UNKNOWN
     try:
@@ -55,7 +47,43 @@ def python_binop(op, left, right):
         return UNKNOWN
 
 
-_WIDE_FIELD = re.compile(r"%[-+ #0]*\d{3,}|%[-+ #0]*\d*\.\d{3,}|\{[^}]*\d{3,}[^}]*\}")
+def _fits(op, left, right) -> bool:
+    """Whether the result stays small: model code computes with small numbers and short
+    sequences, and a file that does not (``x = x * x`` in a loop, ``s + s``) must not take the
+    checker's time or memory."""
+    if isinstance(op, ast.Pow) and _is_int(left) and _is_int(right):
+        return abs(right) <= 256 and max(left.bit_length(), 1) * abs(right) <= MAX_BITS
+    if isinstance(op, ast.LShift) and _is_int(left) and _is_int(right):
+        return right <= 256 and left.bit_length() + right <= MAX_BITS
+    if isinstance(op, ast.Mult) and _is_int(left) and _is_int(right):
+        return left.bit_length() + right.bit_length() <= MAX_BITS
+    if isinstance(op, ast.Mult) and (_is_sequence(left) or _is_sequence(right)):
+        count, seq = (right, left) if _is_sequence(left) else (left, right)
+        return _is_int(count) and count * len(seq) <= MAX_SEQUENCE
+    if isinstance(op, ast.Add) and _is_sequence(left) and _is_sequence(right):
+        return len(left) + len(right) <= MAX_SEQUENCE
+    return True
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_sequence(value) -> bool:
+    return isinstance(value, (list, tuple, str))
+
+
+def small(value) -> bool:
+    """A value a builtin may work on without a bound of its own: no huge number or sequence."""
+    if _is_int(value):
+        return value.bit_length() <= MAX_BITS
+    if isinstance(value, (list, tuple, str, dict, range)):
+        return len(value) <= MAX_SEQUENCE
+    return True
+
+
+# a field as wide as a number says (%9999d, {:>9999}), or as an argument says (%*d, {:>{w}})
+_WIDE_FIELD = re.compile(r"%[-+ #0]*(\d{3,}|\*)|%[-+ #0]*\d*\.(\d{3,}|\*)|\{[^}]*(\d{3,}|\{)")
 
 
 def _formats_small(template: str, values) -> bool:
@@ -153,7 +181,9 @@ def python_method(receiver, name: str, args: list, kwargs: dict):
     allowed = _SAFE_METHODS.get(type(receiver))
     if allowed is None or name not in allowed:
         return UNKNOWN
-    if name == "format" and _WIDE_FIELD.search(receiver):
+    if not _method_fits(receiver, name, args, kwargs):
+        if isinstance(receiver, list) and name in ("append", "extend", "insert"):
+            receiver.append(UNKNOWN)
         return UNKNOWN
     try:
         result = getattr(receiver, name)(*args, **kwargs)
@@ -162,6 +192,24 @@ def python_method(receiver, name: str, args: list, kwargs: dict):
     if isinstance(result, (type({}.items()), type({}.keys()), type({}.values()))):
         return list(result)
     return result
+
+
+def _method_fits(receiver, name: str, args: list, kwargs: dict) -> bool:
+    """Whether the method's result stays small (see _fits)."""
+    if not all(small(v) for v in list(args) + list(kwargs.values())):
+        return False
+    if name == "format":
+        return not _WIDE_FIELD.search(receiver) and len(receiver) <= MAX_SEQUENCE
+    if name == "join":
+        items = args[0] if args and isinstance(args[0], (list, tuple)) else ()
+        return sum(len(v) if isinstance(v, str) else 1 for v in items) + len(receiver) * len(items) <= MAX_SEQUENCE
+    if name == "replace" and len(args) >= 2 and isinstance(args[1], str):
+        return len(receiver) * (len(args[1]) + 1) <= MAX_SEQUENCE
+    if name == "extend" and args and isinstance(args[0], (list, tuple, str, dict)):
+        return len(receiver) + len(args[0]) <= MAX_SEQUENCE
+    if name in ("append", "insert"):
+        return len(receiver) < MAX_SEQUENCE
+    return True
 
 
 _SAFE_METHODS = {
@@ -187,7 +235,7 @@ def hashable(value) -> bool:
 
 def _builtin(fn):
     return Builtin(fn.__name__, lambda interp, args, kwargs, node: fn(*args, **kwargs)
-                   if not any(a is UNKNOWN for a in args) else UNKNOWN)
+                   if not any(a is UNKNOWN or not small(a) for a in args) else UNKNOWN)
 
 
 def _safe(fn):
@@ -198,6 +246,12 @@ def _safe(fn):
             return UNKNOWN
     call.__name__ = fn.__name__
     return call
+
+
+def _pow(base, exponent, modulus=None):
+    if modulus is None:
+        return python_binop(ast.Pow(), base, exponent)
+    return pow(base, exponent, modulus)
 
 
 def _range(*args):
@@ -299,7 +353,7 @@ BUILTINS: Dict[str, object] = {
         "range": _range, "len": _len, "dict": dict,
         "int": int, "float": float, "str": str, "bool": bool, "abs": abs, "round": round,
         "sum": sum, "min": _minmax(min), "max": _minmax(max),
-        "sorted": sorted, "divmod": divmod, "pow": pow,
+        "sorted": sorted, "divmod": divmod, "pow": _pow,
         "print": lambda *a, **k: None, "any": any, "all": all,
     }.items()
 }
