@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import bisect
+import io
 import math
 from typing import Dict, List, Optional, Sequence, Tuple
 
@@ -53,7 +54,8 @@ class Source:
     """Positions and text of nodes; ``ast`` columns are UTF-8 byte offsets, ours are characters."""
 
     def __init__(self, text: str):
-        self.lines = text.splitlines(keepends=True)
+        # lines as Python counts them: \n, \r\n, \r (str.splitlines also splits at \f, \u2028...)
+        self.lines = io.StringIO(text, newline="").readlines()
         self._encoded: Dict[int, bytes] = {}
         self._yield_lines = [n for n, line in enumerate(self.lines, start=1) if "yield" in line]
 
