@@ -224,6 +224,11 @@ class _CeilCorrected(S.Dim):
 
 def _conv_channel_axis(x: Tuple, n: int, kind: str) -> int:
     require_rank(x, (n + 1, n + 2), kind, f"{n + 2}-D (B×C×{_spatial_names(n)}) or {n + 1}-D unbatched")
+    if len(x) == n + 1 and S.same(x[0], S.sym(S.BATCH)):
+        # torch reads B×H×W as one C×H×W image: B channels, which fit for no batch size but one
+        raise ShapeError("SHP103", f"{kind} receives {S.render_shape(x)}, a batch without its channel dim "
+                                   f"(a {n + 1}-D input is one unbatched C×{_spatial_names(n)}); add it with "
+                                   f".unsqueeze(1)")
     return len(x) - n - 1
 
 
