@@ -17,18 +17,10 @@ UNWRAPPED = 10_000  # the width given to a pipe: tables take their natural width
 
 def _console(stream: IO[str], tables: bool = False):
     """rich's console; where rich would write plain text anyway (a pipe, a file) and no table is
-    asked for, a writer that does the same without importing rich."""
+    asked for, a writer that writes the same without importing rich."""
     if not tables and not _is_terminal(stream):
         return _PlainConsole(stream)
-    return _rich_console(stream)
-
-
-def _rich_console(stream: IO[str]):
-    from rich.console import Console
-
-    piped = not _isatty(stream) and "COLUMNS" not in os.environ
-    return Console(file=stream, highlight=False, markup=False, soft_wrap=True, emoji=False,
-                   width=UNWRAPPED if piped else None)
+    return _RichConsole(stream)
 
 
 def _isatty(stream: IO[str]) -> bool:
@@ -39,9 +31,9 @@ def _isatty(stream: IO[str]) -> bool:
 
 
 def _is_terminal(stream: IO[str]) -> bool:
-    """Whether rich would treat ``stream`` as a terminal (and colour it): its own rules, in its order."""
+    """Whether rich would take ``stream`` for a terminal (and colour it): its rules, in its order."""
     if hasattr(builtins, "get_ipython"):
-        return True  # a notebook: rich decides
+        return True  # IPython or a notebook: rich decides
     compatible = os.environ.get("TTY_COMPATIBLE", "")
     if compatible in ("0", "1"):
         return compatible == "1"
@@ -51,7 +43,26 @@ def _is_terminal(stream: IO[str]) -> bool:
     return _isatty(stream)
 
 
-_CONTROL_CODES = dict.fromkeys((7, 8, 11, 12, 13))  # what rich strips from text: bell, backspace, VT, FF, CR
+class _RichConsole:
+    """Lines of styled parts, and tables, through rich."""
+
+    def __init__(self, stream: IO[str]):
+        from rich.console import Console
+
+        piped = not _isatty(stream) and "COLUMNS" not in os.environ
+        self.rich = Console(file=stream, highlight=False, markup=False, soft_wrap=True, emoji=False,
+                            width=UNWRAPPED if piped else None)
+
+    def print(self, line, style: str = "") -> None:
+        """``line``: a string, or a tuple of the parts of a rich Text (strings, or (string, style))."""
+        if isinstance(line, tuple):
+            from rich.text import Text
+
+            line = Text.assemble(*line)
+        self.rich.print(line, style=style)
+
+
+_CONTROL_CODES = dict.fromkeys((7, 8, 11, 12, 13))  # what rich strips: bell, backspace, VT, FF, CR
 
 
 class _PlainConsole:
@@ -62,19 +73,13 @@ class _PlainConsole:
     def __init__(self, stream: IO[str]):
         self.stream = stream
 
-    def print(self, text, style: str = "") -> None:
-        plain = "".join(part if isinstance(part, str) else part[0] for part in text) \
-            if isinstance(text, tuple) else text
-        if "\t" in plain:
-            _rich_console(self.stream).print(_assembled(text) if isinstance(text, tuple) else text, style=style)
+    def print(self, line, style: str = "") -> None:
+        text = "".join(part if isinstance(part, str) else part[0] for part in line) if isinstance(line, tuple) \
+            else line
+        if "\t" in text:
+            _RichConsole(self.stream).print(line, style)
         else:
-            self.stream.write(plain.translate(_CONTROL_CODES) + "\n")
-
-
-def _assembled(parts: tuple):
-    from rich.text import Text
-
-    return Text.assemble(*parts)
+            self.stream.write(text.translate(_CONTROL_CODES) + "\n")
 
 
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
@@ -85,12 +90,11 @@ def render(results: Sequence[FileResult], stream: IO[str], summary: bool = False
     console = _console(stream, tables=summary)
     for result in results:
         for d in result.diagnostics:
-            parts = _finding(d)
-            console.print(parts if isinstance(console, _PlainConsole) else _assembled(parts))
+            console.print(_finding(d))
     if summary:
         for result in results:
             for m in result.models:
-                _model_table(console, m)
+                _model_table(console.rich, m)
     elif any(m.runtime for r in results for m in r.models):
         for result in results:
             for m in result.models:
@@ -103,8 +107,7 @@ def render(results: Sequence[FileResult], stream: IO[str], summary: bool = False
 
 
 def _finding(d: Diagnostic) -> tuple:
-    """The concise line, with the location bold and the code in its severity's colour: the parts
-    of a rich Text."""
+    """The concise line, with the location bold and the code in its severity's colour."""
     return (location(d), "bold"), ": ", (d.code, SEVERITY_STYLE.get(d.severity, "")), " ", d.message
 
 
