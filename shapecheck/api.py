@@ -25,7 +25,8 @@ def check_source(source: str, path: str = "<stdin>",
     comment, or by ``selection``, are left out; ``unused_suppressions`` adds an SHP905 note for
     each suppression that covered nothing."""
     result = _analyse(source, path, inputs)
-    kept = suppressions.apply(result.diagnostics, suppressions.read(source), path, unused_suppressions)
+    found = suppressions.read(source) if result.diagnostics or unused_suppressions else {}
+    kept = suppressions.apply(result.diagnostics, found, path, unused_suppressions)
     result.diagnostics = sorted((d for d in kept if selection is None or selection.allows(d.code)),
                                 key=lambda d: d.sort_key)
     return result

@@ -13,6 +13,7 @@ from .diagnostics import Diagnostic, Span
 
 _NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*))?", re.I)
 _IGNORE = re.compile(r"#\s*shapecheck\s*:\s*ignore\b(?:\[(?P<codes>[^\]]*)\])?")
+_ANY = re.compile(r"#\s*(?:noqa|shapecheck\s*:\s*ignore)", re.I)  # in the text, before tokenizing it
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,8 @@ class Suppression:
 def read(source: str) -> Dict[int, List[Suppression]]:
     """Line -> the suppressions in that line's comments (strings and docstrings are not comments)."""
     found: Dict[int, List[Suppression]] = {}
+    if not _ANY.search(source):
+        return found  # no comment can hold a directive the text does not
     for line, column, comment in _comments(source):
         for suppression in _directives(line, column, comment):
             found.setdefault(line, []).append(suppression)
