@@ -46,7 +46,7 @@ class Analysis:
         self.tree = tree
         self.program = Program(tree)
         self.source = Source(source)
-        self.rules = Rules(path, self.program, device_rules=not _sets_default_device(tree))
+        self.rules = Rules(path, self.program, device_rules=not _sets_default_device(self.program.nodes))
         self.library = Library(self)
         self.steps = 0
         self.calls: Dict[str, Calls] = {}
@@ -270,9 +270,9 @@ def _assigned_outside_init(cls: ast.ClassDef) -> set:
     return names
 
 
-def _sets_default_device(tree: ast.Module) -> bool:
-    return any(isinstance(n, ast.Call) and called_name(n) in {q.rsplit(".", 1)[1] for q in V.DEFAULT_DEVICE}
-               - {"set_default_dtype"} for n in ast.walk(tree))
+def _sets_default_device(nodes: List[ast.AST]) -> bool:
+    names = {q.rsplit(".", 1)[1] for q in V.DEFAULT_DEVICE} - {"set_default_dtype"}
+    return any(isinstance(n, ast.Call) and called_name(n) in names for n in nodes)
 
 
 def _runs_code(statement: ast.stmt) -> bool:

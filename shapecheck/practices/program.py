@@ -49,10 +49,12 @@ def last_name(expr: ast.AST) -> str:
 class Program:
     def __init__(self, tree: ast.Module):
         self.tree = tree
+        self.nodes: List[ast.AST] = [tree]  # every node, for the scans of the whole file
         self.functions: Dict[str, ast.FunctionDef] = {}
         self.owner: Dict[ast.AST, ast.ClassDef] = {}
         self.classes: Dict[str, ast.ClassDef] = {}
-        self._index(tree, None)
+        self._yielding: Set[ast.AST] = set()  # the scopes (functions, classes, lambdas) a yield is in
+        self._index(tree, None, None)
         self.by_name: Dict[str, List[ast.FunctionDef]] = {}
         for function in self.functions.values():
             if function not in self.owner:
@@ -60,21 +62,24 @@ class Program:
         self.escaping = self._functions_used_as_values()
         self._effects: Dict[str, Dict[str, Optional[str]]] = {}
         self._scans: Dict[tuple, bool] = {}
-        self.grad_switched_off = any(_turns_off_requires_grad(n) for n in ast.walk(tree))
-        self._under_no_grad = _called_under_no_grad(tree)
+        self.grad_switched_off = any(_turns_off_requires_grad(n) for n in self.nodes)
+        self._under_no_grad = _called_under_no_grad(self.nodes)
 
-    def _index(self, node: ast.AST, owner: Optional[ast.ClassDef]) -> None:
+    def _index(self, node: ast.AST, owner: Optional[ast.ClassDef], scope: Optional[ast.AST]) -> None:
         for child in ast.iter_child_nodes(node):
+            self.nodes.append(child)
             if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 self.functions[self.key(child)] = child
                 if owner is not None:
                     self.owner[child] = owner
-                self._index(child, None)
+                self._index(child, None, child)
             elif isinstance(child, ast.ClassDef):
                 self.classes[child.name] = child
-                self._index(child, child)
+                self._index(child, child, child)
             else:
-                self._index(child, owner)
+                if isinstance(child, (ast.Yield, ast.YieldFrom)) and scope is not None:
+                    self._yielding.add(scope)
+                self._index(child, owner, child if isinstance(child, ast.Lambda) else scope)
 
     @staticmethod
     def key(function: ast.AST) -> str:
@@ -82,9 +87,9 @@ class Program:
 
     def _functions_used_as_values(self) -> Set[str]:
         """Names of functions that are passed around rather than called: their callers are unknown."""
-        called = {id(n.func) for n in ast.walk(self.tree) if isinstance(n, ast.Call)}
+        called = {id(n.func) for n in self.nodes if isinstance(n, ast.Call)}
         names = {f.name for f in self.functions.values()}
-        return {n.id for n in ast.walk(self.tree)
+        return {n.id for n in self.nodes
                 if isinstance(n, ast.Name) and n.id in names and isinstance(n.ctx, ast.Load)
                 and id(n) not in called}
 
@@ -139,13 +144,16 @@ class Program:
             found.update(self.mode_layers(base.name, seen + (name,)))
         return tuple(sorted(found))
 
-    @staticmethod
-    def stored_parameters(init: ast.FunctionDef) -> Set[str]:
+    def stored_parameters(self, init: ast.FunctionDef) -> Set[str]:
         """Parameters of ``__init__`` it keeps as they are: ``self.backbone = backbone``."""
-        names = {a.arg for a in init.args.args + init.args.kwonlyargs} | (
-            {init.args.vararg.arg} if init.args.vararg else set())
-        return {n.value.id for n in ast.walk(init) if isinstance(n, ast.Assign) and isinstance(n.value, ast.Name)
-                and n.value.id in names and any(isinstance(t, ast.Attribute) for t in n.targets)}
+        key = ("stored", id(init))
+        if key not in self._scans:
+            names = {a.arg for a in init.args.args + init.args.kwonlyargs} | (
+                {init.args.vararg.arg} if init.args.vararg else set())
+            self._scans[key] = {n.value.id for n in ast.walk(init) if isinstance(n, ast.Assign)
+                                and isinstance(n.value, ast.Name) and n.value.id in names
+                                and any(isinstance(t, ast.Attribute) for t in n.targets)}
+        return self._scans[key]
 
     def moves_inputs(self, name: str) -> bool:
         """The model may move tensors itself outside __init__ (``x.to(self.device)``,
@@ -213,10 +221,8 @@ class Program:
         return name in self._under_no_grad
 
     def is_generator(self, function: ast.AST) -> bool:
-        key = ("generator", id(function))
-        if key not in self._scans:
-            self._scans[key] = any(isinstance(n, (ast.Yield, ast.YieldFrom)) for n in walk_here(function))
-        return self._scans[key]
+        """The function yields: a yield in its own body, not in a function or lambda it defines."""
+        return function in self._yielding
 
     def is_eval_function(self, function: Optional[ast.AST]) -> bool:
         return (isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef))
@@ -347,9 +353,9 @@ def _turns_off_requires_grad(node: ast.AST) -> bool:
     return False
 
 
-def _called_under_no_grad(tree: ast.Module) -> Set[str]:
+def _called_under_no_grad(nodes: List[ast.AST]) -> Set[str]:
     names: Set[str] = set()
-    for node in ast.walk(tree):
+    for node in nodes:
         if isinstance(node, (ast.With, ast.AsyncWith)) and any(
                 isinstance(i.context_expr, ast.Call) and called_name(i.context_expr) in GRAD_SWITCHES
                 for i in node.items):
