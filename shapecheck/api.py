@@ -14,7 +14,7 @@ from .diagnostics import Diagnostic, Span
 from .models import Checker, InputSpec, check_entries, comment_inputs, discover, reports
 from .practices import check_practices
 from .results import FileResult
-from .source import SourceError, read_source
+from .source import SourceError, decode, read_source
 
 
 def check_source(source: str, path: str = "<stdin>",
@@ -78,6 +78,16 @@ def check_path(path: str, inputs: Optional[Dict[Optional[str], InputSpec]] = Non
     """Findings for a .py file or a notebook; ``options`` are check_source's keywords."""
     try:
         source = read_source(Path(path))
+    except SourceError as e:
+        return _unreadable(path, str(e))
+    return check_text(source, path, inputs, **options)
+
+
+def check_bytes(data: bytes, path: str, inputs: Optional[Dict[Optional[str], InputSpec]] = None,
+                **options) -> FileResult:
+    """check_path for the bytes of a file already read."""
+    try:
+        source = decode(data)
     except SourceError as e:
         return _unreadable(path, str(e))
     return check_text(source, path, inputs, **options)

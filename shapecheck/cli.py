@@ -1,36 +1,26 @@
-"""The command line: options, the run over files, exit codes (0 clean, 1 errors found, 2 tool error)."""
+"""The command line: the run over files, exit codes (0 clean, 1 errors found, 2 tool error).
+
+`main` checks a plain command line (paths and simple options, what a pre-commit hook passes) without
+importing typer, which costs more than checking a file; everything else, --help included, goes
+through the typer app in `commands`, which calls the same `check`."""
 
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import dataclass, replace
 from typing import Dict, List, Optional, Sequence, Tuple
 
-import typer
-
-from . import __version__
-from .diagnostics import RULES
-
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_TOOL = 0, 1, 2
-
-app = typer.Typer(add_completion=False, rich_markup_mode=None,
-                  context_settings={"help_option_names": ["-h", "--help"]})
-rules_app = typer.Typer(add_completion=False, rich_markup_mode=None)
 
 
 class ToolError(Exception):
     """What the user asked cannot be done; one line, exit 2."""
 
 
-def fail(message: str) -> None:
+def fail(message: str) -> int:
     sys.stderr.write(f"shapecheck: error: {message}\n")
-    raise typer.Exit(EXIT_TOOL)
-
-
-def _version(value: bool) -> None:
-    if value:
-        sys.stdout.write(f"shapecheck {__version__}\n")
-        raise typer.Exit()
+    return EXIT_TOOL
 
 
 def parse_inputs(specs: List[str]):
@@ -70,6 +60,8 @@ class Run:
     ignore: Optional[Tuple[str, ...]]
     force_exclude: bool
     unused_suppressions: bool
+    jobs: int = 1
+    cache: object = None  # cache.ResultCache, or None with --no-cache
 
     def options(self, path: str) -> dict:
         """check_path's arguments for one file: the command line overriding the configuration."""
@@ -86,71 +78,50 @@ def inputs_for(configured: Dict[Optional[str], object], given: Dict[Optional[str
     return merged
 
 
-@app.command()
-def check(
-    paths: List[str] = typer.Argument(..., help="Files or folders to check (.py, .ipynb); - reads stdin."),
-    input_shape: List[str] = typer.Option(
-        [], "--input-shape", "-i", metavar="[NAME=]SHAPE",
-        help="Input shape, e.g. 3,32,32 or B,3,32,32; NAME=3,32,32 for one model. Repeatable."),
-    output_format: str = typer.Option("text", "--format", "-f", metavar="FORMAT",
-                                      help="text, concise, json, github or sarif."),
-    summary: bool = typer.Option(False, "--summary", "-v", help="Show a table of layer shapes per model."),
-    exit_zero: bool = typer.Option(False, "--exit-zero", help="Exit 0 even when errors are found."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only error findings."),
-    statistics: bool = typer.Option(False, "--statistics", help="Print the number of findings per code."),
-    select: Optional[str] = typer.Option(
-        None, "--select", metavar="CODES", help="Report only these codes or prefixes (SHP101,SHP2); "
-                                                "replaces the configured select."),
-    ignore: Optional[str] = typer.Option(
-        None, "--ignore", metavar="CODES", help="Do not report these codes or prefixes; replaces the "
-                                                "configured ignore."),
-    force_exclude: bool = typer.Option(
-        False, "--force-exclude", help="Skip files the configuration excludes even when named on the "
-                                       "command line (for pre-commit)."),
-    show_unused_suppressions: bool = typer.Option(
-        False, "--show-unused-suppressions", help="Report suppression comments that suppress nothing (SHP905)."),
-    fix: bool = typer.Option(False, "--fix", help="Rewrite the wrong numbers in place where the right value is "
-                                                  "certain, then report what is left."),
-    diff: bool = typer.Option(False, "--diff", help="Print the fixes as a unified diff and change nothing "
-                                                    "(exit 1 when there is something to fix)."),
-    runtime: bool = typer.Option(False, "--runtime", help="Also build each model with torch and run a dummy "
-                                                          "input through it (needs shapecheck[runtime])."),
-    device: Optional[str] = typer.Option(None, "--device", metavar="DEVICE",
-                                         help="Runtime device: cpu, cuda, cuda:N, mps, meta or auto "
-                                              "(default: the configured device, else cpu)."),
-    dtype: str = typer.Option("float32", "--dtype", metavar="DTYPE",
-                              help="Runtime dtype: float32, float16 or bfloat16."),
-    stdin_filename: Optional[str] = typer.Option(None, "--stdin-filename", metavar="PATH",
-                                                 help="Name for source read from stdin, in messages and "
-                                                      "for the configuration."),
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version."),
-) -> None:
-    """Find tensor-shape bugs in PyTorch model code, without running it.
-
-    `shapecheck rules` lists the finding codes; `shapecheck rule SHP101` explains one.
-    """
+def check(paths: List[str], input_shape: Sequence[str] = (), output_format: str = "text", *,
+          summary: bool = False, exit_zero: bool = False, quiet: bool = False, statistics: bool = False,
+          select: Optional[str] = None, ignore: Optional[str] = None, force_exclude: bool = False,
+          show_unused_suppressions: bool = False, fix: bool = False, diff: bool = False, runtime: bool = False,
+          device: Optional[str] = None, dtype: str = "float32", stdin_filename: Optional[str] = None,
+          jobs: Optional[int] = None, no_cache: bool = False) -> int:
+    """The check command (its options are documented in `commands.check`); returns the exit status."""
     from .report import FORMATS, render
 
     if output_format not in FORMATS:
-        fail(f"unknown --format {output_format!r}; choose one of {', '.join(FORMATS)}")
+        return fail(f"unknown --format {output_format!r}; choose one of {', '.join(FORMATS)}")
     try:
-        run = Run(_load_config(paths, stdin_filename), parse_inputs(input_shape),
-                  parse_codes(select, "--select"), parse_codes(ignore, "--ignore"),
-                  force_exclude, show_unused_suppressions)
+        config = _load_config(paths, stdin_filename)
+        run = Run(config, parse_inputs(list(input_shape)), parse_codes(select, "--select"),
+                  parse_codes(ignore, "--ignore"), force_exclude, show_unused_suppressions,
+                  jobs or default_jobs(), None if no_cache else _cache(config))
         results = _check_all(paths, run, stdin_filename)
         if diff:
-            raise typer.Exit(_show_diffs(results, run))
+            return _show_diffs(results, run)
         if fix:
             results = _fix_all(results, run)
         if runtime:
             _run_models(results, run, device or run.config.device or "cpu", dtype)
     except ToolError as e:
-        fail(str(e))
+        return fail(str(e))
     if quiet:
         results = [replace(r, diagnostics=[d for d in r.diagnostics if d.severity == "error"]) for r in results]
     render(output_format, results, sys.stdout, summary=summary, quiet=quiet, statistics=statistics)
     errors = any(d.severity == "error" for r in results for d in r.diagnostics)
-    raise typer.Exit(EXIT_FINDINGS if errors and not exit_zero else EXIT_CLEAN)
+    return EXIT_FINDINGS if errors and not exit_zero else EXIT_CLEAN
+
+
+def default_jobs() -> int:
+    """The CPUs this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _cache(config):
+    from .cache import ResultCache, default_directory
+
+    return ResultCache.for_directory(default_directory(config.root))
 
 
 def _fixable_files(results, run: Run):
@@ -230,7 +201,8 @@ def _load_config(paths: Sequence[str], stdin_filename: Optional[str]):
 
 
 def _check_all(paths: List[str], run: Run, stdin_filename: Optional[str]):
-    from .api import check_path, check_text
+    from .api import check_text
+    from .batch import check_files
     from .source import SourceError, decode, discover
 
     results = []
@@ -247,44 +219,75 @@ def _check_all(paths: List[str], run: Run, stdin_filename: Optional[str]):
             raise ToolError(f"stdin: {e}") from None
         if not (stdin_filename and run.force_exclude and run.config.is_excluded(stdin_filename)):
             results.append(check_text(source, name, **run.options(name)))
-    for path in files:
-        results.append(check_path(str(path), **run.options(str(path))))
+    results.extend(check_files([str(path) for path in files], run.options, run.jobs, run.cache))
     return results
 
 
-@rules_app.command("rule")
-def rule(code: str = typer.Argument(..., help="A finding code such as SHP101.")) -> None:
-    """Print the documentation of one finding code."""
-    found = RULES.get(code.upper())
-    if found is None:
-        fail(f"unknown code {code!r}; `shapecheck rules` lists them")
-    sys.stdout.write(found.documentation() + "\n")
+# The plain command line, parsed as typer parses it
+
+FLAGS = {"--summary": "summary", "-v": "summary", "--exit-zero": "exit_zero", "--quiet": "quiet", "-q": "quiet",
+         "--statistics": "statistics", "--force-exclude": "force_exclude",
+         "--show-unused-suppressions": "show_unused_suppressions", "--no-cache": "no_cache"}
+VALUES = {"--format": "output_format", "-f": "output_format", "--select": "select", "--ignore": "ignore",
+          "--stdin-filename": "stdin_filename", "--jobs": "jobs", "-j": "jobs",
+          "--input-shape": "input_shape", "-i": "input_shape"}
+SUBCOMMANDS = ("rule", "rules")
 
 
-@rules_app.command("rules")
-def rules() -> None:
-    """List every finding code with its summary."""
-    for r in RULES.values():
-        sys.stdout.write(f"{r.code}  {r.severity:<7}  {r.name:<22} {r.summary}\n")
+def plain_arguments(argv: Sequence[str]) -> Optional[dict]:
+    """`check`'s arguments for a command line of paths, flags and `--option value` pairs, exactly
+    as typer would pass them; None for anything else (--help, --version, --fix, --runtime, a
+    subcommand, `--option=value`, a value that typer would reject), which typer then handles."""
+    arguments: dict = {"paths": [], "input_shape": []}
+    words = iter(argv)
+    for word in words:
+        if word == "-" or not word.startswith("-"):
+            arguments["paths"].append(word)
+        elif word in FLAGS:
+            arguments[FLAGS[word]] = True
+        elif word in VALUES:
+            value = next(words, None)
+            if value is None or value.startswith("-"):
+                return None
+            if VALUES[word] == "input_shape":
+                arguments["input_shape"].append(value)
+            else:
+                arguments[VALUES[word]] = value
+        else:
+            return None
+    if not arguments["paths"] or arguments["paths"][0] in SUBCOMMANDS:
+        return None
+    if "jobs" in arguments:
+        if not (arguments["jobs"].isascii() and arguments["jobs"].isdigit() and int(arguments["jobs"]) >= 1):
+            return None
+        arguments["jobs"] = int(arguments["jobs"])
+    return arguments
 
 
-# click's own usage errors (an unknown option, a missing argument) share one base class
-_USAGE_ERROR = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
+def _plain_check(arguments: dict) -> int:
+    """`check` with what typer's runner does around a command: Ctrl-C is status 130, a closed pipe
+    status 1 without a traceback."""
+    try:
+        return check(**arguments)
+    except KeyboardInterrupt:
+        return 130
+    except EOFError:
+        sys.stderr.write("\nshapecheck: aborted\n")
+        return EXIT_TOOL
+    except BrokenPipeError:
+        from typer._click.utils import PacifyFlushWrapper
+
+        sys.stdout = PacifyFlushWrapper(sys.stdout)
+        sys.stderr = PacifyFlushWrapper(sys.stderr)
+        return 1
 
 
 def main(argv: Optional[List[str]] = None) -> None:
     """The `shapecheck` command; exits with its status."""
-    from pathlib import Path
-
     argv = list(sys.argv[1:] if argv is None else argv)
-    command = rules_app if argv and argv[0] in ("rule", "rules") and not Path(argv[0]).exists() else app
-    try:
-        status = command(args=argv, prog_name="shapecheck", standalone_mode=False)
-    except _USAGE_ERROR as e:
-        where = getattr(getattr(e, "ctx", None), "command_path", None) or "shapecheck"
-        sys.stderr.write(f"shapecheck: error: {e.format_message()} (see {where} --help)\n")
-        status = EXIT_TOOL
-    except typer.Abort:
-        sys.stderr.write("shapecheck: aborted\n")
-        status = EXIT_TOOL
-    raise SystemExit(status or 0)
+    arguments = None if "_SHAPECHECK_COMPLETE" in os.environ else plain_arguments(argv)
+    if arguments is not None:
+        raise SystemExit(_plain_check(arguments))
+    from .commands import run
+
+    raise SystemExit(run(argv))

@@ -1,0 +1,110 @@
+"""Checking the files of one run: each through the cache, and in worker processes when there is
+enough work to share (a pool costs more than checking a file or two).  The results come back in
+the order of the files, whatever the number of workers."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Callable, List, Optional, Sequence, Tuple
+
+from .results import FileResult
+
+POOL_FILES = 16  # a pool for this many files or more,
+POOL_BYTES = 256_000  # or for fewer, larger files (about 0.5 s of work)
+
+_worker_cache = None
+
+
+def check_file(path: str, options: dict, cache=None) -> FileResult:
+    """check_path's result for one file, from the cache when it holds it (then it is the same, and
+    the analysis is not even imported)."""
+    data = None if cache is None else _read(path)
+    if data is None:
+        from .api import check_path
+
+        return check_path(path, **options)  # which says why a file cannot be read
+    key = cache.key(path, data, options)
+    result = cache.get(key)
+    if result is None:
+        from .api import check_bytes
+
+        result = check_bytes(data, path, **options)
+        cache.put(key, result)
+    return result
+
+
+def _read(path: str) -> Optional[bytes]:
+    try:
+        return Path(path).read_bytes()
+    except OSError:
+        return None
+
+
+def check_files(paths: Sequence[str], options_for: Callable[[str], dict], jobs: int = 1,
+                cache=None) -> List[FileResult]:
+    tasks = [(path, options_for(path)) for path in paths]
+    if jobs > 1 and _worth_a_pool(paths):
+        results = _in_pool(tasks, jobs, cache)
+        if results is not None:
+            return results
+    return [check_file(path, options, cache) for path, options in tasks]
+
+
+def _worth_a_pool(paths: Sequence[str]) -> bool:
+    if len(paths) < 2:
+        return False
+    if len(paths) >= POOL_FILES:
+        return True
+    return sum(_size(path) for path in paths) >= POOL_BYTES
+
+
+def _size(path: str) -> int:
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0
+
+
+def _in_pool(tasks: List[Tuple[str, dict]], jobs: int, cache) -> Optional[List[FileResult]]:
+    """The results in the order of ``tasks``, the largest files handed out first so that no worker
+    is left with a big one at the end; None when the pool broke (a worker killed), to check them
+    here instead."""
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    from . import api  # noqa: F401  (imported before the workers fork, so that they start with it)
+
+    order = sorted(range(len(tasks)), key=lambda i: -_size(tasks[i][0]))
+    results: List[Optional[FileResult]] = [None] * len(tasks)
+    pool = ProcessPoolExecutor(min(jobs, len(tasks)), mp_context=_context(), initializer=_start_worker,
+                               initargs=(cache,))
+    try:
+        for index, result in zip(order, pool.map(_check_task, [tasks[i] for i in order])):
+            results[index] = result
+    except BrokenProcessPool:
+        return None
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+    return results
+
+
+def _context():
+    """fork where it is safe (Linux, one thread): the workers start with shapecheck already imported."""
+    import multiprocessing
+    import sys
+    import threading
+
+    if sys.platform.startswith("linux") and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context()
+
+
+def _start_worker(cache) -> None:
+    global _worker_cache
+    _worker_cache = cache
+
+
+def _check_task(task: Tuple[str, dict]) -> FileResult:
+    path, options = task
+    return check_file(path, options, _worker_cache)

@@ -1,0 +1,179 @@
+"""Results of earlier runs, one file per checked file in `.shapecheck_cache/` at the project root
+(or `$SHAPECHECK_CACHE_DIR`).
+
+A result is reused only for the same input to the same code: the entry's name hashes the file's
+bytes, its path as given (messages name it), the options that shape its result, and the folder it
+sits in hashes shapecheck's own source and the Python version.  Entries are JSON, never pickles: a
+cache folder committed to a repository is data, not code that runs.  Each is written to a temporary
+file and renamed into place, so runs in parallel never read half an entry; anything unreadable is a
+miss, and a cache that cannot be written is simply not kept."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Optional
+
+from . import __version__
+from .diagnostics import Diagnostic, Fix, Span
+from .results import FileResult, LayerReport, ModelReport
+
+DIRECTORY = ".shapecheck_cache"
+ENVIRONMENT = "SHAPECHECK_CACHE_DIR"
+FORMAT = 1  # of the entries; part of the code version
+PREFIX = "results-"  # then the code version: one folder of entries per version
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def default_directory(root: Path) -> Path:
+    configured = os.environ.get(ENVIRONMENT)
+    return Path(configured) if configured else root / DIRECTORY
+
+
+def code_version() -> Optional[str]:
+    """A hash of everything that decides a result besides the file and the options: shapecheck's
+    source files and the Python that parses; None when the source cannot be read."""
+    digest = hashlib.sha256(f"{FORMAT} {__version__} {sys.version} {sys.implementation.cache_tag}".encode())
+    sources = sorted(_PACKAGE.rglob("*.py"))
+    if not sources:
+        return None
+    for path in sources:
+        try:
+            digest.update(path.relative_to(_PACKAGE).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+        except OSError:
+            return None
+    return digest.hexdigest()[:32]
+
+
+class ResultCache:
+    def __init__(self, directory: Path, version: str):
+        self.directory = directory
+        self.entries = directory / f"{PREFIX}{version}"
+
+    @classmethod
+    def for_directory(cls, directory: Path) -> Optional["ResultCache"]:
+        version = code_version()
+        return None if version is None else cls(directory, version)
+
+    @staticmethod
+    def key(path: str, data: bytes, options: dict) -> str:
+        """The entry's name: the file's bytes, its path and check_path's options (their repr: plain
+        frozen dataclasses, dicts and tuples)."""
+        digest = hashlib.sha256()
+        for part in (path.encode("utf-8", "surrogatepass"), repr(sorted(options.items())).encode(), data):
+            digest.update(len(part).to_bytes(8, "little") + part)
+        return digest.hexdigest()[:40]
+
+    def _entry(self, key: str) -> Path:
+        return self.entries / key[:2] / f"{key}.json"
+
+    def get(self, key: str) -> Optional[FileResult]:
+        try:
+            return decode(json.loads(self._entry(key).read_bytes()))
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def put(self, key: str, result: FileResult) -> None:
+        document = encode(result)
+        if document is None:
+            return
+        entry = self._entry(key)
+        try:
+            self._make_folders(entry.parent)
+            temporary = entry.with_name(f".{entry.stem}.{os.getpid()}.tmp")  # one writer per process and key
+            try:
+                with open(temporary, "wb") as out:
+                    out.write(json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode())
+                os.replace(temporary, entry)
+            except BaseException:
+                temporary.unlink(missing_ok=True)
+                raise
+        except OSError:
+            pass  # a read-only checkout, a full disk: the result is just not kept
+
+    def _make_folders(self, folder: Path) -> None:
+        if folder.is_dir():
+            return
+        if not self.entries.is_dir():
+            self.entries.mkdir(parents=True, exist_ok=True)
+            self._mark()
+            self._forget_other_versions()
+        folder.mkdir(exist_ok=True)
+
+    def _mark(self) -> None:
+        """Tell git and backup tools that the folder is a cache."""
+        for name, text in ((".gitignore", "# written by shapecheck\n*\n"),
+                           ("CACHEDIR.TAG", "Signature: 8a477f597d28d172789f06886806bc55\n"
+                                            "# the cache of shapecheck's results\n")):
+            if not (self.directory / name).exists():
+                (self.directory / name).write_text(text)
+
+    def _forget_other_versions(self) -> None:
+        """A new version of shapecheck (or of its source, while developing it) makes the entries of
+        the others useless: remove them, so that the cache holds one version's results."""
+        import shutil
+
+        for other in self.directory.glob(f"{PREFIX}*"):
+            if other != self.entries and other.is_dir():
+                shutil.rmtree(other, ignore_errors=True)
+
+
+# FileResult <-> JSON, exactly: an entry that would not read back equal is not written
+
+def encode(result: FileResult) -> Optional[dict]:
+    document = {"path": result.path, "error": result.error,
+                "diagnostics": [_diagnostic(d) for d in result.diagnostics],
+                "models": [_model(m) for m in result.models]}
+    try:
+        same = decode(json.loads(json.dumps(document))) == result
+    except (TypeError, ValueError, KeyError):
+        same = False
+    return document if same else None
+
+
+def decode(document: dict) -> FileResult:
+    return FileResult(document["path"], [_to_diagnostic(d) for d in document["diagnostics"]],
+                      [_to_model(m) for m in document["models"]], document["error"])
+
+
+def _span(span: Span) -> list:
+    return [span.line, span.column, span.end_line, span.end_column]
+
+
+def _diagnostic(d: Diagnostic) -> dict:
+    return {"path": d.path, "span": _span(d.span), "code": d.code, "message": d.message, "model": d.model,
+            "fix": None if d.fix is None else {"replacement": d.fix.replacement, "span": _span(d.fix.span)},
+            "severity": d.severity, "cell": d.cell}
+
+
+def _to_diagnostic(d: dict) -> Diagnostic:
+    fix = None if d["fix"] is None else Fix(d["fix"]["replacement"], Span(*d["fix"]["span"]))
+    return Diagnostic(d["path"], Span(*d["span"]), d["code"], d["message"], d["model"], fix, d["severity"], d["cell"])
+
+
+def _shape(shape) -> Optional[list]:
+    return None if shape is None else list(shape)
+
+
+def _to_shape(shape) -> Optional[tuple]:
+    return None if shape is None else tuple(shape)
+
+
+def _model(m: ModelReport) -> dict:
+    return {"path": m.path, "name": m.name, "line": m.line, "status": m.status,
+            "input_shape": _shape(m.input_shape), "input_source": m.input_source,
+            "output_shape": _shape(m.output_shape), "params": m.params,
+            "layers": [[layer.name, layer.kind, layer.line, layer.text, _shape(layer.output_shape), layer.params]
+                       for layer in m.layers],
+            "consistent_inputs": m.consistent_inputs, "ctor_args": m.ctor_args, "runtime": m.runtime}
+
+
+def _to_model(m: dict) -> ModelReport:
+    layers = tuple(LayerReport(name, kind, line, text, _to_shape(shape), params)
+                   for name, kind, line, text, shape, params in m["layers"])
+    return ModelReport(m["path"], m["name"], m["line"], m["status"], _to_shape(m["input_shape"]),
+                       m["input_source"], _to_shape(m["output_shape"]), layers, m["params"],
+                       m["consistent_inputs"], m["ctor_args"], m["runtime"])

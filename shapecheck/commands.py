@@ -1,0 +1,118 @@
+"""The typer app: the commands, their options and help.  `cli.main` comes here for everything but a
+plain check (paths and simple options), which it runs without building the app."""
+
+from __future__ import annotations
+
+import sys
+from typing import List, Optional
+
+import typer
+
+from . import __version__, cli
+from .diagnostics import RULES
+
+app = typer.Typer(add_completion=False, rich_markup_mode=None,
+                  context_settings={"help_option_names": ["-h", "--help"]})
+rules_app = typer.Typer(add_completion=False, rich_markup_mode=None)
+
+
+def fail(message: str) -> None:
+    raise typer.Exit(cli.fail(message))
+
+
+def _version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"shapecheck {__version__}\n")
+        raise typer.Exit()
+
+
+@app.command()
+def check(
+    paths: List[str] = typer.Argument(..., help="Files or folders to check (.py, .ipynb); - reads stdin."),
+    input_shape: List[str] = typer.Option(
+        [], "--input-shape", "-i", metavar="[NAME=]SHAPE",
+        help="Input shape, e.g. 3,32,32 or B,3,32,32; NAME=3,32,32 for one model. Repeatable."),
+    output_format: str = typer.Option("text", "--format", "-f", metavar="FORMAT",
+                                      help="text, concise, json, github or sarif."),
+    summary: bool = typer.Option(False, "--summary", "-v", help="Show a table of layer shapes per model."),
+    exit_zero: bool = typer.Option(False, "--exit-zero", help="Exit 0 even when errors are found."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only error findings."),
+    statistics: bool = typer.Option(False, "--statistics", help="Print the number of findings per code."),
+    select: Optional[str] = typer.Option(
+        None, "--select", metavar="CODES", help="Report only these codes or prefixes (SHP101,SHP2); "
+                                                "replaces the configured select."),
+    ignore: Optional[str] = typer.Option(
+        None, "--ignore", metavar="CODES", help="Do not report these codes or prefixes; replaces the "
+                                                "configured ignore."),
+    force_exclude: bool = typer.Option(
+        False, "--force-exclude", help="Skip files the configuration excludes even when named on the "
+                                       "command line (for pre-commit)."),
+    show_unused_suppressions: bool = typer.Option(
+        False, "--show-unused-suppressions", help="Report suppression comments that suppress nothing (SHP905)."),
+    fix: bool = typer.Option(False, "--fix", help="Rewrite the wrong numbers in place where the right value is "
+                                                  "certain, then report what is left."),
+    diff: bool = typer.Option(False, "--diff", help="Print the fixes as a unified diff and change nothing "
+                                                    "(exit 1 when there is something to fix)."),
+    runtime: bool = typer.Option(False, "--runtime", help="Also build each model with torch and run a dummy "
+                                                          "input through it (needs shapecheck[runtime])."),
+    device: Optional[str] = typer.Option(None, "--device", metavar="DEVICE",
+                                         help="Runtime device: cpu, cuda, cuda:N, mps, meta or auto "
+                                              "(default: the configured device, else cpu)."),
+    dtype: str = typer.Option("float32", "--dtype", metavar="DTYPE",
+                              help="Runtime dtype: float32, float16 or bfloat16."),
+    stdin_filename: Optional[str] = typer.Option(None, "--stdin-filename", metavar="PATH",
+                                                 help="Name for source read from stdin, in messages and "
+                                                      "for the configuration."),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", metavar="N", min=1,
+                                       help="Check files in N processes (default: one per CPU; "
+                                            "used when there are enough files to share)."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Neither read nor write the cache of results "
+                                                            "(.shapecheck_cache/)."),
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version."),
+) -> None:
+    """Find tensor-shape bugs in PyTorch model code, without running it.
+
+    `shapecheck rules` lists the finding codes; `shapecheck rule SHP101` explains one.
+    """
+    raise typer.Exit(cli.check(
+        paths, input_shape, output_format, summary=summary, exit_zero=exit_zero, quiet=quiet,
+        statistics=statistics, select=select, ignore=ignore, force_exclude=force_exclude,
+        show_unused_suppressions=show_unused_suppressions, fix=fix, diff=diff, runtime=runtime, device=device,
+        dtype=dtype, stdin_filename=stdin_filename, jobs=jobs, no_cache=no_cache))
+
+
+@rules_app.command("rule")
+def rule(code: str = typer.Argument(..., help="A finding code such as SHP101.")) -> None:
+    """Print the documentation of one finding code."""
+    found = RULES.get(code.upper())
+    if found is None:
+        fail(f"unknown code {code!r}; `shapecheck rules` lists them")
+    sys.stdout.write(found.documentation() + "\n")
+
+
+@rules_app.command("rules")
+def rules() -> None:
+    """List every finding code with its summary."""
+    for r in RULES.values():
+        sys.stdout.write(f"{r.code}  {r.severity:<7}  {r.name:<22} {r.summary}\n")
+
+
+# click's own usage errors (an unknown option, a missing argument) share one base class
+_USAGE_ERROR = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
+
+
+def run(argv: List[str]) -> int:
+    """The command line through typer: its exit status."""
+    from pathlib import Path
+
+    command = rules_app if argv and argv[0] in ("rule", "rules") and not Path(argv[0]).exists() else app
+    try:
+        status = command(args=argv, prog_name="shapecheck", standalone_mode=False)
+    except _USAGE_ERROR as e:
+        where = getattr(getattr(e, "ctx", None), "command_path", None) or "shapecheck"
+        sys.stderr.write(f"shapecheck: error: {e.format_message()} (see {where} --help)\n")
+        status = cli.EXIT_TOOL
+    except typer.Abort:
+        sys.stderr.write("shapecheck: aborted\n")
+        status = cli.EXIT_TOOL
+    return status or 0
