@@ -1,0 +1,248 @@
+"""What makes shapecheck fast must not change what it says: worker processes give the output of one
+process, the cache gives back exactly what a check gives and never a result for other bytes or
+options, the plain command line parses as typer parses it, and the plain text writer writes what
+rich writes to a pipe.  (The speed itself is measured by benchmarks/bench.py, not here.)"""
+
+from __future__ import annotations
+
+import inspect
+import io
+import json
+import multiprocessing
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from shapecheck import api, batch, cli, commands
+from shapecheck.cache import ResultCache, code_version, decode, encode
+from shapecheck.diagnostics import Diagnostic, Span
+from shapecheck.report import text_format
+from shapecheck.results import FileResult
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = sorted((ROOT / "tests" / "fixtures").glob("*.py"))
+WRONG_LINEAR = ROOT / "examples" / "buggy" / "cifar_wrong_linear.py"
+
+
+def shapecheck(capsys, *argv: str):
+    with pytest.raises(SystemExit) as exit:
+        cli.main(list(argv))
+    out, err = capsys.readouterr()
+    return exit.value.code, out, err
+
+
+@pytest.fixture(autouse=True)
+def isolated(monkeypatch, tmp_path):
+    monkeypatch.chdir(ROOT)
+    monkeypatch.setenv("SHAPECHECK_CACHE_DIR", str(tmp_path / "cache"))
+    for name in ("FORCE_COLOR", "NO_COLOR", "TTY_COMPATIBLE"):
+        monkeypatch.delenv(name, raising=False)
+
+
+# --- worker processes ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("output_format", ["text", "json"])
+def test_two_workers_print_what_one_process_prints(capsys, monkeypatch, output_format):
+    pools, real = [], batch._in_pool
+    monkeypatch.setattr(batch, "_in_pool", lambda *args: pools.append(len(args[0])) or real(*args))
+    one = shapecheck(capsys, "tests/fixtures/", "--jobs", "1", "--no-cache", "-f", output_format)
+    assert not pools
+    two = shapecheck(capsys, "tests/fixtures/", "--jobs", "2", "--no-cache", "-f", output_format)
+    assert pools, "tests/fixtures/ is enough files for a pool"
+    assert two == one
+    assert one[0] == 1 and one[1].count("SHP1") > 20
+
+
+def test_a_single_file_pays_for_no_pool(monkeypatch):
+    monkeypatch.setattr(batch, "_in_pool", lambda *a: pytest.fail("a pool for one file"))
+    results = batch.check_files([str(WRONG_LINEAR)], lambda path: {}, jobs=8)
+    assert [d.code for d in results[0].diagnostics] == ["SHP101"]
+
+
+# --- the cache ----------------------------------------------------------------------------------
+
+def entries(tmp_path: Path):
+    return sorted((tmp_path / "cache").rglob("*.json"))
+
+
+def test_a_cached_result_is_the_result(capsys, monkeypatch, tmp_path):
+    first = shapecheck(capsys, "tests/fixtures/", "-f", "json")
+    assert len(entries(tmp_path)) == len(FIXTURES)
+    monkeypatch.setattr(api, "check_bytes", lambda *a, **k: pytest.fail("checked again instead of cached"))
+    assert shapecheck(capsys, "tests/fixtures/", "-f", "json") == first
+    assert shapecheck(capsys, "tests/fixtures/", "-f", "json", "--jobs", "2") == first
+
+
+def test_every_fixture_result_reads_back_equal():
+    for path in FIXTURES:
+        result = api.check_path(str(path))
+        document = encode(result)
+        assert document is not None, path.name
+        assert decode(json.loads(json.dumps(document))) == result, path.name
+
+
+def test_changing_the_file_or_the_options_is_a_new_check(capsys, tmp_path):
+    model = tmp_path / "net.py"
+    shutil.copy(WRONG_LINEAR, model)
+    assert "SHP101" in shapecheck(capsys, str(model), "-f", "concise")[1]
+    model.write_text(WRONG_LINEAR.read_text().replace("64 * 8 * 8", "64 * 4 * 4"))
+    assert shapecheck(capsys, str(model), "-f", "concise") == (0, "", "")
+    model.write_text(WRONG_LINEAR.read_text())
+    assert shapecheck(capsys, str(model), "-f", "concise", "--ignore", "SHP101") == (0, "", "")
+    assert "receives 1024" in shapecheck(capsys, str(model), "-f", "concise")[1]
+    assert "B×3×64×64 (--input-shape" in shapecheck(capsys, str(model), "-f", "concise", "-i", "3,64,64")[1]
+    assert len(entries(tmp_path)) == 4  # one per (bytes, options): the fixed file, the ignore, the shape
+
+
+def test_the_cache_is_read_and_no_cache_bypasses_it(capsys, tmp_path):
+    target = "examples/buggy/cifar_wrong_linear.py"
+    truth = shapecheck(capsys, target, "-f", "concise")
+    (entry,) = entries(tmp_path)
+    entry.write_text(entry.read_text().replace("Linear expects", "TAMPERED"))
+    assert "TAMPERED" in shapecheck(capsys, target, "-f", "concise")[1]
+    assert shapecheck(capsys, target, "-f", "concise", "--no-cache") == truth
+    entry.write_text("{not json")
+    assert shapecheck(capsys, target, "-f", "concise") == truth
+
+
+def test_no_cache_writes_nothing(capsys, tmp_path):
+    shapecheck(capsys, "examples/", "--no-cache")
+    assert not (tmp_path / "cache").exists()
+
+
+def test_another_version_of_shapecheck_does_not_read_the_entries(tmp_path):
+    folder = tmp_path / "cache"
+    old, new = ResultCache(folder, "0" * 32), ResultCache(folder, code_version())
+    result = api.check_path(str(WRONG_LINEAR))
+    key = old.key(str(WRONG_LINEAR), WRONG_LINEAR.read_bytes(), {})
+    old.put(key, result)
+    assert old.get(key) == result
+    assert new.get(key) is None
+    new.put(key, result)
+    assert [p.name for p in folder.iterdir() if p.is_dir()] == [new.entries.name], \
+        "a new version's first entry removes the old version's"
+    assert (folder / ".gitignore").read_text().endswith("*\n")
+
+
+def test_a_cache_that_cannot_be_written_is_not_kept(tmp_path):
+    blocked = tmp_path / "file-not-folder"
+    blocked.write_text("")
+    cache = ResultCache(blocked, code_version())
+    result = batch.check_file(str(WRONG_LINEAR), {}, cache)
+    assert [d.code for d in result.diagnostics] == ["SHP101"]
+
+
+def _write_and_read(folder: str, rounds: int) -> int:
+    cache = ResultCache(Path(folder), "1" * 32)
+    result = FileResult("m.py", [Diagnostic("m.py", Span(1, 1, 1, 2), "SHP101", "x" * 50_000)])
+    complete = 0
+    for _ in range(rounds):
+        cache.put("ab" * 20, result)
+        found = cache.get("ab" * 20)
+        assert found == result  # never half an entry
+        complete += 1
+    return complete
+
+
+def test_parallel_writers_never_leave_half_an_entry(tmp_path):
+    with multiprocessing.get_context("spawn").Pool(3) as pool:
+        assert pool.starmap(_write_and_read, [(str(tmp_path), 40)] * 3) == [40] * 3
+    assert not list(tmp_path.rglob("*.tmp"))
+
+
+# --- the plain command line ---------------------------------------------------------------------
+
+PLAIN = [
+    ["m.py"],
+    ["a.py", "b/", "-"],
+    ["m.py", "-f", "json", "--format", "concise", "-q", "-v", "--statistics"],
+    ["--select", "SHP1,SHP2", "m.py", "--ignore", "SHP101", "--exit-zero", "--force-exclude"],
+    ["-i", "3,32,32", "m.py", "--input-shape", "Net=B,1,28,28", "--show-unused-suppressions"],
+    ["-", "--stdin-filename", "models/net.py", "--jobs", "3", "--no-cache", "-j", "02"],
+    ["--quiet", "--summary", "m.py", "m.py"],
+]
+TO_TYPER = [[], ["--help"], ["-h"], ["--version"], ["m.py", "--fix"], ["m.py", "--diff"], ["m.py", "--runtime"],
+            ["m.py", "--device", "meta"], ["m.py", "--format=json"], ["-qv", "m.py"], ["-fjson", "m.py"],
+            ["rule", "SHP101"], ["rules"], ["m.py", "--jobs", "0"], ["m.py", "--jobs", "x"], ["m.py", "-j", "-1"],
+            ["m.py", "--", "-x.py"], ["m.py", "--colour"], ["m.py", "-f"], ["m.py", "--select", "-x"],
+            ["--no-cache"]]
+
+
+CHECK = cli.check
+
+
+def bound(*args, **kwargs) -> dict:
+    """All of check's arguments, defaults included, sequences as lists."""
+    arguments = inspect.signature(CHECK).bind(*args, **kwargs)
+    arguments.apply_defaults()
+    return {name: list(value) if isinstance(value, tuple) else value for name, value in arguments.arguments.items()}
+
+
+def typer_arguments(monkeypatch, argv) -> dict:
+    calls = []
+    monkeypatch.setattr(cli, "check", lambda *args, **kwargs: calls.append((args, kwargs)) or 0)
+    assert commands.run(argv) == 0
+    ((args, kwargs),) = calls
+    return bound(*args, **kwargs)
+
+
+@pytest.mark.parametrize("argv", PLAIN, ids=" ".join)
+def test_a_plain_command_line_parses_as_typer_parses_it(monkeypatch, argv):
+    assert bound(**cli.plain_arguments(argv)) == typer_arguments(monkeypatch, argv)
+
+
+@pytest.mark.parametrize("argv", TO_TYPER, ids=lambda argv: " ".join(argv) or "nothing")
+def test_anything_else_is_left_to_typer(argv):
+    assert cli.plain_arguments(argv) is None
+
+
+def test_the_plain_path_imports_no_cli_framework_and_no_torch():
+    probe = textwrap.dedent(f"""
+        import sys
+        from shapecheck.cli import main
+        try:
+            main([{str(ROOT / 'examples')!r}, "--no-cache"])
+        except SystemExit:
+            pass
+        heavy = sorted(m for m in sys.modules if m.split(".")[0] in
+                       ("typer", "click", "pydantic", "rich", "torch", "numpy", "libcst"))
+        print("IMPORTED:", heavy)
+    """)
+    run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT)
+    assert "IMPORTED: []" in run.stdout, run.stdout[-2000:] + run.stderr
+    assert "Found 4 errors" in run.stdout
+
+
+# --- plain text without rich --------------------------------------------------------------------
+
+TRICKY = ["[bold]not markup[/bold] :smile:", "a tab\there and\tthere", "bell\x07 cr\r backspace\x08 ff\x0c vt\x0b",
+          "wide ⌊H/8⌋×32 日本語", "trailing spaces   ", "two\nlines", "\x1b[31mescape", "  leading"]
+
+
+def tricky_results():
+    return [FileResult("m.py", [Diagnostic("m.py", Span(i + 1, 2, i + 1, 3), code, message)
+                                for i, message in enumerate(TRICKY) for code in ("SHP101", "SHP405", "SHP905")])]
+
+
+@pytest.mark.parametrize("options", [{}, {"statistics": True}, {"quiet": True}])
+def test_the_plain_writer_writes_what_rich_writes_to_a_pipe(monkeypatch, options):
+    plain = io.StringIO()
+    text_format.render(tricky_results(), plain, **options)
+    monkeypatch.setattr(text_format, "_PlainConsole", lambda stream: pytest.fail("rich was asked for"))
+    monkeypatch.setattr(text_format, "_is_terminal", lambda stream: True)
+    monkeypatch.setattr(text_format, "_isatty", lambda stream: False)
+    with_rich = io.StringIO()
+    text_format.render(tricky_results(), with_rich, **options)
+    assert plain.getvalue() == with_rich.getvalue()
+    assert "\x1b[1m" not in plain.getvalue()
+
+
+def test_colours_still_go_where_rich_would_put_them(monkeypatch):
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    out = io.StringIO()
+    text_format.render(tricky_results(), out)
+    assert "\x1b[1m" in out.getvalue()
