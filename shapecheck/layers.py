@@ -224,12 +224,16 @@ class _CeilCorrected(S.Dim):
 
 def _conv_channel_axis(x: Tuple, n: int, kind: str) -> int:
     require_rank(x, (n + 1, n + 2), kind, f"{n + 2}-D (B×C×{_spatial_names(n)}) or {n + 1}-D unbatched")
+    return len(x) - n - 1
+
+
+def _check_batch_is_not_channels(x: Tuple, n: int, kind: str) -> None:
+    """torch reads B×H×W as one C×H×W image: B channels, which a convolution's in_channels fits
+    for one batch size only."""
     if len(x) == n + 1 and S.same(x[0], S.sym(S.BATCH)):
-        # torch reads B×H×W as one C×H×W image: B channels, which fit for no batch size but one
         raise ShapeError("SHP103", f"{kind} receives {S.render_shape(x)}, a batch without its channel dim "
                                    f"(a {n + 1}-D input is one unbatched C×{_spatial_names(n)}); add it with "
                                    f".unsqueeze(1)")
-    return len(x) - n - 1
 
 
 def _spatial_names(n: int) -> str:
@@ -342,6 +346,7 @@ def conv(x: Tuple, a: LayerArgs) -> Tuple:
     """out = ⌊(in + 2·padding − dilation·(kernel − 1) − 1) / stride⌋ + 1; 'same' keeps in."""
     n = spatial_ndim(a.kind)
     c = _conv_channel_axis(x, n, a.kind)
+    _check_batch_is_not_channels(x, n, a.kind)
     check_channels(a.kind, "in_channels", a, x[c], x)
     k, s, d = a.tuple("kernel_size", n), a.tuple("stride", n), a.tuple("dilation", n)
     spatial, pads = x[c + 1:], _conv_padding(a, n, k, d)
@@ -385,6 +390,7 @@ def conv_transpose(x: Tuple, a: LayerArgs) -> Tuple:
     """out = (in − 1)·stride − 2·padding + dilation·(kernel − 1) + output_padding + 1"""
     n = spatial_ndim(a.kind)
     c = _conv_channel_axis(x, n, a.kind)
+    _check_batch_is_not_channels(x, n, a.kind)
     check_channels(a.kind, "in_channels", a, x[c], x)
     k, s, d = a.tuple("kernel_size", n), a.tuple("stride", n), a.tuple("dilation", n)
     p, op = a.tuple("padding", n), a.tuple("output_padding", n)
