@@ -1,12 +1,14 @@
-"""Results of earlier runs, one file per checked file in `.shapecheck_cache/` at the project root
-(or `$SHAPECHECK_CACHE_DIR`).
+"""Results of earlier runs, kept in `.shapecheck_cache/` at the project root (or
+`$SHAPECHECK_CACHE_DIR`): one SQLite table per version of shapecheck, a JSON document per checked
+file.
 
-A result is reused only for the same input to the same code: the entry's name hashes the file's
-bytes, its path as given (messages name it), the options that shape its result, and the folder it
-sits in hashes shapecheck's own source and the Python version.  Entries are JSON, never pickles: a
-cache folder committed to a repository is data, not code that runs.  Each is written to a temporary
-file and renamed into place, so runs in parallel never read half an entry; anything unreadable is a
-miss, and a cache that cannot be written is simply not kept."""
+A result is reused only for the same input to the same code: the key hashes the file's bytes, its
+path as given (messages name it) and the options that shape its result; the table's name hashes
+shapecheck's own source and the Python version.  Entries are JSON, never pickles: a cache committed
+to a repository is data, not code that runs.  SQLite makes each write one atomic transaction, so
+runs and worker processes writing at once never leave half an entry (and one file is far cheaper
+to write than a file per entry).  Anything unreadable is a miss; a cache that cannot be opened or
+written is simply not kept."""
 
 from __future__ import annotations
 
@@ -24,7 +26,7 @@ from .results import FileResult, LayerReport, ModelReport
 DIRECTORY = ".shapecheck_cache"
 ENVIRONMENT = "SHAPECHECK_CACHE_DIR"
 FORMAT = 1  # of the entries; part of the code version
-PREFIX = "results-"  # then the code version: one folder of entries per version
+PREFIX = "results-"  # then the code version: one database per version
 _PACKAGE = Path(__file__).resolve().parent
 
 
@@ -51,57 +53,79 @@ def code_version() -> Optional[str]:
 class ResultCache:
     def __init__(self, directory: Path, version: str):
         self.directory = directory
-        self.entries = directory / f"{PREFIX}{version}"
+        self.database = directory / f"{PREFIX}{version}.sqlite"
+        self._connection = None
+        self._pid = 0  # the process that opened the connection: a forked worker opens its own
+        self._broken = False
 
     @classmethod
     def for_directory(cls, directory: Path) -> Optional["ResultCache"]:
         version = code_version()
         return None if version is None else cls(directory, version)
 
+    def __getstate__(self) -> dict:
+        return dict(self.__dict__, _connection=None, _pid=0)
+
     @staticmethod
     def key(path: str, data: bytes, options: dict) -> str:
-        """The entry's name: the file's bytes, its path and check_path's options (their repr: plain
+        """The entry's key: the file's bytes, its path and check_path's options (their repr: plain
         frozen dataclasses, dicts and tuples)."""
         digest = hashlib.sha256()
         for part in (path.encode("utf-8", "surrogatepass"), repr(sorted(options.items())).encode(), data):
             digest.update(len(part).to_bytes(8, "little") + part)
         return digest.hexdigest()[:40]
 
-    def _entry(self, key: str) -> Path:
-        return self.entries / key[:2] / f"{key}.json"
-
     def get(self, key: str) -> Optional[FileResult]:
+        import sqlite3
+
+        connection = self._connect()
+        if connection is None:
+            return None
         try:
-            return decode(json.loads(self._entry(key).read_bytes()))
-        except (OSError, ValueError, KeyError, TypeError):
+            row = connection.execute("SELECT document FROM results WHERE key = ?", (key,)).fetchone()
+            return None if row is None else decode(json.loads(row[0]))
+        except (sqlite3.Error, ValueError, KeyError, TypeError):
             return None
 
     def put(self, key: str, result: FileResult) -> None:
-        document = encode(result)
-        if document is None:
-            return
-        entry = self._entry(key)
-        try:
-            self._make_folders(entry.parent)
-            temporary = entry.with_name(f".{entry.stem}.{os.getpid()}.tmp")  # one writer per process and key
-            try:
-                with open(temporary, "wb") as out:
-                    out.write(json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode())
-                os.replace(temporary, entry)
-            except BaseException:
-                temporary.unlink(missing_ok=True)
-                raise
-        except OSError:
-            pass  # a read-only checkout, a full disk: the result is just not kept
+        import sqlite3
 
-    def _make_folders(self, folder: Path) -> None:
-        if folder.is_dir():
+        document = encode(result)
+        connection = self._connect() if document is not None else None
+        if connection is None:
             return
-        if not self.entries.is_dir():
-            self.entries.mkdir(parents=True, exist_ok=True)
-            self._mark()
+        try:
+            connection.execute("INSERT OR REPLACE INTO results VALUES (?, ?)", (key, document))
+        except sqlite3.Error:
+            pass  # busy past the timeout, a full disk: the result is just not kept
+
+    def _connect(self):
+        if self._broken:
+            return None
+        if self._connection is None or self._pid != os.getpid():
+            import sqlite3
+
+            try:
+                self._connection, self._pid = self._open(), os.getpid()
+            except (OSError, sqlite3.Error):
+                self._broken = True  # a read-only checkout, a file in the way: no cache this run
+                return None
+        return self._connection
+
+    def _open(self):
+        import sqlite3
+
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self._mark()
+        fresh = not self.database.exists()
+        connection = sqlite3.connect(self.database, timeout=10, isolation_level=None, check_same_thread=False)
+        connection.execute("PRAGMA trusted_schema = OFF")
+        connection.execute("PRAGMA journal_mode = WAL")
+        connection.execute("PRAGMA synchronous = NORMAL")
+        connection.execute("CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, document TEXT NOT NULL)")
+        if fresh:
             self._forget_other_versions()
-        folder.mkdir(exist_ok=True)
+        return connection
 
     def _mark(self) -> None:
         """Tell git and backup tools that the folder is a cache."""
@@ -112,26 +136,29 @@ class ResultCache:
                 (self.directory / name).write_text(text)
 
     def _forget_other_versions(self) -> None:
-        """A new version of shapecheck (or of its source, while developing it) makes the entries of
+        """A new version of shapecheck (or of its source, while developing it) makes the results of
         the others useless: remove them, so that the cache holds one version's results."""
-        import shutil
-
         for other in self.directory.glob(f"{PREFIX}*"):
-            if other != self.entries and other.is_dir():
-                shutil.rmtree(other, ignore_errors=True)
+            if not other.name.startswith(self.database.name):
+                try:
+                    other.unlink()
+                except OSError:
+                    pass
 
 
 # FileResult <-> JSON, exactly: an entry that would not read back equal is not written
 
-def encode(result: FileResult) -> Optional[dict]:
+def encode(result: FileResult) -> Optional[str]:
+    """The JSON text of ``result``; None when it would not read back equal."""
     document = {"path": result.path, "error": result.error,
                 "diagnostics": [_diagnostic(d) for d in result.diagnostics],
                 "models": [_model(m) for m in result.models]}
     try:
-        same = decode(json.loads(json.dumps(document))) == result
+        text = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+        same = decode(json.loads(text)) == result
     except (TypeError, ValueError, KeyError):
         same = False
-    return document if same else None
+    return text if same else None
 
 
 def decode(document: dict) -> FileResult:
