@@ -317,49 +317,65 @@ def generate_models(folder: Path, count: int, seed: int = 8) -> Path:
 
 # 3. the runtime mode
 
-def runtime_rows(runs: int) -> List[Row]:
+def runtime_call(tool: str, device: str) -> Callable[[], float]:
+    """One timed build-and-run of ResNet-50: shapecheck's runtime mode on the file, or torchinfo on
+    the class; torch is imported before, not timed."""
     import torch
 
-    from shapecheck import runtime
+    if tool == "shapecheck":
+        from shapecheck import runtime
 
-    try:
-        import torchinfo
-    except ImportError:
-        torchinfo = None
-    source = RESNET50.read_text()
-    request = [runtime.RuntimeRequest("ResNet50", RESNET50_INPUT)]
-    sys.path.insert(0, str(RESNET50.parent))
-    import resnet50
+        source, request = RESNET50.read_text(), [runtime.RuntimeRequest("ResNet50", RESNET50_INPUT)]
 
-    rows = []
-    for device in ("meta", "cpu"):
-        def ours() -> float:
+        def call() -> float:
             started = time.perf_counter()
             outcome = runtime.run_file(str(RESNET50), source, request, device=device)
             if outcome[0].status != "ok":
                 raise RuntimeError(f"ResNet-50 did not run on {device}: {outcome[0].message}")
             return time.perf_counter() - started
+        return call
 
-        def peer() -> float:
-            started = time.perf_counter()
-            with torch.device(device):
-                model = resnet50.ResNet50()
-            torchinfo.summary(model, input_size=RESNET50_INPUT, device=device, verbose=0)
-            return time.perf_counter() - started
+    import torchinfo
 
+    sys.path.insert(0, str(RESNET50.parent))
+    import resnet50
+
+    def call() -> float:
+        started = time.perf_counter()
+        with torch.device(device):
+            model = resnet50.ResNet50()
+        torchinfo.summary(model, input_size=RESNET50_INPUT, device=device, verbose=0)
+        return time.perf_counter() - started
+    return call
+
+
+def first_call(tool: str, device: str) -> float:
+    """The call in a fresh process that has just imported torch: what one `--runtime` run pays,
+    torch's lazy imports included."""
+    run = subprocess.run([sys.executable, __file__, "--first-call", tool, device], capture_output=True, text=True,
+                         env=child_env(), cwd=ROOT)
+    return float(run.stdout.split()[-1]) if run.returncode == 0 else float("nan")
+
+
+def runtime_rows(runs: int) -> List[Row]:
+    has_torchinfo = importlib.util.find_spec("torchinfo") is not None
+    rows = []
+    for device in ("meta", "cpu"):
         name = f"runtime: ResNet-50 on {device}"
-        if torchinfo is None:
-            first = ours()
+        ours = runtime_call("shapecheck", device)
+        if not has_torchinfo:
+            ours()
             mine = statistics.median([ours() for _ in range(runs)])
             rows.append(Row(name, mine, "torchinfo.summary", None, 1.0, runs,
-                            note=f"torchinfo is not installed (pip install torchinfo): no ratio; "
-                                 f"first call {first:.2f} s"))
+                            note="torchinfo is not installed (pip install torchinfo): no ratio"))
             continue
-        first_ours, first_peer = ours(), peer()  # the first call in a process pays torch's lazy imports
+        peer = runtime_call("torchinfo", device)
+        ours(), peer()  # the first call in a process pays torch's lazy imports: measured apart, below
         mine, theirs, samples = interleaved(runs, ours, peer)
-        rows.append(Row(name, mine, "torchinfo.summary", theirs, 1.0, runs,
-                        note=f"first call in the process: {first_ours:.2f} s vs {first_peer:.2f} s",
-                        samples=samples))
+        firsts = first_call("shapecheck", device), first_call("torchinfo", device)
+        rows.append(Row(name, mine, "torchinfo.summary", theirs, 1.0, runs, samples=samples,
+                        note=f"first call in a fresh process after import torch: {firsts[0]:.2f} s vs "
+                             f"{firsts[1]:.2f} s"))
     return rows
 
 
@@ -412,7 +428,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--only", default=",".join(ROWS), help=f"rows to measure, of {','.join(ROWS)}")
     parser.add_argument("--files", type=int, default=2000, help="model files in the generated tree")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
+    parser.add_argument("--first-call", nargs=2, metavar=("TOOL", "DEVICE"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.first_call:
+        print(runtime_call(*args.first_call)())
+        return 0
     only = set(args.only.split(","))
     about = machine()
     prepare()
