@@ -27,6 +27,7 @@ DIRECTORY = ".shapecheck_cache"
 ENVIRONMENT = "SHAPECHECK_CACHE_DIR"
 FORMAT = 1  # of the entries; part of the code version
 PREFIX = "results-"  # then the code version: one database per version
+OPEN_ATTEMPTS = 30  # about 5 s of waiting, in growing steps
 _PACKAGE = Path(__file__).resolve().parent
 
 
@@ -103,14 +104,26 @@ class ResultCache:
         if self._broken:
             return None
         if self._connection is None or self._pid != os.getpid():
-            import sqlite3
-
-            try:
-                self._connection, self._pid = self._open(), os.getpid()
-            except (OSError, sqlite3.Error):
-                self._broken = True  # a read-only checkout, a file in the way: no cache this run
-                return None
+            self._connection, self._pid = self._open_patiently(), os.getpid()
+            self._broken = self._connection is None  # a read-only checkout, a file in the way: no cache
         return self._connection
+
+    def _open_patiently(self):
+        """The connection, waiting while other processes create the same database (switching it to
+        WAL needs it to themselves, and SQLite does not wait for that); None when it cannot be had."""
+        import sqlite3
+        import time
+
+        for attempt in range(OPEN_ATTEMPTS):
+            try:
+                return self._open()
+            except sqlite3.OperationalError as e:
+                if "locked" not in str(e) and "busy" not in str(e):
+                    return None
+                time.sleep(0.01 * (attempt + 1))
+            except (OSError, sqlite3.Error):
+                return None
+        return None
 
     def _open(self):
         import sqlite3
@@ -119,10 +132,15 @@ class ResultCache:
         self._mark()
         fresh = not self.database.exists()
         connection = sqlite3.connect(self.database, timeout=10, isolation_level=None, check_same_thread=False)
-        connection.execute("PRAGMA trusted_schema = OFF")
-        connection.execute("PRAGMA journal_mode = WAL")
-        connection.execute("PRAGMA synchronous = NORMAL")
-        connection.execute("CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, document TEXT NOT NULL)")
+        try:
+            connection.execute("PRAGMA trusted_schema = OFF")
+            if connection.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                connection.execute("PRAGMA journal_mode = WAL")
+            connection.execute("PRAGMA synchronous = NORMAL")
+            connection.execute("CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, document TEXT NOT NULL)")
+        except BaseException:
+            connection.close()
+            raise
         if fresh:
             self._forget_other_versions()
         return connection

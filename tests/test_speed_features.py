@@ -15,6 +15,7 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -147,10 +148,12 @@ def test_a_cache_that_cannot_be_written_is_not_kept(tmp_path):
     assert [d.code for d in result.diagnostics] == ["SHP101"]
 
 
-def _write_and_read(folder: str, worker: int, rounds: int) -> int:
+def _write_and_read(folder: str, worker: int, start: float, rounds: int) -> int:
     cache = ResultCache(Path(folder), "1" * 32)
     results = [FileResult("m.py", [Diagnostic("m.py", Span(1, 1, 1, 2), "SHP101", str(n) * 20_000)])
                for n in range(3)]
+    while time.time() < start:  # all open the new database at once
+        pass
     complete = 0
     for round_ in range(rounds):
         cache.put("ab" * 20, results[(worker + round_) % 3])
@@ -161,7 +164,9 @@ def _write_and_read(folder: str, worker: int, rounds: int) -> int:
 
 def test_parallel_writers_never_leave_half_an_entry(tmp_path):
     with multiprocessing.get_context("spawn").Pool(3) as pool:
-        assert pool.starmap(_write_and_read, [(str(tmp_path), worker, 40) for worker in range(3)]) == [40] * 3
+        start = time.time() + 2  # after the workers have started
+        work = [(str(tmp_path), worker, start, 40) for worker in range(3)]
+        assert pool.starmap(_write_and_read, work) == [40] * 3
 
 
 # --- the plain command line ---------------------------------------------------------------------
