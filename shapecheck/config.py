@@ -76,6 +76,8 @@ class Config:
             return PurePath(path).as_posix()
 
     def is_excluded(self, path: str) -> bool:
+        if not self.exclude:
+            return False  # without resolving the path, for every file of a tree
         rel = self.relative(path)
         parts = PurePath(rel).parts
         return any(fnmatch(rel, p) or any(fnmatch(part, p) for part in parts) for p in self.exclude)
@@ -86,6 +88,8 @@ class Config:
         configured lists, per-file-ignores still apply."""
         base = Selection(tuple(self.select if select is None else select),
                          tuple(self.ignore if ignore is None else ignore))
+        if not self.per_file_ignores:
+            return base
         rel = self.relative(path)
         for pattern, codes in self.per_file_ignores:
             if _matches(rel, pattern):
@@ -94,11 +98,15 @@ class Config:
 
     def inputs_for(self, path: str) -> Dict[Optional[str], object]:
         """Model name -> InputSpec for the models of this file."""
+        if not self.inputs:
+            return {}
         rel = self.relative(path)
         return {model: spec for pattern, model, spec in self.inputs if pattern is None or _matches(rel, pattern)}
 
     def args_for(self, path: str) -> Dict[str, str]:
         """Model name -> constructor arguments as Python source, for the runtime mode."""
+        if not self.args:
+            return {}
         rel = self.relative(path)
         return {model: text for pattern, model, text in self.args if pattern is None or _matches(rel, pattern)}
 
