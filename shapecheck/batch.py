@@ -77,10 +77,11 @@ def _in_pool(tasks: List[Tuple[str, dict]], jobs: int, cache) -> Optional[List[F
 
     order = sorted(range(len(tasks)), key=lambda i: -_size(tasks[i][0]))
     results: List[Optional[FileResult]] = [None] * len(tasks)
-    pool = ProcessPoolExecutor(min(jobs, len(tasks)), mp_context=_context(), initializer=_start_worker,
-                               initargs=(cache,))
+    workers = min(jobs, len(tasks))
+    chunk = max(1, min(16, len(tasks) // (workers * 8)))  # fewer round trips, still a fair share at the end
+    pool = ProcessPoolExecutor(workers, mp_context=_context(), initializer=_start_worker, initargs=(cache,))
     try:
-        for index, result in zip(order, pool.map(_check_task, [tasks[i] for i in order])):
+        for index, result in zip(order, pool.map(_check_task, [tasks[i] for i in order], chunksize=chunk)):
             results[index] = result
     except BrokenProcessPool:
         return None
