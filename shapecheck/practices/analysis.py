@@ -1,6 +1,7 @@
 """One file's analysis: the module's dataflow, then each function's, bound to what its callers in
-the file pass it; repeated until those bindings stop changing, then once more to report.  Also what
-a class of the file is: the layers its ``__init__`` builds and how its ``forward`` ends."""
+the file pass it; repeated until a round reads the bindings it leaves (its findings are then those
+of the fixed point, and stand).  Also what a class of the file is: the layers its ``__init__``
+builds and how its ``forward`` ends."""
 
 from __future__ import annotations
 
@@ -53,6 +54,7 @@ class Analysis:
         self.returns: Dict[str, Value] = {}
         self._calls_now: Dict[str, Calls] = {}
         self._returns_now: Dict[str, Value] = {}
+        self._returns_read: set = set()
         self._models: Dict[str, Optional[ModelInfo]] = {}
         self._attrs: Dict[str, Env] = {}
         self.static: Env = {}
@@ -65,13 +67,13 @@ class Analysis:
             raise OutOfSteps()
 
     def findings(self) -> List[Diagnostic]:
-        previous = None
+        """Every round reports; a round whose inputs (what the file's calls pass each function, and
+        the returns it read) equal what it leaves is the fixed point, so its findings stand.  A file
+        that calls none of its own functions settles in one round."""
         for _ in range(MAX_ROUNDS):
-            state = self._round(reporting=False)
-            if state == previous:
+            self.rules.found = {}
+            if self._round():
                 break
-            previous = state
-        self._round(reporting=True)
         return self.rules.findings()
 
     def _definitions(self) -> Env:
@@ -81,21 +83,24 @@ class Analysis:
         flow.block([s for s in self.tree.body if isinstance(s, kinds) and not _runs_code(s)])
         return flow.env
 
-    def _round(self, reporting: bool):
-        self._calls_now, self._returns_now = {}, {}
-        flow = Flow(self, globals_=None, reporting=reporting)
+    def _round(self) -> bool:
+        """One reporting pass over the module and every function; whether it was the fixed point."""
+        self._calls_now, self._returns_now, self._returns_read = {}, {}, set()
+        flow = Flow(self, globals_=None, reporting=True)
         flow.env = dict(self.static)
         flow.block(self.tree.body)
         self.module_env = flow.env
         self._uncalled = self._uncalled_globals()
         for function in self.program.functions.values():
-            self._run_function(function, reporting)
+            self._run_function(function)
+        settled = self._calls_now == self.calls and all(
+            self._returns_now.get(key, NOTHING) == self.returns.get(key, NOTHING) for key in self._returns_read)
         self.calls, self.returns = self._calls_now, self._returns_now
-        return self.calls, self.returns
+        return settled
 
     # -- functions -----------------------------------------------------------------------------
 
-    def _run_function(self, function: ast.FunctionDef, reporting: bool) -> None:
+    def _run_function(self, function: ast.FunctionDef) -> None:
         key = self.program.key(function)
         owner = self.program.owner.get(function)
         calls = self.calls.get(key)
@@ -103,7 +108,7 @@ class Analysis:
         globals_ = calls.globals if known else self._uncalled
         escaping = function.name in self.program.escaping
         grad = self._grad(function, calls.grad if known else ("unknown" if escaping else "on"))
-        flow = Flow(self, function, globals_, grad, reporting, owner.name if owner is not None else None)
+        flow = Flow(self, function, globals_, grad, True, owner.name if owner is not None else None)
         self._bind_parameters(flow, function, calls.params if known else {}, owner)
         flow.block(function.body)
         returned = flow.returns if flow.returns is not None else Value(SCALAR)
@@ -159,6 +164,7 @@ class Analysis:
                 flow.env[name] = value.but(mode=mode) if mode else value.but(mode=None, placement=None)
         if self.program.zeroes_grad_through(function):
             flow.mark_loops(zeroes=True)
+        self._returns_read.add(key)
         return self.returns.get(key, NOTHING)
 
     def _record_call(self, flow: Flow, node: ast.Call, function, args, keywords) -> None:
