@@ -16,7 +16,7 @@ from .facts import (ARRAY, CPU, DATASET, DEVICE, FUNCTION, MODULE, NOTHING, SCAL
                     Placement, TEXT, Value, join, tensor)
 from .flow import Env, Flow, join_env
 from .library import Library
-from .program import Program, called_name
+from .program import Program, called_name, walk
 from .rules import Rules
 
 MAX_ROUNDS = 5
@@ -47,7 +47,7 @@ class Analysis:
         self.tree = tree
         self.program = Program(tree)
         self.source = Source(source)
-        self.rules = Rules(path, self.program, device_rules=not _sets_default_device(self.program.nodes))
+        self.rules = Rules(path, self.program, device_rules=not _sets_default_device(self.program.calls))
         self.library = Library(self)
         self.steps = 0
         self.calls: Dict[str, Calls] = {}
@@ -55,6 +55,7 @@ class Analysis:
         self._calls_now: Dict[str, Calls] = {}
         self._returns_now: Dict[str, Value] = {}
         self._returns_read: set = set()
+        self._defaults: Dict[int, Env] = {}
         self._models: Dict[str, Optional[ModelInfo]] = {}
         self._attrs: Dict[str, Env] = {}
         self.static: Env = {}
@@ -85,7 +86,7 @@ class Analysis:
 
     def _round(self) -> bool:
         """One reporting pass over the module and every function; whether it was the fixed point."""
-        self._calls_now, self._returns_now, self._returns_read = {}, {}, set()
+        self._calls_now, self._returns_now, self._returns_read, self._defaults = {}, {}, set(), {}
         flow = Flow(self, globals_=None, reporting=True)
         flow.env = dict(self.static)
         flow.block(self.tree.body)
@@ -184,6 +185,14 @@ class Analysis:
         self._calls_now[key] = self._calls_now[key].joined(calls) if key in self._calls_now else calls
 
     def _default_values(self, function) -> Env:
+        """The values of a function's defaults (evaluated once a round: evaluating one may call a
+        function of the file, which that round must see)."""
+        key = id(function)
+        if key not in self._defaults:
+            self._defaults[key] = self._evaluate_defaults(function)
+        return self._defaults[key]
+
+    def _evaluate_defaults(self, function) -> Env:
         arguments = function.args
         positional = arguments.posonlyargs + arguments.args
         pairs = list(zip(positional[len(positional) - len(arguments.defaults):], arguments.defaults))
@@ -269,16 +278,16 @@ def _assigned_outside_init(cls: ast.ClassDef) -> set:
     names = set()
     for item in cls.body:
         if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and item.name != "__init__":
-            for node in ast.walk(item):
+            for node in walk(item):
                 if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store) \
                         and isinstance(node.value, ast.Name) and node.value.id == "self":
                     names.add(node.attr)
     return names
 
 
-def _sets_default_device(nodes: List[ast.AST]) -> bool:
+def _sets_default_device(calls: List[ast.Call]) -> bool:
     names = {q.rsplit(".", 1)[1] for q in V.DEFAULT_DEVICE} - {"set_default_dtype"}
-    return any(isinstance(n, ast.Call) and called_name(n) in names for n in nodes)
+    return any(called_name(n) in names for n in calls)
 
 
 def _runs_code(statement: ast.stmt) -> bool:

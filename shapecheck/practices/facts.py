@@ -90,8 +90,11 @@ class ModelInfo:
     text: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True, slots=True)
 class Value:
+    """One value's facts.  Never changed once made (``but`` makes a new one); not frozen, because a
+    frozen dataclass is built five times slower and the dataflow builds millions of them."""
+
     kind: str = UNKNOWN
     placement: Optional[Placement] = None
     dims: Optional[str] = None          # tensors: "batch" (certainly ≥1-D data) or "scalar" (0-D)

@@ -14,7 +14,7 @@ from dataclasses import replace
 from typing import Dict, List, Optional, Tuple
 
 from . import vocabulary as V
-from .program import last_name, walk_here
+from .program import children, last_name, walk_here
 from .facts import (ACCELERATOR, ARRAY, CLASS, CPU, DATASET, DEVICE, FUNCTION, LOADER, LOSS, MODULE, NOTHING,
                     OPTIMIZER, QUAL, SCALAR, SCALER, SELF, SEQUENCE, TENSOR, TEXT, TUPLE, Ending,
                     ModelInfo, Placement, Value, join, join_all, tensor)
@@ -78,14 +78,14 @@ class Flow:
 
     def block(self, statements) -> None:
         for statement in statements:
-            handler = getattr(self, "stmt_" + type(statement).__name__, None)
+            handler = _STATEMENTS.get(type(statement))
             if handler is not None:
-                handler(statement)
+                handler(self, statement)
             else:
                 self.generic(statement)
 
     def generic(self, node: ast.AST) -> None:
-        for child in ast.iter_child_nodes(node):
+        for child in children(node):
             if isinstance(child, ast.expr):
                 self.expr(child)
             elif isinstance(child, ast.stmt):
@@ -326,10 +326,10 @@ class Flow:
         if node is None:
             return NOTHING
         self.analysis.spend()
-        handler = getattr(self, "expr_" + type(node).__name__, None)
+        handler = _EXPRESSIONS.get(type(node))
         if handler is not None:
-            return handler(node)
-        for child in ast.iter_child_nodes(node):
+            return handler(self, node)
+        for child in children(node):
             if isinstance(child, ast.expr):
                 self.expr(child)
         return NOTHING
@@ -677,6 +677,16 @@ class Flow:
             self.rules.on_loss(self, node, kind, loss, pairs[0], pairs[1])
         first = pairs[0][0] if pairs else NOTHING
         return tensor(first.placement if first.kind == TENSOR else None, "scalar")
+
+
+def _handlers(prefix: str) -> dict:
+    """Flow's methods for each node type (``stmt_If`` for ast.If), looked up once per type."""
+    return {getattr(ast, name[len(prefix):]): method for name, method in vars(Flow).items()
+            if name.startswith(prefix) and hasattr(ast, name[len(prefix):])}
+
+
+_STATEMENTS = _handlers("stmt_")
+_EXPRESSIONS = _handlers("expr_")
 
 
 def havoc(state: Env, loop: ast.AST) -> Env:

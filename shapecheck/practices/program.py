@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import ast
 import re
-from typing import Dict, Iterator, List, Optional, Set
+from typing import Dict, Iterator, List, Optional, Set, Tuple
 
 from . import vocabulary as V
 
@@ -19,14 +19,43 @@ GRAD_SWITCHES = {"no_grad", "inference_mode", "set_grad_enabled"}
 MOVES = {"to", "cuda", "cpu", "xpu", "mps", "to_empty"}
 
 
+_FIELDS: Dict[type, Tuple[str, ...]] = {}
+
+
+def children(node: ast.AST) -> List[ast.AST]:
+    """The child nodes of ``node``, as ast.iter_child_nodes gives them less the ``ctx`` and ``op``
+    markers (Load, Add, ...), which nothing here looks at; a list, built without a generator."""
+    fields = _FIELDS.get(node.__class__)
+    if fields is None:
+        fields = _FIELDS[node.__class__] = tuple(f for f in node._fields if f not in ("ctx", "op"))
+    found = []
+    for field in fields:
+        value = getattr(node, field, None)
+        if value.__class__ is list:
+            found.extend([item for item in value if isinstance(item, ast.AST)])
+        elif isinstance(value, ast.AST):
+            found.append(value)
+    return found
+
+
+def walk(node: ast.AST) -> List[ast.AST]:
+    """``node`` and every node under it (ast.walk, less the ``ctx`` and ``op`` markers)."""
+    found = [node]
+    index = 0
+    while index < len(found):
+        found.extend(children(found[index]))
+        index += 1
+    return found
+
+
 def walk_here(node: ast.AST) -> Iterator[ast.AST]:
     """The nodes under ``node`` that run when it runs: not the bodies of functions or classes it defines."""
-    stack = list(ast.iter_child_nodes(node))
+    stack = children(node)
     while stack:
         child = stack.pop()
         yield child
         if not isinstance(child, SCOPES):
-            stack.extend(ast.iter_child_nodes(child))
+            stack.extend(children(child))
 
 
 def called_name(call: ast.Call) -> str:
@@ -49,49 +78,69 @@ def last_name(expr: ast.AST) -> str:
 class Program:
     def __init__(self, tree: ast.Module):
         self.tree = tree
-        self.nodes: List[ast.AST] = [tree]  # every node, for the scans of the whole file
         self.functions: Dict[str, ast.FunctionDef] = {}
         self.owner: Dict[ast.AST, ast.ClassDef] = {}
         self.classes: Dict[str, ast.ClassDef] = {}
+        self.calls: List[ast.Call] = []  # every call of the file, for the scans of the whole file
         self._yielding: Set[ast.AST] = set()  # the scopes (functions, classes, lambdas) a yield is in
-        self._index(tree, None, None)
+        names, withs, assigns = self._index(tree)
         self.by_name: Dict[str, List[ast.FunctionDef]] = {}
         for function in self.functions.values():
             if function not in self.owner:
                 self.by_name.setdefault(function.name, []).append(function)
-        self.escaping = self._functions_used_as_values()
+        self.escaping = self._functions_used_as_values(names)
         self._effects: Dict[str, Dict[str, Optional[str]]] = {}
         self._scans: Dict[tuple, bool] = {}
-        self.grad_switched_off = any(_turns_off_requires_grad(n) for n in self.nodes)
-        self._under_no_grad = _called_under_no_grad(self.nodes)
+        self.grad_switched_off = any(_turns_off_requires_grad(n) for n in self.calls) or any(
+            _turns_off_requires_grad(n) for n in assigns)
+        self._under_no_grad = _called_under_no_grad(withs)
 
-    def _index(self, node: ast.AST, owner: Optional[ast.ClassDef], scope: Optional[ast.AST]) -> None:
-        for child in ast.iter_child_nodes(node):
-            self.nodes.append(child)
-            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                self.functions[self.key(child)] = child
+    def _index(self, tree: ast.Module):
+        """One walk of the file, in source order: its functions (and the class each method is
+        in), classes, calls, the scopes that yield; and the names, with-blocks and assignments the
+        other scans need."""
+        names: List[ast.Name] = []
+        withs: List[ast.AST] = []
+        assigns: List[ast.Assign] = []
+        stack = [(child, None, None) for child in reversed(children(tree))]
+        while stack:
+            node, owner, scope = stack.pop()
+            kind = node.__class__
+            if kind is ast.FunctionDef or kind is ast.AsyncFunctionDef:
+                self.functions[self.key(node)] = node
                 if owner is not None:
-                    self.owner[child] = owner
-                self._index(child, None, child)
-            elif isinstance(child, ast.ClassDef):
-                self.classes[child.name] = child
-                self._index(child, child, child)
+                    self.owner[node] = owner
+                inner = (None, node)
+            elif kind is ast.ClassDef:
+                self.classes[node.name] = node
+                inner = (node, node)
             else:
-                if isinstance(child, (ast.Yield, ast.YieldFrom)) and scope is not None:
+                if kind is ast.Call:
+                    self.calls.append(node)
+                elif kind is ast.Name:
+                    names.append(node)
+                elif kind is ast.With or kind is ast.AsyncWith:
+                    withs.append(node)
+                elif kind is ast.Assign:
+                    assigns.append(node)
+                elif (kind is ast.Yield or kind is ast.YieldFrom) and scope is not None:
                     self._yielding.add(scope)
-                self._index(child, owner, child if isinstance(child, ast.Lambda) else scope)
+                inner = (owner, node if kind is ast.Lambda else scope)
+            below = children(node)
+            if below:
+                stack.extend([(child, *inner) for child in reversed(below)])
+        return names, withs, assigns
 
     @staticmethod
     def key(function: ast.AST) -> str:
         return f"{function.name}@{function.lineno}"
 
-    def _functions_used_as_values(self) -> Set[str]:
+    def _functions_used_as_values(self, names: List[ast.Name]) -> Set[str]:
         """Names of functions that are passed around rather than called: their callers are unknown."""
-        called = {id(n.func) for n in self.nodes if isinstance(n, ast.Call)}
-        names = {f.name for f in self.functions.values()}
-        return {n.id for n in self.nodes
-                if isinstance(n, ast.Name) and n.id in names and isinstance(n.ctx, ast.Load)
-                and id(n) not in called}
+        called = {id(n.func) for n in self.calls}
+        functions = {f.name for f in self.functions.values()}
+        return {n.id for n in names
+                if n.id in functions and isinstance(n.ctx, ast.Load) and id(n) not in called}
 
     # -- classes ------------------------------------------------------------------------------
 
@@ -133,7 +182,7 @@ class Program:
         if cls is None or name in seen:
             return ()
         found = set()
-        for node in ast.walk(cls):
+        for node in walk(cls):
             if isinstance(node, ast.Call):
                 called = called_name(node)
                 if V.MODE_LAYER.match(called) or _dropout_following_mode(node):
@@ -150,7 +199,7 @@ class Program:
         if key not in self._scans:
             names = {a.arg for a in init.args.args + init.args.kwonlyargs} | (
                 {init.args.vararg.arg} if init.args.vararg else set())
-            self._scans[key] = {n.value.id for n in ast.walk(init) if isinstance(n, ast.Assign)
+            self._scans[key] = {n.value.id for n in walk(init) if isinstance(n, ast.Assign)
                                 and isinstance(n.value, ast.Name) and n.value.id in names
                                 and any(isinstance(t, ast.Attribute) for t in n.targets)}
         return self._scans[key]
@@ -165,14 +214,14 @@ class Program:
                    and item.name != "__init__"]
         return any((isinstance(n, ast.Call) and called_name(n) in MOVES)
                    or (isinstance(n, (ast.Name, ast.Attribute)) and re.search("device|cuda", last_name(n).lower()))
-                   for item in methods for n in ast.walk(item))
+                   for item in methods for n in walk(item))
 
     def mentions_devices(self, name: str) -> bool:
         cls = self.classes.get(name)
         return cls is None or any(
             (isinstance(n, ast.Call) and called_name(n) in MOVES) or (isinstance(n, ast.keyword) and n.arg == "device")
             or (isinstance(n, (ast.Name, ast.Attribute)) and "device" in last_name(n).lower())
-            for n in ast.walk(cls))
+            for n in walk(cls))
 
     # -- functions ----------------------------------------------------------------------------
 
@@ -284,6 +333,14 @@ class Program:
 
     def call_effects(self, call: ast.Call, target: ast.FunctionDef, seen=()) -> Dict[str, Optional[str]]:
         """The callee's effects, renamed to the caller's names for the arguments it passed."""
+        if seen:
+            return self._call_effects(call, target, seen)
+        key = ("call", id(call), id(target))
+        if key not in self._scans:
+            self._scans[key] = self._call_effects(call, target, seen)
+        return self._scans[key]
+
+    def _call_effects(self, call: ast.Call, target: ast.FunctionDef, seen) -> Dict[str, Optional[str]]:
         parameters = [a.arg for a in target.args.posonlyargs + target.args.args]
         if target in self.owner and parameters:
             parameters = parameters[1:]
@@ -353,11 +410,11 @@ def _turns_off_requires_grad(node: ast.AST) -> bool:
     return False
 
 
-def _called_under_no_grad(nodes: List[ast.AST]) -> Set[str]:
+def _called_under_no_grad(withs: List[ast.AST]) -> Set[str]:
     names: Set[str] = set()
-    for node in nodes:
-        if isinstance(node, (ast.With, ast.AsyncWith)) and any(
+    for node in withs:
+        if any(
                 isinstance(i.context_expr, ast.Call) and called_name(i.context_expr) in GRAD_SWITCHES
                 for i in node.items):
-            names.update(called_name(c) for s in node.body for c in ast.walk(s) if isinstance(c, ast.Call))
+            names.update(called_name(c) for s in node.body for c in walk(s) if isinstance(c, ast.Call))
     return names
