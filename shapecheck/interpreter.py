@@ -87,6 +87,9 @@ class Source:
         if line - 1 >= len(self.lines) or end_line - 1 >= len(self.lines):
             return ""
         if line == end_line:
+            text = self.lines[line - 1]
+            if text.isascii():  # byte offsets are character offsets
+                return text[node.col_offset:node.end_col_offset]
             return self._bytes(line)[node.col_offset:node.end_col_offset].decode("utf-8", "replace")
         parts = [self._bytes(line)[node.col_offset:]]
         parts += [self._bytes(n) for n in range(line + 1, end_line)]

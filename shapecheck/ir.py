@@ -35,9 +35,10 @@ class UnknownValue:
 UNKNOWN = UnknownValue()
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True, slots=True)
 class Arg:
-    """One argument of a call, as folded (``value``) and as written (``text``, ``span``)."""
+    """One argument of a call, as folded (``value``) and as written (``text``, ``span``).  Never
+    changed once made (not frozen, for the speed of building one)."""
 
     value: object
     text: str

@@ -178,6 +178,14 @@ class Program:
     def mode_layers(self, name: str, seen=()) -> tuple:
         """Dropout and BatchNorm layers the class builds (or builds through other classes of the
         file): the layers that behave differently after model.eval()."""
+        if not seen:
+            key = ("mode_layers", name)
+            if key not in self._scans:
+                self._scans[key] = self._mode_layers(name, seen)
+            return self._scans[key]
+        return self._mode_layers(name, seen)
+
+    def _mode_layers(self, name: str, seen) -> tuple:
         cls = self.classes.get(name)
         if cls is None or name in seen:
             return ()
