@@ -97,6 +97,9 @@ class Source:
         return b"".join(parts).decode("utf-8", "replace")
 
 
+_DISPATCH: Dict[tuple, List[Tuple[type, str]]] = {}  # (interpreter class, prefix) -> [(node type, method name)]
+
+
 class Frame:
     __slots__ = ("locals", "globals", "closure", "function", "uncertain_return", "declared_global")
 
@@ -152,13 +155,12 @@ class Interpreter:
         self._expr = self._dispatch("eval_")
 
     def _dispatch(self, prefix: str) -> dict:
-        table = {}
-        for name in dir(self):
-            if name.startswith(prefix):
-                node_type = getattr(ast, name[len(prefix):], None)
-                if node_type is not None:
-                    table[node_type] = getattr(self, name)
-        return table
+        """This interpreter's method for each node type (``exec_If`` for ast.If)."""
+        key = (type(self), prefix)
+        if key not in _DISPATCH:
+            _DISPATCH[key] = [(getattr(ast, name[len(prefix):]), name) for name in dir(type(self))
+                              if name.startswith(prefix) and hasattr(ast, name[len(prefix):])]
+        return {node_type: getattr(self, name) for node_type, name in _DISPATCH[key]}
 
     # --- running ------------------------------------------------------------------------------
 

@@ -20,14 +20,22 @@ MOVES = {"to", "cuda", "cpu", "xpu", "mps", "to_empty"}
 
 
 _FIELDS: Dict[type, Tuple[str, ...]] = {}
+# fields that never hold a node: the ctx and op markers (Load, Add, ...), which nothing here looks
+# at, and the names and flags stored as plain values
+_NOT_NODES = {"ctx", "op", "id", "attr", "arg", "name", "asname", "module", "level", "type_comment", "kind",
+              "conversion", "is_async", "simple"}
+_LEAVES = (ast.Name, ast.Constant)
+
+
+def _fields(cls: type) -> Tuple[str, ...]:
+    fields = _FIELDS[cls] = () if cls in _LEAVES else tuple(f for f in cls._fields if f not in _NOT_NODES)
+    return fields
 
 
 def children(node: ast.AST) -> List[ast.AST]:
-    """The child nodes of ``node``, as ast.iter_child_nodes gives them less the ``ctx`` and ``op``
-    markers (Load, Add, ...), which nothing here looks at; a list, built without a generator."""
-    fields = _FIELDS.get(node.__class__)
-    if fields is None:
-        fields = _FIELDS[node.__class__] = tuple(f for f in node._fields if f not in ("ctx", "op"))
+    """The child nodes of ``node``, as ast.iter_child_nodes gives them less the ctx and op markers;
+    a list, built without a generator."""
+    fields = _FIELDS.get(node.__class__) or _fields(node.__class__)
     found = []
     for field in fields:
         value = getattr(node, field, None)
@@ -99,37 +107,50 @@ class Program:
         """One walk of the file, in source order: its functions (and the class each method is
         in), classes, calls, the scopes that yield; and the names, with-blocks and assignments the
         other scans need."""
-        names: List[ast.Name] = []
-        withs: List[ast.AST] = []
-        assigns: List[ast.Assign] = []
-        stack = [(child, None, None) for child in reversed(children(tree))]
+        found = ([], [], [])  # names, withs, assigns
+        self._scan(tree, None, None, found)
+        return found
+
+    def _scan(self, root: ast.AST, owner: Optional[ast.ClassDef], scope: Optional[ast.AST], found) -> None:
+        """The nodes under ``root``, depth first; each function, class or lambda is scanned whole,
+        as its own scope, before the nodes after it."""
+        names, withs, assigns = found
+        calls = self.calls
+        stack = children(root)
+        stack.reverse()
         while stack:
-            node, owner, scope = stack.pop()
+            node = stack.pop()
             kind = node.__class__
-            if kind is ast.FunctionDef or kind is ast.AsyncFunctionDef:
+            if kind is ast.Call:
+                calls.append(node)
+            elif kind is ast.Name:
+                names.append(node)
+                continue
+            elif kind is ast.Constant:
+                continue
+            elif kind is ast.FunctionDef or kind is ast.AsyncFunctionDef:
                 self.functions[self.key(node)] = node
                 if owner is not None:
                     self.owner[node] = owner
-                inner = (None, node)
+                self._scan(node, None, node, found)
+                continue
             elif kind is ast.ClassDef:
                 self.classes[node.name] = node
-                inner = (node, node)
-            else:
-                if kind is ast.Call:
-                    self.calls.append(node)
-                elif kind is ast.Name:
-                    names.append(node)
-                elif kind is ast.With or kind is ast.AsyncWith:
-                    withs.append(node)
-                elif kind is ast.Assign:
-                    assigns.append(node)
-                elif (kind is ast.Yield or kind is ast.YieldFrom) and scope is not None:
-                    self._yielding.add(scope)
-                inner = (owner, node if kind is ast.Lambda else scope)
+                self._scan(node, node, node, found)
+                continue
+            elif kind is ast.Lambda:
+                self._scan(node, owner, node, found)
+                continue
+            elif kind is ast.With or kind is ast.AsyncWith:
+                withs.append(node)
+            elif kind is ast.Assign:
+                assigns.append(node)
+            elif (kind is ast.Yield or kind is ast.YieldFrom) and scope is not None:
+                self._yielding.add(scope)
             below = children(node)
             if below:
-                stack.extend([(child, *inner) for child in reversed(below)])
-        return names, withs, assigns
+                below.reverse()
+                stack.extend(below)
 
     @staticmethod
     def key(function: ast.AST) -> str:
