@@ -1,6 +1,7 @@
 """Checking the files of one run: each through the cache, and in worker processes when there is
-enough work to share (a pool costs more than checking a file or two).  The results come back in
-the order of the files, whatever the number of workers."""
+enough work to share (a pool costs more than checking a file or two).  Workers read the cache;
+this process writes the new results, a batch per transaction.  The results come back in the order
+of the files, whatever the number of workers."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from .results import FileResult
 
 POOL_FILES = 16  # a pool for this many files or more,
 POOL_BYTES = 256_000  # or for fewer, larger files (about 0.5 s of work)
+WRITE_EVERY = 64  # new results per cache transaction
 
 _worker_cache = None
 
@@ -19,19 +21,27 @@ _worker_cache = None
 def check_file(path: str, options: dict, cache=None) -> FileResult:
     """check_path's result for one file, from the cache when it holds it (then it is the same, and
     the analysis is not even imported)."""
+    result, key = _lookup(path, options, cache)
+    if key is not None:
+        cache.put(key, result)
+    return result
+
+
+def _lookup(path: str, options: dict, cache) -> Tuple[FileResult, Optional[str]]:
+    """The file's result, and the cache key to write it under when it is new (None when it came
+    from the cache, or there is no cache)."""
     data = None if cache is None else _read(path)
     if data is None:
         from .api import check_path
 
-        return check_path(path, **options)  # which says why a file cannot be read
+        return check_path(path, **options), None  # which says why a file cannot be read
     key = cache.key(path, data, options)
     result = cache.get(key)
-    if result is None:
-        from .api import check_bytes
+    if result is not None:
+        return result, None
+    from .api import check_bytes
 
-        result = check_bytes(data, path, **options)
-        cache.put(key, result)
-    return result
+    return check_bytes(data, path, **options), key
 
 
 def _read(path: str) -> Optional[bytes]:
@@ -41,14 +51,39 @@ def _read(path: str) -> Optional[bytes]:
         return None
 
 
+class _Writes:
+    """New results on their way to the cache, written a batch at a time by this process alone
+    (workers only read it: one writer, and a transaction per batch rather than per file)."""
+
+    def __init__(self, cache):
+        self.cache = cache
+        self.pending: List[Tuple[str, FileResult]] = []
+
+    def add(self, result: FileResult, key: Optional[str]) -> FileResult:
+        if key is not None and self.cache is not None:
+            self.pending.append((key, result))
+            if len(self.pending) >= WRITE_EVERY:
+                self.flush()
+        return result
+
+    def flush(self) -> None:
+        if self.pending:
+            self.cache.put_many(self.pending)
+            self.pending = []
+
+
 def check_files(paths: Sequence[str], options_for: Callable[[str], dict], jobs: int = 1,
                 cache=None) -> List[FileResult]:
     tasks = [(path, options_for(path)) for path in paths]
-    if jobs > 1 and _worth_a_pool(paths):
-        results = _in_pool(tasks, jobs, cache)
-        if results is not None:
-            return results
-    return [check_file(path, options, cache) for path, options in tasks]
+    writes = _Writes(cache)
+    try:
+        if jobs > 1 and _worth_a_pool(paths):
+            results = _in_pool(tasks, jobs, cache, writes)
+            if results is not None:
+                return results
+        return [writes.add(*_lookup(path, options, cache)) for path, options in tasks]
+    finally:
+        writes.flush()
 
 
 def _worth_a_pool(paths: Sequence[str]) -> bool:
@@ -66,7 +101,7 @@ def _size(path: str) -> int:
         return 0
 
 
-def _in_pool(tasks: List[Tuple[str, dict]], jobs: int, cache) -> Optional[List[FileResult]]:
+def _in_pool(tasks: List[Tuple[str, dict]], jobs: int, cache, writes: _Writes) -> Optional[List[FileResult]]:
     """The results in the order of ``tasks``, the largest files handed out first so that no worker
     is left with a big one at the end; None when the pool broke (a worker killed), to check them
     here instead."""
@@ -81,8 +116,8 @@ def _in_pool(tasks: List[Tuple[str, dict]], jobs: int, cache) -> Optional[List[F
     chunk = max(1, min(16, len(tasks) // (workers * 8)))  # fewer round trips, still a fair share at the end
     pool = ProcessPoolExecutor(workers, mp_context=_context(), initializer=_start_worker, initargs=(cache,))
     try:
-        for index, result in zip(order, pool.map(_check_task, [tasks[i] for i in order], chunksize=chunk)):
-            results[index] = result
+        for index, (result, key) in zip(order, pool.map(_check_task, [tasks[i] for i in order], chunksize=chunk)):
+            results[index] = writes.add(result, key)
     except BrokenProcessPool:
         return None
     finally:
@@ -106,6 +141,6 @@ def _start_worker(cache) -> None:
     _worker_cache = cache
 
 
-def _check_task(task: Tuple[str, dict]) -> FileResult:
+def _check_task(task: Tuple[str, dict]) -> Tuple[FileResult, Optional[str]]:
     path, options = task
-    return check_file(path, options, _worker_cache)
+    return _lookup(path, options, _worker_cache)

@@ -17,7 +17,7 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Optional
+from typing import Optional, Sequence, Tuple
 
 from . import __version__
 from .diagnostics import Diagnostic, Fix, Span
@@ -89,16 +89,25 @@ class ResultCache:
             return None
 
     def put(self, key: str, result: FileResult) -> None:
+        self.put_many([(key, result)])
+
+    def put_many(self, entries: Sequence[Tuple[str, FileResult]]) -> None:
+        """Write the entries in one transaction (a commit per file costs more than the JSON)."""
         import sqlite3
 
-        document = encode(result)
-        connection = self._connect() if document is not None else None
+        rows = [(key, document) for key, document in ((k, encode(r)) for k, r in entries) if document is not None]
+        connection = self._connect() if rows else None
         if connection is None:
             return
         try:
-            connection.execute("INSERT OR REPLACE INTO results VALUES (?, ?)", (key, document))
-        except sqlite3.Error:
-            pass  # busy past the timeout, a full disk: the result is just not kept
+            connection.execute("BEGIN")
+            connection.executemany("INSERT OR REPLACE INTO results VALUES (?, ?)", rows)
+            connection.execute("COMMIT")
+        except sqlite3.Error:  # busy past the timeout, a full disk: the results are just not kept
+            try:
+                connection.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass
 
     def _connect(self):
         if self._broken:
