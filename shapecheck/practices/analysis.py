@@ -16,7 +16,7 @@ from .facts import (ARRAY, CPU, DATASET, DEVICE, FUNCTION, MODULE, NOTHING, SCAL
                     Placement, TEXT, Value, join, tensor)
 from .flow import Env, Flow, join_env
 from .library import Library
-from .program import Program, called_name, walk
+from .program import Program, called_name
 from .rules import Rules
 
 MAX_ROUNDS = 5
@@ -268,17 +268,17 @@ class Analysis:
             self._bind_parameters(flow, init, {}, cls)
             flow.block(init.body)
             attrs.update(flow.attrs)
-        for name in _assigned_outside_init(cls):
+        for name in _assigned_outside_init(cls, self.program):
             attrs[name] = NOTHING
         self._attrs[cls.name] = attrs
         return attrs
 
 
-def _assigned_outside_init(cls: ast.ClassDef) -> set:
+def _assigned_outside_init(cls: ast.ClassDef, program: Program) -> set:
     names = set()
     for item in cls.body:
         if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and item.name != "__init__":
-            for node in walk(item):
+            for node in program.walk(item):
                 if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store) \
                         and isinstance(node.value, ast.Name) and node.value.id == "self":
                     names.add(node.attr)

@@ -7,7 +7,7 @@ Whatever is not known is ``None``, and nothing is ever reported from ``None``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Optional, Tuple
 
 from ..diagnostics import Span
@@ -108,7 +108,11 @@ class Value:
     span: Optional[Span] = None         # losses and optimizers: where they were made
 
     def but(self, **changes) -> "Value":
-        return replace(self, **changes)
+        fields = {"kind": self.kind, "placement": self.placement, "dims": self.dims, "ending": self.ending,
+                  "affine": self.affine, "model": self.model, "mode": self.mode, "name": self.name,
+                  "items": self.items, "element": self.element, "span": self.span}
+        fields.update(changes)
+        return Value(**fields)
 
 
 NOTHING = Value()

@@ -98,7 +98,7 @@ class Program:
                 self.by_name.setdefault(function.name, []).append(function)
         self.escaping = self._functions_used_as_values(names)
         self._effects: Dict[str, Dict[str, Optional[str]]] = {}
-        self._scans: Dict[tuple, bool] = {}
+        self._scans: Dict[tuple, object] = {}  # what the scans found, by scan and node
         self.grad_switched_off = any(_turns_off_requires_grad(n) for n in self.calls) or any(
             _turns_off_requires_grad(n) for n in assigns)
         self._under_no_grad = _called_under_no_grad(withs)
@@ -151,6 +151,13 @@ class Program:
             if below:
                 below.reverse()
                 stack.extend(below)
+
+    def walk(self, node: ast.AST) -> List[ast.AST]:
+        """walk(node), kept: the scans of a class and of its methods share it."""
+        key = ("walk", id(node))
+        if key not in self._scans:
+            self._scans[key] = walk(node)
+        return self._scans[key]
 
     @staticmethod
     def key(function: ast.AST) -> str:
@@ -211,7 +218,7 @@ class Program:
         if cls is None or name in seen:
             return ()
         found = set()
-        for node in walk(cls):
+        for node in self.walk(cls):
             if isinstance(node, ast.Call):
                 called = called_name(node)
                 if V.MODE_LAYER.match(called) or _dropout_following_mode(node):
@@ -228,7 +235,7 @@ class Program:
         if key not in self._scans:
             names = {a.arg for a in init.args.args + init.args.kwonlyargs} | (
                 {init.args.vararg.arg} if init.args.vararg else set())
-            self._scans[key] = {n.value.id for n in walk(init) if isinstance(n, ast.Assign)
+            self._scans[key] = {n.value.id for n in self.walk(init) if isinstance(n, ast.Assign)
                                 and isinstance(n.value, ast.Name) and n.value.id in names
                                 and any(isinstance(t, ast.Attribute) for t in n.targets)}
         return self._scans[key]
@@ -243,14 +250,14 @@ class Program:
                    and item.name != "__init__"]
         return any((isinstance(n, ast.Call) and called_name(n) in MOVES)
                    or (isinstance(n, (ast.Name, ast.Attribute)) and re.search("device|cuda", last_name(n).lower()))
-                   for item in methods for n in walk(item))
+                   for item in methods for n in self.walk(item))
 
     def mentions_devices(self, name: str) -> bool:
         cls = self.classes.get(name)
         return cls is None or any(
             (isinstance(n, ast.Call) and called_name(n) in MOVES) or (isinstance(n, ast.keyword) and n.arg == "device")
             or (isinstance(n, (ast.Name, ast.Attribute)) and "device" in last_name(n).lower())
-            for n in walk(cls))
+            for n in self.walk(cls))
 
     # -- functions ----------------------------------------------------------------------------
 
