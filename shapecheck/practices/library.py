@@ -16,51 +16,19 @@ HOST_DATA = Value(ARRAY)  # a sample before collation: numpy, PIL, numbers, CPU 
 
 
 class Library:
+    """The calls into libraries, for one file's analysis.  Which handler a dotted path gets depends
+    on the path alone: it is worked out once per process (``_HANDLERS``), not once per file."""
+
     def __init__(self, analysis):
         self.analysis = analysis
-        self.exact = {"enumerate": self.enumerate, "zip": self.zip, "next": self.next, "list": self.collect,
-                      "tuple": self.collect, "sorted": self.collect, "range": self.numbers, "len": self.scalar,
-                      "int": self.scalar, "float": self.scalar, "round": self.scalar, "abs": self.scalar,
-                      "isinstance": self.scalar, "torch.device": self.device, "torch.compile": self.same,
-                      "torch.nn.Sequential": self.sequential, "torch.nn.Parameter": self.same,
-                      "sklearn.model_selection.train_test_split": self.split_arrays}
-        self.exact.update({q: self.same for q in ITERATION})
-        self.exact.update({q: self.accelerator for q in V.ACCELERATOR_CALLS})
-        self.exact.update({q: self.set_grad for q in V.SET_GRAD})
-        self.exact.update({q: self.data_loader for q in V.DATA_LOADERS})
-        self.exact.update({q: self.tensor_dataset for q in V.TENSOR_DATASETS})
-        self.exact.update({q: self.subset for q in V.SPLITS})
-        self.exact.update({q: self.scaler for q in V.SCALERS})
-        self.exact.update({q: self.nothing for q in V.INERT_BUILTINS})
-        self.unknown = V.WRAPPERS | {"torch.nn.ModuleList", "torch.nn.ModuleDict", "torch.nn.ParameterList",
-                                     "torch.nn.ParameterDict", "torch.nn.Module"}
-        self._handlers = {}
 
     def call(self, flow, node: ast.Call, qual: str, args, keywords) -> Value:
-        if qual not in self._handlers:
-            self._handlers[qual] = self._handler(qual)
-        handler = self._handlers[qual]
+        handler = _HANDLERS.get(qual, _UNSEEN)
+        if handler is _UNSEEN:
+            handler = _HANDLERS[qual] = _handler(qual)
         if handler is not None:
-            return handler(flow, node, qual, args, keywords)
+            return handler(self, flow, node, qual, args, keywords)
         return flow.unknown_call(node, args, keywords)
-
-    def _handler(self, qual: str):
-        """The handler for a dotted path: exact names first, then families of names."""
-        if qual in self.exact:
-            return self.exact[qual]
-        if qual in self.unknown:
-            return None
-        families = [
-            (qual.startswith("torchvision.datasets."), self.host_dataset),
-            (V.layer_kind(qual) is not None, self.layer),
-            (V.is_optimizer(qual), self.optimizer),
-            (qual.startswith("torchvision.models.") or qual == "timm.create_model", self.pretrained),
-            (qual.startswith(V.FUNCTIONAL) and qual[len(V.FUNCTIONAL):] in V.LOSSES, self.functional_loss),
-            (qual.startswith("torch.") and qual[len("torch."):] in V.FACTORIES, self.factory),
-            (qual.startswith("torch.") and V.functional_name(qual) is not None, self.tensor_function),
-            (qual.startswith(V.ARRAY_ROOTS), self.array_function),
-        ]
-        return next((handler for matches, handler in families if matches), None)
 
     # -- Python --------------------------------------------------------------------------------
 
@@ -215,6 +183,45 @@ class Library:
             return NOTHING
         placements = {t.placement for t in tensors}
         return tensor(tensors[0].placement if len(placements) == 1 else None)
+
+
+L = Library
+EXACT = {"enumerate": L.enumerate, "zip": L.zip, "next": L.next, "list": L.collect, "tuple": L.collect,
+         "sorted": L.collect, "range": L.numbers, "len": L.scalar, "int": L.scalar, "float": L.scalar,
+         "round": L.scalar, "abs": L.scalar, "isinstance": L.scalar, "torch.device": L.device,
+         "torch.compile": L.same, "torch.nn.Sequential": L.sequential, "torch.nn.Parameter": L.same,
+         "sklearn.model_selection.train_test_split": L.split_arrays}
+EXACT.update({q: L.same for q in ITERATION})
+EXACT.update({q: L.accelerator for q in V.ACCELERATOR_CALLS})
+EXACT.update({q: L.set_grad for q in V.SET_GRAD})
+EXACT.update({q: L.data_loader for q in V.DATA_LOADERS})
+EXACT.update({q: L.tensor_dataset for q in V.TENSOR_DATASETS})
+EXACT.update({q: L.subset for q in V.SPLITS})
+EXACT.update({q: L.scaler for q in V.SCALERS})
+EXACT.update({q: L.nothing for q in V.INERT_BUILTINS})
+UNKNOWN_CALLS = V.WRAPPERS | {"torch.nn.ModuleList", "torch.nn.ModuleDict", "torch.nn.ParameterList",
+                              "torch.nn.ParameterDict", "torch.nn.Module"}
+_UNSEEN = object()
+_HANDLERS: dict = {}  # dotted path -> Library method, or None for a call nothing is known of
+
+
+def _handler(qual: str):
+    """The handler for a dotted path: exact names first, then families of names."""
+    if qual in EXACT:
+        return EXACT[qual]
+    if qual in UNKNOWN_CALLS:
+        return None
+    families = [
+        (qual.startswith("torchvision.datasets."), L.host_dataset),
+        (V.layer_kind(qual) is not None, L.layer),
+        (V.is_optimizer(qual), L.optimizer),
+        (qual.startswith("torchvision.models.") or qual == "timm.create_model", L.pretrained),
+        (qual.startswith(V.FUNCTIONAL) and qual[len(V.FUNCTIONAL):] in V.LOSSES, L.functional_loss),
+        (qual.startswith("torch.") and qual[len("torch."):] in V.FACTORIES, L.factory),
+        (qual.startswith("torch.") and V.functional_name(qual) is not None, L.tensor_function),
+        (qual.startswith(V.ARRAY_ROOTS), L.array_function),
+    ]
+    return next((handler for matches, handler in families if matches), None)
 
 
 def _element(value: Value) -> Value:
