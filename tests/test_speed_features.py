@@ -10,6 +10,7 @@ import inspect
 import io
 import json
 import multiprocessing
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -87,6 +88,22 @@ def test_a_cached_result_is_the_result(capsys, monkeypatch, tmp_path):
     monkeypatch.setattr(api, "check_bytes", lambda *a, **k: pytest.fail("checked again instead of cached"))
     assert shapecheck(capsys, "tests/fixtures/", "-f", "json") == first
     assert shapecheck(capsys, "tests/fixtures/", "-f", "json", "--jobs", "2") == first
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_this_process_writes_every_new_result_a_batch_at_a_time(capsys, monkeypatch, tmp_path, jobs):
+    parent, real, batches = os.getpid(), ResultCache.put_many, []
+
+    def put_many(cache, pending):
+        assert os.getpid() == parent, "a worker wrote to the cache"
+        batches.append(len(pending))
+        return real(cache, pending)
+
+    monkeypatch.setattr(ResultCache, "put_many", put_many)
+    shapecheck(capsys, "tests/fixtures/", "--jobs", jobs)
+    assert len(FIXTURES) > batch.WRITE_EVERY
+    assert batches == [batch.WRITE_EVERY, len(FIXTURES) - batch.WRITE_EVERY]
+    assert len(entries(tmp_path)) == len(FIXTURES)
 
 
 def test_every_fixture_result_reads_back_equal():
