@@ -12,7 +12,8 @@ Each figure is the median of several runs, the two tools' runs interleaved.  sha
 an empty cache each time (the `warm cache` rows show a second run over the same tree).  The README
 quotes the last figures.
 
-    python benchmarks/bench.py [--runs 5] [--tree-runs 3] [--only cold,torch,models,runtime] [--json]
+    python benchmarks/bench.py [--runs 5] [--tree-runs 3] [--runtime-runs 15] [--only cold,torch,models,runtime]
+                               [--json]
 """
 
 from __future__ import annotations
@@ -425,6 +426,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--runs", type=int, default=5, help="runs per figure (default 5)")
     parser.add_argument("--tree-runs", type=int, default=3,
                         help="runs per figure for the whole trees, where flake8 takes minutes (default 3)")
+    parser.add_argument("--runtime-runs", type=int, default=15,
+                        help="runs per runtime figure: a fraction of a second each, and noisy (default 15)")
     parser.add_argument("--only", default=",".join(ROWS), help=f"rows to measure, of {','.join(ROWS)}")
     parser.add_argument("--files", type=int, default=2000, help="model files in the generated tree")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
@@ -450,7 +453,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             rows += tree_rows(f"{args.files} generated model files",
                               generate_models(Path(tmp), args.files), args.tree_runs)
     if "runtime" in only:
-        rows += runtime_rows(args.runs)
+        rows += runtime_rows(args.runtime_runs)
     if args.json:
         out = {"machine": about, "command": "python benchmarks/bench.py " + " ".join(argv or sys.argv[1:]),
                "rows": [dict(asdict(r), ratio=r.ratio, met=r.met) for r in rows]}

@@ -14,12 +14,12 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 from . import shapes as S
 from .diagnostics import Diagnostic, Fix, Span
-from .interpreter import Abort, Interpreter
+from .interpreter import Interpreter
 from .ir import UNKNOWN, Arg
 from .layers import NotKnown, ShapeError, default_input
 from .results import LayerReport, ModelReport
 from .shapes import Tensor
-from .values import ClassValue, Container, Function, Instance, Layer, Opaque, PendingInput, is_module
+from .values import Container, Instance, Layer, Opaque, PendingInput
 
 _INPUT_COMMENT = re.compile(r"#\s*shapecheck:\s*input\s*=\s*\(?\s*([^)#]*?)\s*\)?\s*$")
 
