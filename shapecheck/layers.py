@@ -105,20 +105,26 @@ class LayerRule:
     expects: Callable[[LayerArgs], Shape] = lambda a: None
     check: Callable[[LayerArgs], None] = lambda a: None  # construction-time checks
 
+    def __post_init__(self):  # the parameters sorted once, for bind (it runs for every layer built)
+        named = tuple(p.name for p in self.parameters if not p.variadic)
+        object.__setattr__(self, "_named", named)
+        object.__setattr__(self, "_defaults", {p.name: p.default for p in self.parameters if not p.variadic})
+        object.__setattr__(self, "_required", tuple(p.name for p in self.parameters if p.required and not p.variadic))
+
     def bind(self, args: Sequence[Arg], kwargs: Sequence[Tuple[str, Arg]]) -> LayerArgs:
-        named = [p for p in self.parameters if not p.variadic]
-        values = {p.name: p.default for p in named}
+        named = self._named
+        values = dict(self._defaults)
         written: Dict[str, Arg] = {}
-        for parameter, arg in zip(named, args):
-            values[parameter.name], written[parameter.name] = arg.value, arg
+        for name, arg in zip(named, args):
+            values[name], written[name] = arg.value, arg
         for name, arg in kwargs:
             if name in values:
                 values[name], written[name] = arg.value, arg
         if len(args) > len(named) and len(named) == len(self.parameters):
             raise NotKnown("too many arguments")
-        for p in named:
-            if p.required and p.name not in written:
-                raise NotKnown(f"missing {p.name}")
+        for name in self._required:
+            if name not in written:
+                raise NotKnown(f"missing {name}")
         return LayerArgs(self.kind, values, written)
 
 

@@ -105,11 +105,38 @@ def _signature(rule) -> inspect.Signature:
     return inspect.signature(rule)
 
 
-def _apply(rule, args: tuple, kwargs: dict) -> object:
+@lru_cache(maxsize=None)
+def _positional_range(rule) -> Optional[Tuple[int, float]]:
+    """How many positional arguments the rule takes when given no keywords (at least, at most);
+    None when a keyword-only parameter is required, so that positional arguments never fit."""
+    fewest, most = 0, 0.0
+    for parameter in _signature(rule).parameters.values():
+        if parameter.kind in (parameter.POSITIONAL_ONLY, parameter.POSITIONAL_OR_KEYWORD):
+            most += 1
+            fewest += parameter.default is parameter.empty
+        elif parameter.kind is parameter.VAR_POSITIONAL:
+            most = float("inf")
+        elif parameter.kind is parameter.KEYWORD_ONLY and parameter.default is parameter.empty:
+            return None
+    return fewest, most
+
+
+def _fits(rule, args: tuple, kwargs: dict) -> bool:
+    """Whether the call's arguments bind to the rule's parameters (counted when there are no
+    keywords, the common case; Signature.bind otherwise)."""
+    if not kwargs:
+        positional = _positional_range(rule)
+        return positional is not None and positional[0] <= len(args) <= positional[1]
     try:
         _signature(rule).bind(*args, **kwargs)
     except TypeError:
-        raise NotKnown(f"arguments do not fit {rule.__name__}") from None
+        return False
+    return True
+
+
+def _apply(rule, args: tuple, kwargs: dict) -> object:
+    if not _fits(rule, args, kwargs):
+        raise NotKnown(f"arguments do not fit {rule.__name__}")
     try:
         return rule(*args, **kwargs)
     except UnknownRank:
