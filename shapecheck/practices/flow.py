@@ -1,8 +1,8 @@
 """The dataflow over one scope (the module, or one function): statements in order, with a map from
 each variable to its facts (``facts.Value``); branches and loop iterations join.  Calls are where
 facts are made (``torch.randn``, ``model.to(device)``, ``DataLoader(...)``) and where the rules
-look (``rules.Rules``), but only in the reporting pass: a loop's first, silent pass only finds what
-its iterations carry from one to the next.
+look (``rules.Rules``), but only in the reporting pass: of a loop's passes, only the one that
+starts from what its iterations carry from one to the next reports.
 """
 
 from __future__ import annotations
@@ -180,29 +180,31 @@ class Flow:
         self.block(node.orelse)
 
     def loop(self, node, start, body, iterable: str) -> None:
-        """Silent passes until what an iteration leaves for the next stops changing (or, past a few
-        passes or a few nested loops, forgetting what the body assigns), then one pass that reports
-        from that state."""
-        reporting, self.reporting = self.reporting, False
-        frame = LoopFrame(node, iterable)
-        self.loops.append(frame)
+        """Passes until what an iteration leaves for the next stops changing: the pass that starts
+        from the state it leaves is the fixed point, and when the dataflow reports, its findings
+        are the loop's (those of the passes before are dropped).  Past a few passes or a few nested
+        loops, one pass from a state that forgets what the body assigns."""
+        reporting = self.reporting
+        self.loops.append(LoopFrame(node, iterable))
         state = dict(self.env)
-        if len(self.loops) > MAX_LOOP_DEPTH:
-            state = havoc(state, node)
-        else:
+        settled = False
+        if len(self.loops) <= MAX_LOOP_DEPTH:
             for _ in range(MAX_PASSES):
+                found = dict(self.rules.found) if reporting else None
+                self.loops[-1] = LoopFrame(node, iterable)
                 again = self.iteration(state, start, body)
                 if again == state:
+                    settled = True
                     break
+                if reporting:
+                    self.rules.found = found
                 state = again
-            else:
-                state = havoc(state, node)
-        if reporting:
-            self.reporting = True
-            self.loops[-1] = frame = LoopFrame(node, iterable)
-        if reporting or len(self.loops) > MAX_LOOP_DEPTH:
-            self.iteration(state, start, body)
-        self.loops.pop()
+        if not settled:
+            state = havoc(state, node)
+            if reporting or len(self.loops) > MAX_LOOP_DEPTH:
+                self.loops[-1] = LoopFrame(node, iterable)
+                self.iteration(state, start, body)
+        frame = self.loops.pop()
         self.env = state
         if reporting:
             self.rules.on_loop_end(self, frame)
