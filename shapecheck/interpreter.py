@@ -97,7 +97,11 @@ class Source:
         return b"".join(parts).decode("utf-8", "replace")
 
 
-_DISPATCH: Dict[tuple, List[Tuple[type, str]]] = {}  # (interpreter class, prefix) -> [(node type, method name)]
+def node_handlers(cls: type, prefix: str) -> dict:
+    """A walker class's method for each node type (``exec_If`` for ast.If), looked up once rather
+    than by name at every node: {node type: function}."""
+    return {getattr(ast, name[len(prefix):]): method for name, method in vars(cls).items()
+            if name.startswith(prefix) and hasattr(ast, name[len(prefix):])}
 
 
 class Frame:
@@ -151,16 +155,6 @@ class Interpreter:
         # script built rather than building (and reporting) a second copy
         self.first_results: Dict[int, object] = {}
         self._generators: Dict[int, bool] = {}  # id(function node) -> has a yield of its own
-        self._stmt = self._dispatch("exec_")
-        self._expr = self._dispatch("eval_")
-
-    def _dispatch(self, prefix: str) -> dict:
-        """This interpreter's method for each node type (``exec_If`` for ast.If)."""
-        key = (type(self), prefix)
-        if key not in _DISPATCH:
-            _DISPATCH[key] = [(getattr(ast, name[len(prefix):]), name) for name in dir(type(self))
-                              if name.startswith(prefix) and hasattr(ast, name[len(prefix):])]
-        return {node_type: getattr(self, name) for node_type, name in _DISPATCH[key]}
 
     # --- running ------------------------------------------------------------------------------
 
@@ -245,9 +239,9 @@ class Interpreter:
 
     def exec(self, stmt: ast.stmt, frame: Frame) -> None:
         self.tick()
-        handler = self._stmt.get(type(stmt))
+        handler = _STATEMENTS.get(type(stmt))
         if handler is not None:
-            handler(stmt, frame)
+            handler(self, stmt, frame)
 
     def exec_block(self, stmts: Sequence[ast.stmt], frame: Frame) -> None:
         for stmt in stmts:
@@ -555,10 +549,10 @@ class Interpreter:
     # --- expressions ----------------------------------------------------------------------------
 
     def eval(self, node: ast.expr, frame: Frame):
-        handler = self._expr.get(type(node))
+        handler = _EXPRESSIONS.get(type(node))
         if handler is None:
             return UNKNOWN
-        return handler(node, frame)
+        return handler(self, node, frame)
 
     def eval_Constant(self, node: ast.Constant, frame):
         return node.value
@@ -1185,6 +1179,8 @@ class Interpreter:
 
 # --- helpers ------------------------------------------------------------------------------------
 
+_STATEMENTS = node_handlers(Interpreter, "exec_")
+_EXPRESSIONS = node_handlers(Interpreter, "eval_")
 UNKNOWN_SLICE = object()
 
 _MODULE_METHODS = {"to", "cuda", "cpu", "eval", "train", "float", "double", "half", "forward", "parameters",

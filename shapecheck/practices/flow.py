@@ -13,8 +13,9 @@ import re
 from dataclasses import replace
 from typing import Dict, List, Optional, Tuple
 
+from ..interpreter import node_handlers
 from . import vocabulary as V
-from .program import children, last_name, walk_here
+from .program import children, last_name, train_flag, walk_here
 from .facts import (ACCELERATOR, ARRAY, CLASS, CPU, DATASET, DEVICE, FUNCTION, LOADER, LOSS, MODULE, NOTHING,
                     OPTIMIZER, QUAL, SCALAR, SCALER, SELF, SEQUENCE, TENSOR, TEXT, TUPLE, Ending,
                     ModelInfo, Placement, Value, join, join_all, tensor)
@@ -603,7 +604,7 @@ class Flow:
         elif name == "eval" and not args:
             updated = module.but(mode="eval")
         elif name == "train":
-            updated = module.but(mode=_train_flag(node))
+            updated = module.but(mode=train_flag(node))
         elif name in ("forward", "__call__"):
             return self.module_call(node, module, args)
         elif name in ("half", "float", "double", "bfloat16", "requires_grad_", "share_memory", "apply"):
@@ -681,14 +682,8 @@ class Flow:
         return tensor(first.placement if first.kind == TENSOR else None, "scalar")
 
 
-def _handlers(prefix: str) -> dict:
-    """Flow's methods for each node type (``stmt_If`` for ast.If), looked up once per type."""
-    return {getattr(ast, name[len(prefix):]): method for name, method in vars(Flow).items()
-            if name.startswith(prefix) and hasattr(ast, name[len(prefix):])}
-
-
-_STATEMENTS = _handlers("stmt_")
-_EXPRESSIONS = _handlers("expr_")
+_STATEMENTS = node_handlers(Flow, "stmt_")
+_EXPRESSIONS = node_handlers(Flow, "expr_")
 
 
 def havoc(state: Env, loop: ast.AST) -> Env:
@@ -788,15 +783,6 @@ def _is_main_guard(test: ast.AST) -> bool:
     return (isinstance(test, ast.Compare) and isinstance(test.left, ast.Name) and test.left.id == "__name__"
             and len(test.comparators) == 1 and isinstance(test.comparators[0], ast.Constant)
             and test.comparators[0].value == "__main__")
-
-
-def _train_flag(node: ast.Call) -> Optional[str]:
-    flag = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "mode"), None)
-    if flag is None:
-        return "train"
-    if isinstance(flag, ast.Constant) and isinstance(flag.value, bool):
-        return "train" if flag.value else "eval"
-    return None
 
 
 MODEL_NAME = re.compile(r"^(model|net|network|classifier|cnn|mlp)$|_(model|net)$", re.I)

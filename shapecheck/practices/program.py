@@ -408,11 +408,17 @@ def _mode_set(call: ast.Call) -> Optional[str]:
     if called_name(call) == "eval" and not call.args:
         return "eval"
     if called_name(call) == "train":
-        flag = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg == "mode"), None)
-        if flag is None:
-            return "train"
-        if isinstance(flag, ast.Constant) and isinstance(flag.value, bool):
-            return "train" if flag.value else "eval"
+        return train_flag(call)
+    return None
+
+
+def train_flag(call: ast.Call) -> Optional[str]:
+    """The mode ``m.train(...)`` sets: "train", "eval" for ``train(False)``, None when not constant."""
+    flag = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg == "mode"), None)
+    if flag is None:
+        return "train"
+    if isinstance(flag, ast.Constant) and isinstance(flag.value, bool):
+        return "train" if flag.value else "eval"
     return None
 
 
