@@ -17,7 +17,11 @@ WRONG_LINEAR = "examples/buggy/cifar_wrong_linear.py"
 SOURCE = (ROOT / WRONG_LINEAR).read_text()
 
 
-def shapecheck(capsys, *argv: str):
+def shapecheck(capsys, *argv: str, stdin: str = None):
+    """Run the command line in this process: (exit code, stdout, stderr); ``stdin`` is what it reads
+    for ``-``."""
+    if stdin is not None:
+        sys.stdin = io.TextIOWrapper(io.BytesIO(stdin.encode()))
     with pytest.raises(SystemExit) as exit:
         main(list(argv))
     out, err = capsys.readouterr()

@@ -3,15 +3,14 @@ files excluded, input shapes per model; the command line overriding it; a bad ta
 
 from __future__ import annotations
 
-import io
 import sys
 import textwrap
 from pathlib import Path
 
 import pytest
 
-from shapecheck.cli import main
 from shapecheck.config import Selection, load
+from test_cli import shapecheck
 
 MODEL = """\
 import torch
@@ -34,15 +33,6 @@ import torch.nn as nn
 
 model = nn.Sequential(nn.Conv2d(3, 8, 3), nn.ReLU(), nn.Conv2d(16, 8, 3))
 """
-
-
-def shapecheck(capsys, *argv: str, stdin: str = None):
-    if stdin is not None:
-        sys.stdin = io.TextIOWrapper(io.BytesIO(stdin.encode()))
-    with pytest.raises(SystemExit) as exit:
-        main(list(argv))
-    out, err = capsys.readouterr()
-    return exit.value.code, out, err
 
 
 @pytest.fixture

@@ -12,21 +12,14 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from shapecheck.cli import main
 from shapecheck.diagnostics import RULES, Diagnostic, Span
 from shapecheck.report.github_format import command, escape_data, escape_property
+from test_cli import shapecheck
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = json.loads((ROOT / "tests" / "data" / "sarif-schema-2.1.0.json").read_text())
 WRONG_LINEAR = "examples/buggy/cifar_wrong_linear.py"
 NOTEBOOK = "tests/fixtures_notebooks/cifar10_cnn_kaggle.ipynb"
-
-
-def shapecheck(capsys, *argv: str):
-    with pytest.raises(SystemExit) as exit:
-        main(list(argv))
-    out, err = capsys.readouterr()
-    return exit.value.code, out, err
 
 
 @pytest.fixture(autouse=True)

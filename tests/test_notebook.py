@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from shapecheck.api import check_path, check_text
-from shapecheck.cli import main
 from shapecheck.config import Selection
 from shapecheck.notebook import python_lines, read
+from test_cli import shapecheck
 
 NOTEBOOKS = Path(__file__).resolve().parent / "fixtures_notebooks"
 BUGGY = NOTEBOOKS / "cifar10_cnn_kaggle.ipynb"
@@ -20,13 +20,6 @@ CORRECT = NOTEBOOKS / "mnist_cnn_kaggle.ipynb"
 
 def cell_source(notebook: Path, cell: int) -> list:
     return "".join(json.loads(notebook.read_text())["cells"][cell - 1]["source"]).splitlines()
-
-
-def shapecheck(capsys, *argv: str):
-    with pytest.raises(SystemExit) as exit:
-        main(list(argv))
-    out, err = capsys.readouterr()
-    return exit.value.code, out, err
 
 
 def test_the_wrong_linear_in_cell_4_is_reported_at_its_line_in_the_cell():

@@ -26,17 +26,11 @@ from shapecheck.cache import ResultCache, code_version, decode, encode
 from shapecheck.diagnostics import Diagnostic, Span
 from shapecheck.report import text_format
 from shapecheck.results import FileResult
+from test_cli import shapecheck
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = sorted((ROOT / "tests" / "fixtures").glob("*.py"))
 WRONG_LINEAR = ROOT / "examples" / "buggy" / "cifar_wrong_linear.py"
-
-
-def shapecheck(capsys, *argv: str):
-    with pytest.raises(SystemExit) as exit:
-        cli.main(list(argv))
-    out, err = capsys.readouterr()
-    return exit.value.code, out, err
 
 
 @pytest.fixture(autouse=True)
