@@ -324,7 +324,7 @@ def runtime_call(tool: str, device: str) -> Callable[[], float]:
     import torch
 
     if tool == "shapecheck":
-        from shapecheck import runtime
+        from shapecheck.runtime import run as runtime
 
         source, request = RESNET50.read_text(), [runtime.RuntimeRequest("ResNet50", RESNET50_INPUT)]
 

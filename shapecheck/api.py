@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Dict, Optional
 
 from . import notebook, suppressions
-from .config import Selection
+from .cli.config import Selection
 from .diagnostics import Diagnostic, Span
-from .models import Checker, InputSpec, check_entries, comment_inputs, discover, reports
+from .analysis.models import Checker, InputSpec, check_entries, comment_inputs, discover, reports
 from .practices import check_practices
 from .results import FileResult
 from .source import SourceError, decode, read_source

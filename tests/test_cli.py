@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from shapecheck.cli import main
+from shapecheck.cli.main import main
 from shapecheck.diagnostics import RULES, TABLE_END, TABLE_START, markdown_table, with_table
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from shapecheck.config import Selection, load
+from shapecheck.cli.config import Selection, load
 from test_cli import shapecheck
 
 MODEL = """\
@@ -191,7 +191,7 @@ def test_bad_codes_on_the_command_line_are_exit_2(project, capsys):
 
 
 def test_without_a_toml_reader_the_table_is_ignored_with_a_warning(project, capsys, monkeypatch):
-    from shapecheck import config
+    from shapecheck.cli import config
 
     project('inputs = {"models.py::SimpleCNN" = [3, 28, 28]}\n')
     monkeypatch.setattr(config, "tomllib", None)  # Python 3.10 without tomli

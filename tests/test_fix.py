@@ -13,7 +13,7 @@ import pytest
 
 from shapecheck.api import check_source
 from shapecheck.diagnostics import Fix, Span
-from shapecheck.fix import apply_fixes, fix_source, write_atomically
+from shapecheck.report.fix import apply_fixes, fix_source, write_atomically
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"

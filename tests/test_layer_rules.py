@@ -16,9 +16,9 @@ from hypothesis import HealthCheck, assume, currently_in_test_context, event, gi
 from hypothesis import strategies as st
 from torch import nn
 
-from shapecheck import shapes as S
+from shapecheck.rules import shapes as S
 from shapecheck.ir import Arg
-from shapecheck.layers import RULES, NotKnown, ShapeError, default_input
+from shapecheck.rules.layers import RULES, NotKnown, ShapeError, default_input
 
 torch.set_num_threads(1)
 

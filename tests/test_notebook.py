@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from shapecheck.api import check_path, check_text
-from shapecheck.config import Selection
+from shapecheck.cli.config import Selection
 from shapecheck.notebook import python_lines, read
 from test_cli import shapecheck
 

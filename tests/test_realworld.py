@@ -18,9 +18,9 @@ import pytest
 torch = pytest.importorskip("torch")
 
 from shapecheck.api import check_source  # noqa: E402
-from shapecheck.layers import RULES  # noqa: E402
+from shapecheck.rules.layers import RULES  # noqa: E402
 from shapecheck.results import ModelReport  # noqa: E402
-from shapecheck.runtime import RuntimeRequest, run_file  # noqa: E402
+from shapecheck.runtime.run import RuntimeRequest, run_file  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 REALWORLD = ROOT / "tests" / "realworld"

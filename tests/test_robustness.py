@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from shapecheck.api import check_path, check_source
-from shapecheck.models import Checker
+from shapecheck.analysis.models import Checker
 
 ROOT = Path(__file__).resolve().parent.parent
 REALWORLD = sorted((ROOT / "tests" / "realworld").glob("*.py"))

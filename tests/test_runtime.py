@@ -9,8 +9,8 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from shapecheck import runtime  # noqa: E402
-from shapecheck.runtime import RuntimeRequest, RuntimeUnavailable, run_file  # noqa: E402
+from shapecheck.runtime import run as runtime  # noqa: E402
+from shapecheck.runtime.run import RuntimeRequest, RuntimeUnavailable, run_file  # noqa: E402
 
 DEVICES = ["cpu", "meta"]
 
@@ -556,7 +556,7 @@ def test_without_torch_the_runtime_asks_for_the_extra():
     script = textwrap.dedent("""\
         import sys
         sys.modules["torch"] = None
-        from shapecheck import runtime
+        from shapecheck.runtime import run as runtime
         try:
             runtime.run_file("m.py", "", [])
         except runtime.RuntimeUnavailable as exc:

@@ -12,7 +12,7 @@ import pytest
 pytest.importorskip("torch")
 
 from shapecheck.api import check_source  # noqa: E402
-from shapecheck.runtime_check import check_file, concrete_input  # noqa: E402
+from shapecheck.runtime.compare import check_file, concrete_input  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 FILES = sorted((ROOT / "tests" / "fixtures").glob("*.py")) + sorted((ROOT / "examples").rglob("*.py"))

@@ -21,8 +21,10 @@ from pathlib import Path
 
 import pytest
 
-from shapecheck import api, batch, cli, commands
-from shapecheck.cache import ResultCache, code_version, decode, encode
+from shapecheck import api
+from shapecheck.cli import batch, commands
+from shapecheck.cli import main as cli
+from shapecheck.cli.cache import ResultCache, code_version, decode, encode
 from shapecheck.diagnostics import Diagnostic, Span
 from shapecheck.report import text_format
 from shapecheck.results import FileResult
@@ -229,7 +231,7 @@ def test_anything_else_is_left_to_typer(argv):
 def test_the_plain_path_imports_no_cli_framework_and_no_torch():
     probe = textwrap.dedent(f"""
         import sys
-        from shapecheck.cli import main
+        from shapecheck.cli.main import main
         try:
             main([{str(ROOT / 'examples')!r}, "--no-cache"])
         except SystemExit:

@@ -42,7 +42,7 @@ def test_analysing_a_file_runs_none_of_it(tmp_path: Path) -> None:
 def test_a_static_run_does_not_import_torch(tmp_path: Path) -> None:
     probe = textwrap.dedent(f"""
         import sys
-        from shapecheck.cli import main
+        from shapecheck.cli.main import main
         try:
             main([{str(ROOT / 'examples')!r}, "--format", "json"])
         except SystemExit:

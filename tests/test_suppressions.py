@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 
 from shapecheck.api import check_source
-from shapecheck.cli import main
-from shapecheck.config import Selection
+from shapecheck.cli.main import main
+from shapecheck.cli.config import Selection
 
 NET = """\
 import torch

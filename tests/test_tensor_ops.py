@@ -1,4 +1,4 @@
-"""Every rule of shapecheck.tensor_ops held against real PyTorch (and numpy).
+"""Every rule of shapecheck.rules.tensor_ops held against real PyTorch (and numpy).
 
 For random arguments, valid and invalid, the static result equals the shape torch computes, and
 the rule raises ShapeError exactly when torch raises.  With symbolic dims, the rule may leave a
@@ -17,11 +17,11 @@ import torch.nn.functional as F
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from shapecheck import shapes as S
-from shapecheck import tensor_ops as T
+from shapecheck.rules import shapes as S
+from shapecheck.rules import tensor_ops as T
 from shapecheck.ir import UNKNOWN
-from shapecheck.layers import NotKnown, ShapeError
-from shapecheck.shapes import Tensor
+from shapecheck.rules.layers import NotKnown, ShapeError
+from shapecheck.rules.shapes import Tensor
 
 try:
     import numpy as np

@@ -11,9 +11,9 @@ import ast
 from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Optional, Tuple
 
-from .diagnostics import Span
-from .ir import UNKNOWN, LayerCall  # noqa: F401  (re-exported for the interpreter)
-from .layers import LayerArgs, LayerRule
+from ..diagnostics import Span
+from ..ir import UNKNOWN, LayerCall  # noqa: F401  (re-exported for the interpreter)
+from ..rules.layers import LayerArgs, LayerRule
 
 
 @dataclass(frozen=True)

@@ -12,13 +12,13 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Dict, List, Optional, Sequence, Tuple
 
-from . import shapes as S
-from .diagnostics import Diagnostic, Fix, Span
+from ..rules import shapes as S
+from ..diagnostics import Diagnostic, Fix, Span
 from .interpreter import Interpreter
-from .ir import UNKNOWN, Arg
-from .layers import NotKnown, ShapeError, default_input
-from .results import LayerReport, ModelReport
-from .shapes import Tensor
+from ..ir import UNKNOWN, Arg
+from ..rules.layers import NotKnown, ShapeError, default_input
+from ..results import LayerReport, ModelReport
+from ..rules.shapes import Tensor
 from .values import Container, Instance, Layer, Opaque, PendingInput
 
 _INPUT_COMMENT = re.compile(r"#\s*shapecheck:\s*input\s*=\s*\(?\s*([^)#]*?)\s*\)?\s*$")
@@ -462,7 +462,7 @@ def _input_code(layer: Layer, x: Tensor) -> str:
 
 
 def _wanted_rank(layer: Layer) -> str:
-    from .layers import spatial_ndim
+    from ..rules.layers import spatial_ndim
 
     n = spatial_ndim(layer.call.kind)
     return {1: "B×C×L", 2: "B×C×H×W", 3: "B×C×D×H×W"}.get(n, "another rank")

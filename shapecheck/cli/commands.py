@@ -8,8 +8,9 @@ from typing import List, Optional
 
 import typer
 
-from . import __version__, cli
-from .diagnostics import RULES
+from .. import __version__
+from . import main as cli
+from ..diagnostics import RULES
 
 app = typer.Typer(add_completion=False, rich_markup_mode=None,
                   context_settings={"help_option_names": ["-h", "--help"]})

@@ -17,7 +17,7 @@ from math import prod
 from typing import Callable, Dict, Optional, Sequence, Tuple
 
 from . import shapes as S
-from .ir import UNKNOWN, Arg
+from ..ir import UNKNOWN, Arg
 from .shapes import Dimension, Shape
 
 

@@ -19,16 +19,16 @@ import sys
 from pathlib import Path
 from typing import Optional, Sequence, Tuple
 
-from . import __version__
-from .diagnostics import Diagnostic, Fix, Span
-from .results import FileResult, LayerReport, ModelReport
+from .. import __version__
+from ..diagnostics import Diagnostic, Fix, Span
+from ..results import FileResult, LayerReport, ModelReport
 
 DIRECTORY = ".shapecheck_cache"
 ENVIRONMENT = "SHAPECHECK_CACHE_DIR"
 FORMAT = 1  # of the entries; part of the code version
 PREFIX = "results-"  # then the code version: one database per version
 OPEN_ATTEMPTS = 30  # about 5 s of waiting, in growing steps
-_PACKAGE = Path(__file__).resolve().parent
+_PACKAGE = Path(__file__).resolve().parent.parent
 
 
 def default_directory(root: Path) -> Path:

@@ -33,7 +33,7 @@ from functools import lru_cache
 from typing import Callable, Dict, Optional, Sequence, Tuple
 
 from . import shapes as S
-from .ir import UNKNOWN, Arg
+from ..ir import UNKNOWN, Arg
 from .layers import RULES, NotKnown, ShapeError, flatten_shape
 from .shapes import Dimension, Tensor
 

@@ -9,7 +9,7 @@ import os
 from pathlib import Path
 from typing import Callable, List, Optional, Sequence, Tuple
 
-from .results import FileResult
+from ..results import FileResult
 
 POOL_FILES = 16  # a pool for this many files or more,
 POOL_BYTES = 256_000  # or for fewer, larger files (about 0.5 s of work)
@@ -32,14 +32,14 @@ def _lookup(path: str, options: dict, cache) -> Tuple[FileResult, Optional[str]]
     from the cache, or there is no cache)."""
     data = None if cache is None else _read(path)
     if data is None:
-        from .api import check_path
+        from ..api import check_path
 
         return check_path(path, **options), None  # which says why a file cannot be read
     key = cache.key(path, data, options)
     result = cache.get(key)
     if result is not None:
         return result, None
-    from .api import check_bytes
+    from ..api import check_bytes
 
     return check_bytes(data, path, **options), key
 
@@ -108,7 +108,7 @@ def _in_pool(tasks: List[Tuple[str, dict]], jobs: int, cache, writes: _Writes) -
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
-    from . import api  # noqa: F401  (imported before the workers fork, so that they start with it)
+    from .. import api  # noqa: F401  (imported before the workers fork, so that they start with it)
 
     order = sorted(range(len(tasks)), key=lambda i: -_size(tasks[i][0]))
     results: List[Optional[FileResult]] = [None] * len(tasks)

@@ -15,9 +15,9 @@ import operator
 import re
 from typing import Dict
 
-from . import shapes as S
-from .ir import UNKNOWN
-from .shapes import Tensor
+from ..rules import shapes as S
+from ..ir import UNKNOWN
+from ..rules.shapes import Tensor
 from .values import Builtin, ClassValue, Container, Global, Instance, Layer, Partial
 
 MAX_SEQUENCE = 100_000

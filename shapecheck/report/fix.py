@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List, Sequence, Tuple
 
-from .diagnostics import Diagnostic, Fix
+from ..diagnostics import Diagnostic, Fix
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ def fail(message: str) -> int:
 
 
 def parse_inputs(specs: List[str]):
-    from .models import parse_input_spec
+    from ..analysis.models import parse_input_spec
 
     inputs: Dict[Optional[str], object] = {}
     for spec in specs:
@@ -85,7 +85,7 @@ def check(paths: List[str], input_shape: Sequence[str] = (), output_format: str 
           device: Optional[str] = None, dtype: str = "float32", stdin_filename: Optional[str] = None,
           jobs: Optional[int] = None, no_cache: bool = False) -> int:
     """The check command (its options are documented in `commands.check`); returns the exit status."""
-    from .report import FORMATS, render
+    from ..report import FORMATS, render
 
     if output_format not in FORMATS:
         return fail(f"unknown --format {output_format!r}; choose one of {', '.join(FORMATS)}")
@@ -128,9 +128,9 @@ def _fixable_files(results, run: Run):
     """(result, source, fix outcome) for each checked .py file that has something to fix."""
     from pathlib import Path
 
-    from .api import check_source
-    from .fix import fix_source, fixable
-    from .source import SourceError, read_source
+    from ..api import check_source
+    from ..report.fix import fix_source, fixable
+    from ..source import SourceError, read_source
 
     for result in results:
         if not result.path.endswith(".py") or not fixable(result.diagnostics):
@@ -158,8 +158,8 @@ def _fix_all(results, run: Run):
     """Write the fixes, then report what is left in the rewritten files."""
     from pathlib import Path
 
-    from .api import check_path
-    from .fix import write_atomically
+    from ..api import check_path
+    from ..report.fix import write_atomically
 
     fixed_paths, count = {}, 0
     for result, _, outcome in _fixable_files(results, run):
@@ -176,8 +176,8 @@ def _fix_all(results, run: Run):
 
 
 def _run_models(results, run: Run, device: str, dtype: str) -> None:
-    from . import runtime
-    from .runtime_check import run_all
+    from ..runtime import run as runtime
+    from ..runtime.compare import run_all
 
     try:
         runtime.load_torch()
@@ -201,9 +201,9 @@ def _load_config(paths: Sequence[str], stdin_filename: Optional[str]):
 
 
 def _check_all(paths: List[str], run: Run, stdin_filename: Optional[str]):
-    from .api import check_text
+    from ..api import check_text
     from .batch import check_files
-    from .source import SourceError, decode, discover
+    from ..source import SourceError, decode, discover
 
     results = []
     named = [p for p in paths if p != "-"]

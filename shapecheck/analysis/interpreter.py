@@ -18,12 +18,12 @@ import math
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from . import data_api
-from . import shapes as S
-from . import tensor_ops
-from .diagnostics import Span
-from .ir import UNKNOWN, Arg, LayerCall
-from .layers import RULES, NotKnown
-from .shapes import Tensor
+from ..rules import shapes as S
+from ..rules import tensor_ops
+from ..diagnostics import Span
+from ..ir import UNKNOWN, Arg, LayerCall
+from ..rules.layers import RULES, NotKnown
+from ..rules.shapes import Tensor
 from .stdlib import (BINOP_SYMBOLS, BUILTINS, GLOBAL_CALLS, MAX_SEQUENCE, compare, dim_arith, hashable, plain,
                      python_binop, python_method)
 from .values import (AbstractObject, Builtin, BoundMethod, ClassValue, Container, Function, Global, Instance, Layer,

@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Dict, Optional, Tuple
 
-from . import shapes as S
-from .ir import UNKNOWN
-from .shapes import Tensor
+from ..rules import shapes as S
+from ..ir import UNKNOWN
+from ..rules.shapes import Tensor
 from .values import AbstractObject
 
 # (channels, height, width) of the well-known image datasets, as torchvision gives them

@@ -11,7 +11,7 @@ from fnmatch import fnmatch
 from pathlib import Path, PurePath
 from typing import Dict, Optional, Sequence, Tuple
 
-from .diagnostics import RULES
+from ..diagnostics import RULES
 
 try:
     import tomllib
@@ -240,7 +240,7 @@ def _target(key: str, name: str, where: str) -> Tuple[Optional[str], str]:
 
 
 def _inputs(value: object, where: str) -> Tuple[Tuple[Optional[str], str, object], ...]:
-    from .models import parse_input_spec
+    from ..analysis.models import parse_input_spec
 
     if not isinstance(value, dict):
         raise ConfigError(f"{where} inputs: expected a table of \"path.py::Model\" = [3, 32, 32], "

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Callable, Dict, List, Optional, Sequence
 
-from .diagnostics import Diagnostic, Span
-from .results import FileResult, ModelReport
+from ..diagnostics import Diagnostic, Span
+from ..results import FileResult, ModelReport
 
 DEFAULT_BATCH = 2
 _CONTAINERS = ("Sequential", "ModuleList", "ModuleDict")
@@ -32,7 +32,7 @@ def _input_dtype(model: ModelReport) -> str:
 def check_file(result: FileResult, source: str, device: str, dtype: str,
                ctor_args: Optional[Dict[str, str]] = None) -> None:
     """Run every model of ``result`` on ``device``; record the verdicts in place."""
-    from . import runtime
+    from . import run as runtime
 
     requests, runnable = [], []
     for model in result.models:
@@ -112,7 +112,7 @@ def run_all(results: Sequence[FileResult], device: str, dtype: str,
     """The runtime mode over checked files (.py only: a notebook's models are not rebuilt)."""
     from pathlib import Path
 
-    from .source import SourceError, read_source
+    from ..source import SourceError, read_source
 
     for result in results:
         if not result.models or not result.path.endswith(".py"):

@@ -1,0 +1,3 @@
+"""The shape rules, pure functions of plain data: dimensions and shapes (`shapes`), one rule per
+layer kind (`layers`), one per tensor function and method (`tensor_ops`). Each is held against
+torch by the property tests."""
