@@ -1367,8 +1367,9 @@ def _scaled(d: Dimension, factor: object) -> Dimension:
 def pad(input, pad, mode="constant", value=None):
     """The last dims grow by pad = (left, right, top, bottom, ...), last dim first: n + l + r.
     Constant padding crops for negative pads first, so n plus the negative pads must not be
-    negative.  The other modes pad 1 to 3 dims of a (batched) input and leave at least one
-    entry in 1-D padding; reflect needs pads below n, circular at most n."""
+    negative.  The other modes pad 1 to 3 dims of a (batched) input; reflect and replicate leave at
+    least one entry in 1-D padding (circular may leave none); reflect needs pads below n, circular
+    at most n."""
     x = _shape(input)
     widths = _ints((pad,))
     if len(widths) % 2 or len(widths) > 2 * len(x):
@@ -1376,7 +1377,7 @@ def pad(input, pad, mode="constant", value=None):
                                    f"dim of {S.render_shape(x)}", arg="pad")
     if mode != "constant":
         _check_pad_mode(x, widths, mode)
-    least = 1 if mode != "constant" and len(widths) == 2 else 0
+    least = 1 if mode in ("reflect", "replicate") and len(widths) == 2 else 0
     out = list(x)
     for i in range(len(widths) // 2):
         d, (left, right) = len(x) - 1 - i, widths[2 * i:2 * i + 2]
