@@ -1,13 +1,19 @@
 """Jupyter notebooks as one Python program: the code cells in order, IPython syntax (magics, shell
 escapes, help) turned into `pass` so every line keeps its number, and the map from a line of that
 program back to (cell, line in the cell). Cells are numbered from 1, markdown cells included, as
-they appear in the notebook."""
+they appear in the notebook.
+
+A line is IPython syntax only where a statement could start: the tokenizer decides whether the
+statement before it is finished, so a `%` or `!` that begins a line inside brackets, a string or
+after a backslash (d2l's ``print('loss %.3f'\\n      % loss)``) stays Python."""
 
 from __future__ import annotations
 
 import dataclasses
+import io
 import json
 import re
+import tokenize
 from dataclasses import dataclass
 from typing import List, Tuple
 
@@ -78,7 +84,16 @@ def python_lines(lines: List[str]) -> List[str]:
         if _cell_magic(lines[first]) not in PYTHON_CELL_MAGICS:
             return ["" for _ in lines]
         lines = lines[:first] + [""] + lines[first + 1:]
-    return [_python_line(line) for line in lines]
+    out: List[str] = []
+    since: List[str] = []  # the Python lines since the cell's start or its last IPython line
+    for line in lines:
+        if _is_ipython(line) and _finished(since):
+            out.append(line[:len(line) - len(line.lstrip())] + "pass")
+            since = []
+        else:
+            out.append(line)
+            since.append(line)
+    return out
 
 
 def _cell_magic(line: str) -> str:
@@ -86,11 +101,23 @@ def _cell_magic(line: str) -> str:
     return words[0] if words else ""
 
 
-def _python_line(line: str) -> str:
-    if _LINE_MAGIC.match(line) or _HELP.match(line) or _ASSIGNED_MAGIC.match(line):
-        indent = line[:len(line) - len(line.lstrip())]
-        return f"{indent}pass"
-    return line
+def _is_ipython(line: str) -> bool:
+    return bool(_LINE_MAGIC.match(line) or _HELP.match(line) or _ASSIGNED_MAGIC.match(line))
+
+
+def _finished(statement: List[str]) -> bool:
+    """Whether the tokenizer sees these lines end where a statement could start (no open
+    bracket, string or backslash continuation); lines it cannot read at all end where they are."""
+    if not statement:
+        return True
+    try:
+        for _ in tokenize.generate_tokens(io.StringIO("\n".join(statement) + "\n").readline):
+            pass
+    except tokenize.TokenError as error:
+        return not str(error.args[0]).startswith(("EOF in multi-line", "unterminated triple-quoted"))
+    except SyntaxError:
+        return True
+    return True
 
 
 def map_diagnostic(d: Diagnostic, program: Program) -> Diagnostic:

@@ -110,3 +110,55 @@ def test_suppressions_and_syntax_errors_in_cells(tmp_path):
     del notebook["cells"][3]
     shape_errors = Selection(select=("SHP1", "SHP9"))
     assert check_text(json.dumps(notebook), "fine.ipynb", selection=shape_errors).diagnostics == []
+
+
+# Each IPython form where a statement starts becomes `pass`; the same characters where no statement
+# can start (inside brackets, a string, after a backslash) are Python and stay.
+IPYTHON_AT_STATEMENT_START = [
+    ["%matplotlib inline"],
+    ["  %time train()"],
+    ["!pip install -q d2l==1.0.3"],
+    ["files = !ls data"],
+    ["t = %timeit -o step()"],
+    ["net?"],
+    ["net??"],
+    ["?torch.nn.Conv2d"],
+    ["??torch.nn.Conv2d"],
+    ["model.conv1?"],
+    ["layers[0]?"],
+]
+
+
+@pytest.mark.parametrize("lines", IPYTHON_AT_STATEMENT_START, ids=lambda lines: lines[0])
+def test_each_ipython_form_at_a_statement_start_becomes_pass(lines):
+    before = ["x = (1,", "     2)"]  # a finished bracketed statement before it
+    indent = lines[0][:len(lines[0]) - len(lines[0].lstrip())]
+    assert python_lines(before + lines) == before + [f"{indent}pass"]
+
+
+PYTHON_THAT_LOOKS_LIKE_IPYTHON = [
+    # d2l: the % operator of a format string, on the continuation line of print(
+    ["print('epoch %d, loss %.3f'", "      % (epoch + 1, l.mean()))"],
+    ["msg = ('%d images'", "       %", "       n)"],
+    ["flags = [x", "         !=0 for x in xs]"],
+    ["ask = f'''", "net?", "??net", "'''"],
+    ["total = a + \\", "    % b"],
+    ["doc = '''", "%matplotlib inline", "!ls", "net?", "'''"],
+    ['doc = """usage:', "    x = !ls", '"""'],
+    ["rows = {'a': 1,", "        'b': 2", "        % 3}"],
+]
+
+
+@pytest.mark.parametrize("lines", PYTHON_THAT_LOOKS_LIKE_IPYTHON, ids=lambda lines: lines[1].strip())
+def test_the_same_characters_inside_brackets_strings_and_continuations_stay_python(lines):
+    assert python_lines(lines) == lines
+
+
+def test_a_magic_after_a_finished_multiline_statement_is_still_a_magic():
+    lines = ["print('loss %.3f'", "      % loss)", "%time train()", "x = 1"]
+    assert python_lines(lines) == ["print('loss %.3f'", "      % loss)", "pass", "x = 1"]
+
+
+def test_a_cell_magic_with_a_python_body_keeps_its_line_magics_decided_the_same_way():
+    assert python_lines(["%%time", "print('%d'", "  % 3)", "!nvidia-smi"]) == \
+        ["", "print('%d'", "  % 3)", "pass"]
