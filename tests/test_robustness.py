@@ -305,3 +305,82 @@ def test_half_edited_model_files_never_crash_the_checker(path: Path) -> None:
     for source in mutations(path.read_text(encoding="utf-8"), rng, 6):
         result = check_source(source, "m.py")
         assert "SHP999" not in codes(result), [d.message for d in result.diagnostics]
+
+
+# --- no finding lost to an internal error ---------------------------------------------------------
+
+SECOND_MODEL = """
+good = nn.Sequential(nn.Linear(10, 20), nn.Linear(30, 2))
+good(torch.randn(4, 10))
+"""
+
+
+def findings_beside_a_buggy_model(snippet: str) -> list:
+    """(code, line, column, message) of every error, with a known bug in a second model after ``snippet``."""
+    source = "import math\nimport torch\nimport torch.nn as nn\n" + snippet + SECOND_MODEL
+    return [(d.code, d.span.line, d.span.column, d.message) for d in check_source(source, "m.py").diagnostics
+            if d.severity == "error"]
+
+
+def second_model_bug(snippet: str) -> tuple:
+    line = 3 + snippet.count("\n") + 2
+    return ("SHP101", line, 41, "good.1: Linear expects 30 input features but receives 20 (after Linear at line "
+                                f"{line}: B×20); use nn.Linear(20, 2)")
+
+
+def test_a_float_size_behind_an_unknown_argument_is_shp107_at_the_layer() -> None:
+    snippet = "net = nn.Sequential(nn.Conv2d(3.5, 16, 3, groups=g), nn.ReLU())\n"
+    assert findings_beside_a_buggy_model(snippet) == [
+        ("SHP107", 4, 21, "net.0: Conv2d in_channels=3.5 is 3.5, a float; PyTorch needs an integer here "
+                          "(use // rather than /)"),
+        second_model_bug(snippet)]
+
+
+def test_a_zero_kernel_before_a_linear_is_shp107_at_the_pooling() -> None:
+    snippet = "net = nn.Sequential(nn.Conv2d(3, 16, 3), nn.MaxPool2d(0), nn.Flatten(), nn.Linear(8, 2))\n"
+    assert findings_beside_a_buggy_model(snippet) == [
+        ("SHP107", 4, 42, "MaxPool2d kernel_size=0 must be positive"), second_model_bug(snippet)]
+
+
+def test_a_zero_stride_then_a_linear_is_shp107_at_the_pooling() -> None:
+    snippet = ("net = nn.Sequential(nn.Conv2d(3, 16, 3), nn.AvgPool2d(2, stride=0), nn.Flatten(), nn.Linear(8, 2))\n"
+               "net(torch.randn(2, 3, 16, 16))\n")
+    assert findings_beside_a_buggy_model(snippet) == [
+        ("SHP107", 4, 42, "AvgPool2d stride=0 must be positive"), second_model_bug(snippet)]
+
+
+def test_zero_groups_from_a_default_argument_is_a_finding_at_the_layer() -> None:
+    snippet = """class Net(nn.Module):
+    def __init__(self, width=0):
+        super().__init__()
+        self.conv = nn.Conv2d(width, 16, 3, groups=width)
+
+    def forward(self, x):
+        return self.conv(x)
+
+net = Net()
+"""
+    assert findings_beside_a_buggy_model(snippet) == [
+        ("SHP106", 7, 21, "Conv2d groups=width must be positive"), second_model_bug(snippet)]
+
+
+@pytest.mark.parametrize("expression", ['math.floor(float("nan"))', 'math.ceil(float("inf"))', "math.sqrt(-1)",
+                                        "math.log(0)", "math.pow(10.0, 10 ** 6)", 'int(float("nan"))', "1 // 0"])
+def test_math_that_python_refuses_is_unknown(expression: str) -> None:
+    snippet = f"width = {expression}\nnet = nn.Linear(width, 2)\n"
+    assert findings_beside_a_buggy_model(snippet) == [second_model_bug(snippet)]
+
+
+@pytest.mark.parametrize("huge", ["10**30", "2**63"])
+@pytest.mark.parametrize("loop", [
+    "for i in range({n}):\n    pass\n",
+    "blocks = nn.Sequential(*[nn.Linear(4, 4) for _ in range({n})])\n",
+    "steps = len(range({n}))\n",
+    "class Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.blocks = nn.ModuleList()\n"
+    "        for i in range({n}):\n            self.blocks.append(nn.Linear(4, 4))\n\nnet = Net()\n",
+], ids=["for", "comprehension", "len", "init-loop"])
+def test_a_range_too_long_for_len_is_read_as_range_10_to_the_9(loop: str, huge: str) -> None:
+    expected = findings_beside_a_buggy_model(loop.format(n="10**9"))
+    assert findings_beside_a_buggy_model(loop.format(n=huge)) == expected
+    assert expected[-1] == second_model_bug(loop)
+

@@ -14,6 +14,7 @@ from typing import Dict, Optional, Tuple
 from ..rules import shapes as S
 from ..ir import UNKNOWN
 from ..rules.shapes import Tensor
+from .stdlib import length
 from .values import AbstractObject
 
 # (channels, height, width) of the well-known image datasets, as torchvision gives them
@@ -237,6 +238,10 @@ class Series(AbstractObject):
         return super().attribute(interp, name)
 
 
+def _int_slice(part: slice) -> bool:
+    return all(v is None or S.is_int(v) for v in (part.start, part.stop, part.step)) and part.step != 0
+
+
 @dataclass(eq=False)
 class _ILoc(AbstractObject):
     frame: DataFrame
@@ -245,9 +250,9 @@ class _ILoc(AbstractObject):
         if name != "__getitem__" or not args:
             return UNKNOWN
         key = args[0]
-        if isinstance(key, tuple) and len(key) == 2 and isinstance(key[1], slice):
+        if isinstance(key, tuple) and len(key) == 2 and isinstance(key[1], slice) and _int_slice(key[1]):
             columns = self.frame.columns
-            width = len(range(columns)[key[1]]) if S.is_int(columns) else UNKNOWN
+            width = length(range(columns)[key[1]]) if S.is_int(columns) else UNKNOWN
             return DataFrame(self.frame.rows, width)
         return UNKNOWN
 

@@ -24,7 +24,7 @@ from ..diagnostics import Span
 from ..ir import UNKNOWN, Arg, LayerCall
 from ..rules.layers import RULES, NotKnown
 from ..rules.shapes import Tensor
-from .stdlib import (BINOP_SYMBOLS, BUILTINS, GLOBAL_CALLS, MAX_SEQUENCE, compare, dim_arith, hashable, plain,
+from .stdlib import (BINOP_SYMBOLS, BUILTINS, GLOBAL_CALLS, MAX_SEQUENCE, compare, dim_arith, hashable, length, plain,
                      python_binop, python_method)
 from .values import (AbstractObject, Builtin, BoundMethod, ClassValue, Container, Function, Global, Instance, Layer,
                      Opaque, Partial, PendingInput, Super, UserMethod, is_module)
@@ -886,7 +886,7 @@ class Interpreter:
         if isinstance(value, dict):
             return list(value.keys())
         if isinstance(value, range):
-            return list(value) if len(value) <= MAX_SEQUENCE else UNKNOWN
+            return list(value) if length(value) <= MAX_SEQUENCE else UNKNOWN
         if isinstance(value, Container):
             if value.kind == "ModuleDict":
                 return [k for k, _ in value.items]

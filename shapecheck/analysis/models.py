@@ -163,8 +163,12 @@ class Checker:
         run = self.run
         path = run.paths.get(id(layer), "?")
         if isinstance(x, PendingInput):
-            x = Tensor(default_input(layer.rule, layer.args) if layer.args else None)
+            x = Tensor(self._default_input(layer, path))
             run.input = x
+        if layer.call.span in self.unbuildable:  # reported where it is built; unknown from here on
+            self._log(layer, path, None)
+            run.failed = True
+            return Tensor(None)
         if not isinstance(x, Tensor) or x.shape is None or layer.args is None:
             self._log(layer, path, None)
             return Tensor(None)
@@ -172,8 +176,7 @@ class Checker:
         try:
             out = layer.rule.shape(x.shape, layer.args)
         except ShapeError as e:
-            if layer.call.span not in self.unbuildable:
-                self._layer_error(layer, e, x, path)
+            self._layer_error(layer, e, x, path)
             self._log(layer, path, None)
             run.failed = True
             return Tensor(None)
@@ -184,6 +187,17 @@ class Checker:
         self.clean_spans.add(layer.call.span)
         run.bounds.update(d for d in out[2:] if isinstance(d, S.Dim) and not S.is_unknown(d))
         return _result(x, out, f"{layer.call.kind} at line {layer.call.span.line}")
+
+    def _default_input(self, layer: Layer, path: str):
+        """The symbolic input of a model that starts with ``layer``; None for a layer torch would not build."""
+        if layer.args is None or layer.call.span in self.unbuildable:
+            return None
+        try:
+            return default_input(layer.rule, layer.args)
+        except ShapeError as e:  # an argument check() could not reach: a float size behind an unknown one
+            self._layer_error(layer, e, None, path)
+            self.unbuildable.add(layer.call.span)
+            return None
 
     def _note_constraints(self, layer: Layer, x: Tensor) -> None:
         """A Linear fed a symbolic feature count fixes the input size: remember the equation."""
@@ -196,7 +210,7 @@ class Checker:
 
     def _log(self, layer: Layer, path: str, out) -> None:
         params = None
-        if layer.args is not None:
+        if layer.args is not None and layer.call.span not in self.unbuildable:
             try:
                 params = layer.rule.params(layer.args)
             except (NotKnown, TypeError, ShapeError):
@@ -390,7 +404,8 @@ def _flattened_from(x, out) -> Optional[tuple]:
             return x.shape
     if len(out) == 2 and len(x.shape) > 2 and S.same(out[1], S.product(x.shape[1:])):
         return x.shape
-    return x.flat_from if x.flat_from is not None and S.same(x.shape[-1], out[-1]) else None
+    kept = x.flat_from is not None and x.shape and out and S.same(x.shape[-1], out[-1])
+    return x.flat_from if kept else None
 
 
 def _factors(error: ShapeError, x: Optional[Tensor]) -> Tuple[int, ...]:
@@ -471,7 +486,7 @@ def _wanted_rank(layer: Layer) -> str:
 def _square_reshape(layer: Layer, x: Tensor) -> str:
     features = x.shape[-1]
     channels = layer.args.values.get("in_channels") if layer.args else None
-    if not S.is_int(features) or not S.is_int(channels) or features % channels:
+    if not S.is_int(features) or not S.is_int(channels) or channels <= 0 or features <= 0 or features % channels:
         return ""
     side = int(round((features // channels) ** 0.5))
     if side * side * channels != features:

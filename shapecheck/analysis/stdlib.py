@@ -78,8 +78,16 @@ def small(value) -> bool:
     if _is_int(value):
         return value.bit_length() <= MAX_BITS
     if isinstance(value, (list, tuple, str, dict, range)):
-        return len(value) <= MAX_SEQUENCE
+        return length(value) <= MAX_SEQUENCE
     return True
+
+
+def length(value) -> int:
+    """len(value), also for a range too long for len() (``range(10**30)``)."""
+    try:
+        return len(value)
+    except OverflowError:
+        return (value[-1] - value[0]) // value.step + 1
 
 
 # a field as wide as a number says (%9999d, {:>9999}), or as an argument says (%*d, {:>{w}})
@@ -262,7 +270,7 @@ def _range(*args):
 
 def _len(value):
     if isinstance(value, (list, tuple, str, dict, range)):
-        return len(value)
+        return length(value)
     if isinstance(value, Container):
         return len(value.items)
     if isinstance(value, Instance) and value.cls.container_base:
@@ -404,8 +412,14 @@ def _ordered_dict(interp, args, kwargs, node):
 
 
 def _math(fn):
-    return lambda interp, args, kwargs, node: (
-        fn(*args) if args and all(isinstance(a, (int, float)) and not isinstance(a, bool) for a in args) else UNKNOWN)
+    def call(interp, args, kwargs, node):
+        if not args or not all(isinstance(a, (int, float)) and not isinstance(a, bool) for a in args):
+            return UNKNOWN
+        try:
+            return fn(*args)
+        except (ValueError, ArithmeticError):  # floor(nan), ceil(inf), sqrt(-1), log(0): Python raises too
+            return UNKNOWN
+    return call
 
 
 def _no_grad(interp, args, kwargs, node):

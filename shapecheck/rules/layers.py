@@ -314,6 +314,7 @@ def _conv_check(a: LayerArgs) -> None:
 
 
 def _conv_params(a: LayerArgs) -> int:
+    _groups_check(a)
     n = spatial_ndim(a.kind)
     weight = a.int("out_channels") * (a.int("in_channels") // a.int("groups")) * prod(a.tuple("kernel_size", n))
     return weight + (a.int("out_channels") if a["bias"] else 0)
