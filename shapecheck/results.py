@@ -23,7 +23,7 @@ class ModelReport:
     path: str
     name: str
     line: int
-    status: str  # "ok", "error" or "unknown"
+    status: str  # "ok", "symbolic" (checked with constructor arguments as symbols), "error" or "unknown"
     input_shape: Optional[Tuple]
     input_source: str  # "--input-shape", "comment", "call in line 12", "symbolic", ...
     output_shape: Optional[Tuple]
@@ -32,6 +32,9 @@ class ModelReport:
     consistent_inputs: str = ""  # "32×32 to 35×35" when solved from the model's fixed sizes
     ctor_args: str = ""  # the constructor arguments as written where the file builds the model
     runtime: Optional[dict] = None  # filled by the runtime mode
+    # constructor arguments no file gives, checked as symbols: (name, the value the layers settle or None)
+    symbols: Tuple[Tuple[str, Optional[int]], ...] = ()
+    stopped_at: str = ""  # why the model could not be checked past a line, where that is known
 
 
 @dataclass

@@ -18,6 +18,7 @@ import math
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from . import data_api
+from .arguments import StructureUnknown
 from ..rules import shapes as S
 from ..rules import tensor_ops
 from ..diagnostics import Span
@@ -147,6 +148,7 @@ class Interpreter:
         self.total_steps = 0
         self.depth = 0
         self.globals: Dict[str, object] = {"__name__": "__main__", "__file__": UNKNOWN}
+        self.with_symbols = False  # building or running a model whose constructor arguments are symbols
         self.module_assignments: Dict[str, Tuple[object, ast.stmt]] = {}
         self.classes: List[Tuple[ClassValue, ast.ClassDef]] = []
         self._super_context: Optional[Tuple[ClassValue, object]] = None
@@ -371,11 +373,24 @@ class Interpreter:
     def exec_If(self, stmt: ast.If, frame: Frame) -> None:
         condition = truth(self.eval(stmt.test, frame))
         if condition is UNKNOWN:
+            self.undecided(stmt.test, frame, "the branch")
             self.exec_uncertain([stmt.body, stmt.orelse], frame)
         elif condition:
             self.exec_block(stmt.body, frame)
         else:
             self.exec_block(stmt.orelse, frame)
+
+    def undecided(self, node: ast.expr, frame: Frame, what: str) -> None:
+        """A decision the analysis cannot make: where a constructor argument checked as a symbol
+        is what it reads, the model stops here (StructureUnknown) rather than going on unknown."""
+        if not self.with_symbols:
+            return
+        names = set()
+        for read in ast.walk(node):
+            if isinstance(read, (ast.Name, ast.Attribute)) and isinstance(read.ctx, ast.Load):
+                names |= S.argument_symbols(self._try_eval(read, frame))
+        if names:
+            raise StructureUnknown(tuple(sorted(names)), node.lineno, node.col_offset + 1, what)
 
     def exec_uncertain(self, branches: Sequence[Sequence[ast.stmt]], frame: Frame) -> None:
         """Branches of which we cannot tell which runs.  Branches that only rebind local names
@@ -429,6 +444,7 @@ class Interpreter:
     def exec_For(self, stmt: ast.For, frame: Frame) -> None:
         iterable = self.iterate(self.eval(stmt.iter, frame))
         if iterable is UNKNOWN:
+            self.undecided(stmt.iter, frame, "the loop")
             self.assign(stmt.target, UNKNOWN, frame)
             self._run_once_then_taint(stmt.body, frame)
             return
@@ -456,6 +472,7 @@ class Interpreter:
         for _ in range(10_000):
             condition = truth(self.eval(stmt.test, frame))
             if condition is UNKNOWN:
+                self.undecided(stmt.test, frame, "the loop")
                 self._run_once_then_taint(stmt.body, frame)
                 return
             if not condition:
@@ -609,6 +626,7 @@ class Interpreter:
     def eval_IfExp(self, node: ast.IfExp, frame):
         condition = truth(self.eval(node.test, frame))
         if condition is UNKNOWN:
+            self.undecided(node.test, frame, "the choice")
             a, b = self.eval(node.body, frame), self.eval(node.orelse, frame)
             return a if _same(a, b) else _widen([a, b])
         return self.eval(node.body if condition else node.orelse, frame)
@@ -858,6 +876,7 @@ class Interpreter:
         generator = generators[index]
         iterable = self.iterate(self.eval(generator.iter, frame))
         if iterable is UNKNOWN:
+            self.undecided(generator.iter, frame, "the comprehension")
             return False
         for item in iterable:
             self.tick()

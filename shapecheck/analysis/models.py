@@ -14,12 +14,13 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 from ..rules import shapes as S
 from ..diagnostics import Diagnostic, Fix, Span
+from .arguments import ConstructorArguments, StructureUnknown, constructor_arguments
 from .interpreter import Interpreter
 from ..ir import UNKNOWN, Arg
 from ..rules.layers import NotKnown, ShapeError, default_input
 from ..results import LayerReport, ModelReport
 from ..rules.shapes import Tensor
-from .values import Container, Instance, Layer, Opaque, PendingInput
+from .values import Container, Function, Instance, Layer, Opaque, PendingInput
 
 _INPUT_COMMENT = re.compile(r"#\s*shapecheck:\s*input\s*=\s*\(?\s*([^)#]*?)\s*\)?\s*$")
 
@@ -68,6 +69,10 @@ class Run:
     constraints: List[Tuple[S.Constraint, str]] = field(default_factory=list)  # (constraint, why)
     consistent_inputs: str = ""
     bounds: set = field(default_factory=set)  # symbolic sizes a layer produced: each must be at least 1
+    # what the layers say of the constructor arguments checked as symbols: (constraint, why)
+    argument_constraints: List[Tuple[S.Constraint, str]] = field(default_factory=list)
+    argument_values: Dict[str, int] = field(default_factory=dict)  # those the layers settle to one value
+    stopped: Optional[StructureUnknown] = None  # a symbol decided the structure in forward
 
 
 @dataclass
@@ -77,6 +82,8 @@ class ModelEntry:
     span: Span
     runs: List[Tuple[str, Run, object]] = field(default_factory=list)  # (input source, run, output)
     factory: bool = False  # built by a top-level function of that name, which takes no arguments
+    symbols: Tuple[str, ...] = ()  # constructor arguments no file gives, checked as symbols
+    stopped: Optional[StructureUnknown] = None  # a symbol decided the structure: nothing checked
 
 
 class Checker:
@@ -173,6 +180,10 @@ class Checker:
             self._log(layer, path, None)
             return Tensor(None)
         self._note_constraints(layer, x)
+        if not self._arguments_fit(layer, x, path):
+            self._log(layer, path, None)
+            run.failed = True
+            return Tensor(None)
         try:
             out = layer.rule.shape(x.shape, layer.args)
         except ShapeError as e:
@@ -207,6 +218,37 @@ class Checker:
         if isinstance(features, S.Dim) and not S.is_unknown(features) and S.is_int(wanted):
             why = f"{one_line(layer.call.text)} at line {layer.call.span.line} needs {S.render(features)} = {wanted}"
             self.run.constraints.append((S.Constraint(features, wanted), why))
+
+    def _arguments_fit(self, layer: Layer, x: Tensor, path: str) -> bool:
+        """A width that involves a constructor argument checked as a symbol (``Linear(4 * hidden,
+        n_class)``, or channels that are ``in_dim``) says what the argument must be; False, with
+        the finding, when no value fits this layer together with the layers before it."""
+        width = _width(layer, x)
+        if width is None:
+            return True
+        got, want, name = width
+        if not (S.argument_symbols(got) | S.argument_symbols(want)):
+            return True
+        constraint = _equation(got, want)
+        if S.solve([constraint]) == []:
+            return True  # wrong whatever the value: the layer's own rule reports it
+        why = f"{one_line(layer.call.text)} at line {layer.call.span.line} needs {S.render(want)} = {S.render(got)}"
+        run = self.run
+        earlier = list(run.argument_constraints)
+        run.argument_constraints.append((constraint, why))
+        values = S.solve_each([c for c, _ in run.argument_constraints])
+        if any(not values.get(n, (0,)) for n in S.symbols(constraint.lhs)):
+            run.argument_constraints.pop()
+            names = ", ".join(sorted(S.argument_symbols(got) | S.argument_symbols(want)))
+            others = "; ".join(w for c, w in earlier if S.symbols(c.lhs) & S.symbols(constraint.lhs))
+            code = "SHP101" if layer.call.kind == "Linear" else "SHP102"
+            self.report(code, layer.call.span, self._where(path) + (
+                f"{layer.call.kind} expects {S.render(want)} ({name}) but receives {S.render(got)} "
+                f"(input {S.render_shape(x.shape)}): no value of {names} fits both this and the layers "
+                f"before it ({others})"))
+            return False
+        run.argument_values = {n: v[0] for n, v in values.items() if len(v) == 1 and n not in S.INPUT_SYMBOLS}
+        return True
 
     def _log(self, layer: Layer, path: str, out) -> None:
         params = None
@@ -334,10 +376,46 @@ class Checker:
         try:
             output = self.interp.call_guarded(self.interp.run_forward, entry.value, [x] + list(extra_args),
                                               kwargs or {}, node)
+        except StructureUnknown as stop:
+            self.run.stopped, output = stop, UNKNOWN
+            self.report("SHP904", Span(stop.line, stop.column, stop.line, stop.column), stop.reason(entry.name))
         finally:
             run, self.run = self.run, saved
         entry.runs.append((source, run, output))
         return output
+
+
+def _width(layer: Layer, x: Tensor) -> Optional[Tuple[S.Dimension, S.Dimension, str]]:
+    """(what the layer receives, what it is built for, the argument) for the width a layer is
+    built for: a Linear's features, a convolution's or a norm's channels."""
+    kind, a = layer.call.kind, layer.args
+    if kind == "Linear":
+        name, axis = "in_features", -1
+    elif kind.startswith("BatchNorm"):
+        name, axis = "num_features", 1
+        if len(x.shape) < 2:
+            return None
+    elif kind.startswith("Conv") and kind[-2:] in ("1d", "2d", "3d"):
+        name, n = "in_channels", int(kind[-2])
+        if len(x.shape) not in (n + 1, n + 2):
+            return None
+        axis = len(x.shape) - n - 1
+    else:
+        return None
+    if not x.shape or name not in a.values or not a.known(name):
+        return None
+    want, got = a.values[name], x.shape[axis]
+    if S.is_unknown(got) or not (S.is_int(want) or isinstance(want, S.Dim) and not S.is_unknown(want)):
+        return None
+    return got, want, name
+
+
+def _equation(got: S.Dimension, want: S.Dimension) -> S.Constraint:
+    if S.is_int(want):
+        return S.Constraint(got, want)
+    if S.is_int(got):
+        return S.Constraint(want, got)
+    return S.Constraint(S.sub(got, want), 0)
 
 
 def module_paths(root) -> Dict[int, str]:
@@ -549,20 +627,38 @@ def discover(checker: Checker) -> None:
     instances = {}
     for cls, node in interp.classes:
         if cls.is_module and id(cls) not in seen_classes:  # a class with a model is not built again
-            instances[id(cls)] = (cls, node, interp.call_guarded(interp.instantiate, cls, [], {}, None))
+            instances[id(cls)] = (cls, node) + build_unseen(interp, cls, {})
     nested = set()
-    for tree in [e.value for e in checker.entries.values()] + [i for _, _, i in instances.values()]:
+    for tree in [e.value for e in checker.entries.values()] + [built[2] for built in instances.values()]:
         for child in _descendants(tree):
             if isinstance(child, Instance):
                 nested.add(id(child.cls))
-    for key, (cls, node, inst) in instances.items():
+    for key, (cls, node, inst, arguments, stop) in instances.items():
         if key in nested or not isinstance(inst, Instance):
             continue
-        checker.entry_for(inst, cls.name, interp.source.span(node))
+        entry = checker.entry_for(inst, cls.name, interp.source.span(node))
+        entry.symbols, entry.stopped = arguments.symbols, stop
+        if stop is not None:
+            checker.report("SHP904", Span(stop.line, stop.column, stop.line, stop.column), stop.reason(cls.name))
     class_nodes = {id(cls): node for cls, node in interp.classes}
     for entry in checker.entries.values():
         if isinstance(entry.value, Instance) and id(entry.value.cls) in class_nodes:
             entry.span = interp.source.span(class_nodes[id(entry.value.cls)])
+
+
+def build_unseen(interp: Interpreter, cls, given: dict) -> Tuple[object, ConstructorArguments, Optional[StructureUnknown]]:
+    """A module class the file never builds, built as discovery sees it: with ``given``
+    constructor arguments and symbols for the rest (arguments.constructor_arguments).  Where a
+    symbol decides the structure, the model is an empty instance and the reason why."""
+    init, _ = cls.lookup("__init__")
+    function = init if isinstance(init, Function) else None
+    arguments = constructor_arguments(function.node if function else None,
+                                      function.defaults if function else {}, given)
+    interp.with_symbols = interp.with_symbols or bool(arguments.symbols)
+    try:
+        return interp.call_guarded(interp.instantiate, cls, [], arguments.kwargs, None), arguments, None
+    except StructureUnknown as stop:
+        return Instance(cls), arguments, stop
 
 
 _MODEL_WORDS = {"Sequential", "ModuleList", "ModuleDict", "Module"}
@@ -606,6 +702,8 @@ def _children(module) -> List[object]:
 
 def check_entries(checker: Checker, cli_inputs: Dict[Optional[str], InputSpec], comments: Dict[int, InputSpec]) -> None:
     for entry in list(checker.entries.values()):
+        if entry.stopped is not None:
+            continue
         spec = cli_inputs.get(entry.name) or cli_inputs.get(None) or comments.get(entry.span.line)
         if spec is not None:
             checker.check(entry, spec.tensor(), spec.source)
@@ -681,6 +779,11 @@ _SOURCE_RANK = {"--input-shape": 0, "pyproject.toml": 0, "comment": 1, "call": 2
 def reports(checker: Checker) -> List[ModelReport]:
     out = []
     for entry in checker.entries.values():
+        if entry.stopped is not None:
+            out.append(ModelReport(checker.path, entry.name, entry.span.line, "unknown", None, "", None, (), None,
+                                   symbols=tuple((n, None) for n in entry.stopped.names),
+                                   stopped_at=entry.stopped.reason(entry.name)))
+            continue
         if not entry.runs:
             continue
         source, run, output = min(entry.runs, key=lambda r: _SOURCE_RANK.get(r[0].split(" ")[0], 4))
@@ -688,14 +791,31 @@ def reports(checker: Checker) -> List[ModelReport]:
         input_shape = _plain_shape(x.shape) if isinstance(x, Tensor) else None
         output_shape = _plain_shape(_first_tensor(output))
         failed = any(r.failed or _has_error(checker, r) for _, r, _ in entry.runs)
-        status = "error" if failed else ("ok" if _all_known(output) else "unknown")
+        used = _symbols_used(entry, run)
+        status = "error" if failed else (("symbolic" if used else "ok") if _all_known(output) else "unknown")
         if input_shape is not None and source == "symbolic":
             source = "symbolic (from the first layer)"
         out.append(ModelReport(checker.path, entry.name, entry.span.line, status, input_shape, source,
                                output_shape, tuple(run.layers), model_params(entry.value),
                                consistent_inputs=run.consistent_inputs,
-                               ctor_args="" if entry.factory else _ctor_args(entry.value)))
+                               ctor_args="" if entry.factory else _ctor_args(entry.value),
+                               symbols=tuple((n, run.argument_values.get(n)) for n in used),
+                               stopped_at=run.stopped.reason(entry.name) if run.stopped else ""))
     return out
+
+
+def _symbols_used(entry: ModelEntry, run: Run) -> Tuple[str, ...]:
+    """The constructor arguments checked as symbols that the model's layers were built with."""
+    if not entry.symbols:
+        return ()
+    found = set()
+    for item in _descendants(entry.value):
+        if isinstance(item, Layer) and item.args is not None:
+            for value in item.args.values.values():
+                found |= S.argument_symbols(value)
+    if run.stopped is not None:
+        found |= set(run.stopped.names)
+    return tuple(n for n in entry.symbols if n in found)
 
 
 def _has_error(checker: Checker, run: Run) -> bool:

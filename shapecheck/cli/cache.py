@@ -222,7 +222,8 @@ def _model(m: ModelReport) -> dict:
             "output_shape": _shape(m.output_shape), "params": m.params,
             "layers": [[layer.name, layer.kind, layer.line, layer.text, _shape(layer.output_shape), layer.params]
                        for layer in m.layers],
-            "consistent_inputs": m.consistent_inputs, "ctor_args": m.ctor_args, "runtime": m.runtime}
+            "consistent_inputs": m.consistent_inputs, "ctor_args": m.ctor_args, "runtime": m.runtime,
+            "symbols": [list(pair) for pair in m.symbols], "stopped_at": m.stopped_at}
 
 
 def _to_model(m: dict) -> ModelReport:
@@ -230,4 +231,5 @@ def _to_model(m: dict) -> ModelReport:
                    for name, kind, line, text, shape, params in m["layers"])
     return ModelReport(m["path"], m["name"], m["line"], m["status"], _to_shape(m["input_shape"]),
                        m["input_source"], _to_shape(m["output_shape"]), layers, m["params"],
-                       m["consistent_inputs"], m["ctor_args"], m["runtime"])
+                       m["consistent_inputs"], m["ctor_args"], m["runtime"],
+                       tuple((name, value) for name, value in m.get("symbols", ())), m.get("stopped_at", ""))

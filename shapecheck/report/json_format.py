@@ -31,6 +31,10 @@ def model(m: ModelReport) -> dict:
                       for layer in m.layers]}
     if m.consistent_inputs:
         out["consistent_inputs"] = m.consistent_inputs
+    if m.symbols:
+        out["symbols"] = dict(m.symbols)
+    if m.stopped_at:
+        out["stopped_at"] = m.stopped_at
     if m.runtime is not None:
         out["runtime"] = m.runtime
     return out

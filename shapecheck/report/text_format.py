@@ -118,6 +118,9 @@ def _summary_line(results: Sequence[FileResult]) -> str:
     with_errors = sum(1 for r in results if any(d.severity == "error" for d in r.diagnostics))
     checked = f"{models} model{'s' * (models != 1)} in {files} file{'s' * (files != 1)}"
     partly = sum(1 for r in results for m in r.models if m.status == "unknown")
+    symbolic = sum(1 for r in results for m in r.models if m.status == "symbolic")
+    if symbolic:
+        checked += f"; {symbolic} of them with constructor arguments no file gives as symbols"
     if partly:
         checked += (f"; {partly} of them only in part, past a layer or value shapecheck cannot follow "
                     f"(--summary shows where)")
@@ -153,7 +156,7 @@ def _verdicts(m: ModelReport) -> str:
 def _model_table(console, m: ModelReport) -> None:
     from rich.table import Table
 
-    title = f"{m.name} ({m.path}:{m.line}) — input {_dims(m.input_shape)} from {m.input_source}; {m.status}"
+    title = f"{m.name} ({m.path}:{m.line}) — input {_dims(m.input_shape)} from {m.input_source}; {_status(m)}"
     ran = _runtime_layers(m)
     if m.runtime:
         title += f"; runtime {m.runtime['status']} on {m.runtime['device']}"
@@ -181,3 +184,13 @@ def _model_table(console, m: ModelReport) -> None:
         console.print(f"✗ {failed_at} raised: {m.runtime['message']}")
     if m.consistent_inputs:
         console.print(f"consistent only for inputs of {m.consistent_inputs}")
+    if m.stopped_at:
+        console.print(f"stopped: {m.stopped_at}")
+
+
+def _status(m: ModelReport) -> str:
+    """'ok', or for a model checked with constructor arguments as symbols which ones, with the
+    value the layers settle where they settle one: 'checked with symbols hidden = 576, n_class'."""
+    if m.status != "symbolic":
+        return m.status
+    return "checked with symbols " + ", ".join(n if v is None else f"{n} = {v}" for n, v in m.symbols)

@@ -70,6 +70,14 @@ class LayerArgs:
             raise NotKnown(name)
         return value
 
+    def size(self, name: str) -> Dimension:
+        """A width (features, channels): an int, or a symbol for a constructor argument no file
+        settles (``n_class``), with the arithmetic the code applied (``4·hidden``)."""
+        value = self[name]
+        if isinstance(value, S.Dim) and not S.is_unknown(value):
+            return value
+        return self.int(name)
+
     def tuple(self, name: str, n: int) -> Tuple:
         value = self[name]
         if isinstance(value, (tuple, list)):
@@ -255,14 +263,19 @@ def _batched_input(n: int, channels: Dimension) -> Shape:
 
 
 def channel_error(kind: str, name: str, a: LayerArgs, got: Dimension, x: Tuple) -> ShapeError:
+    want = a.values[name]
+    never = "" if S.is_int(got) and S.is_int(want) else f", which {S.never_phrase(got, want)}"
     return ShapeError(
         "SHP102",
-        f"{kind} expects {a.values[name]} input channels ({name}) but receives {S.render(got)} "
+        f"{kind} expects {S.render(want)} input channels ({name}) but receives {S.render(got)}{never} "
         f"(input {S.render_shape(x)})", arg=name, value=got if S.is_int(got) else None)
 
 
 def check_channels(kind: str, name: str, a: LayerArgs, got: Dimension, x: Tuple) -> None:
-    if a.known(name) and S.same(got, a.int(name)) is False:
+    if not a.known(name):
+        return
+    want = a.size(name)
+    if S.same(got, want) is False or S.never_equal(got, want):
         raise channel_error(kind, name, a, got, x)
 
 
@@ -321,7 +334,7 @@ def _conv_params(a: LayerArgs) -> int:
 
 
 def _conv_expects(a: LayerArgs) -> Shape:
-    return _batched_input(spatial_ndim(a.kind), a.int("in_channels"))
+    return _batched_input(spatial_ndim(a.kind), a.size("in_channels"))
 
 
 def _conv_padding(a: LayerArgs, n: int, k: Tuple[int, ...], d: Tuple[int, ...]) -> Tuple[Tuple[int, int], ...]:
@@ -363,7 +376,7 @@ def conv(x: Tuple, a: LayerArgs) -> Tuple:
     else:
         out = [window_out(size, k[i], s[i], pads[i][0], d[i]) for i, size in enumerate(spatial)]
     _check_window_fits(a.kind, x, c, out, k, d)
-    return x[:c] + (a.int("out_channels"),) + tuple(out)
+    return x[:c] + (a.size("out_channels"),) + tuple(out)
 
 
 def _check_window_fits(kind, x, c, out, k, d) -> None:
@@ -404,7 +417,7 @@ def conv_transpose(x: Tuple, a: LayerArgs) -> Tuple:
     out = [S.add(S.mul(S.add(size, -1), s[i]), -2 * p[i] + d[i] * (k[i] - 1) + op[i] + 1)
            for i, size in enumerate(x[c + 1:])]
     check_size(a.kind, out, x, n, "the transposed convolution")
-    return x[:c] + (a.int("out_channels"),) + tuple(out)
+    return x[:c] + (a.size("out_channels"),) + tuple(out)
 
 
 # --- pooling -----------------------------------------------------------------------------------
@@ -530,7 +543,7 @@ def _affine_params(name: str):
 
 
 def _norm_expects(a: LayerArgs) -> Shape:
-    return _batched_input(spatial_ndim(a.kind), a.int("num_features"))
+    return _batched_input(spatial_ndim(a.kind), a.size("num_features"))
 
 
 def _has_per_channel_state(a: LayerArgs) -> bool:
@@ -654,21 +667,19 @@ def _linear_params(a: LayerArgs) -> int:
 
 
 @layer("Linear", "in_features, out_features, bias=True, device=None, dtype=None",
-       params=_linear_params, expects=lambda a: (S.sym(S.BATCH), a.int("in_features")))
+       params=_linear_params, expects=lambda a: (S.sym(S.BATCH), a.size("in_features")))
 def linear(x: Tuple, a: LayerArgs) -> Tuple:
     """(*, in_features) → (*, out_features)"""
     if not x:
         raise ShapeError("SHP103", "Linear expects at least a 1-D input but receives a scalar")
-    got, want = x[-1], a.int("in_features")
+    got, want = x[-1], a.size("in_features")
     if S.same(got, want) is False:
         raise _features_error(a, got, x)
-    if not S.is_int(got) and not S.is_unknown(got):
-        solutions = S.solve([S.Constraint(got, want)])
-        if solutions == []:
-            raise ShapeError("SHP101", f"Linear expects {want} input features but receives "
-                                       f"{S.render(got)}, which is never {want} for any input size",
-                             arg="in_features")
-    return x[:-1] + (a.int("out_features"),)
+    if S.never_equal(got, want):
+        raise ShapeError("SHP101", f"Linear expects {S.render(want)} input features but receives "
+                                   f"{S.render(got)}, which {S.never_phrase(got, want)}",
+                         arg="in_features", value=got if S.is_int(got) else None)
+    return x[:-1] + (a.size("out_features"),)
 
 
 def _features_error(a: LayerArgs, got: int, x: Tuple) -> ShapeError:
@@ -698,7 +709,7 @@ def _embedding_check(a: LayerArgs) -> None:
        expects=lambda a: (S.sym(S.BATCH), S.sym("L")), check=_embedding_check)
 def embedding(x: Tuple, a: LayerArgs) -> Tuple:
     """(*) integer indices → (*, embedding_dim)"""
-    return x + (a.int("embedding_dim"),)
+    return x + (a.size("embedding_dim"),)
 
 
 def flatten_shape(x: Tuple, start: int, end: int, kind: str = "Flatten") -> Tuple:

@@ -1,8 +1,9 @@
-"""Dimensions, shapes and the solver for unknown input sizes.
+"""Dimensions, shapes and the solver for unknown input sizes and constructor arguments.
 
-A dimension is an ``int`` or a ``Dim`` expression over named symbols: the batch ``B`` and the
-input's spatial sizes ``H`` and ``W`` (``L``, ``D`` for 1-D and 3-D inputs), built by the
-arithmetic that layers apply: add, floor-divide, multiply.  ``Unknown`` stands for a value the
+A dimension is an ``int`` or a ``Dim`` expression over named symbols: the batch ``B``, the
+input's spatial sizes ``H`` and ``W`` (``L``, ``D`` for 1-D and 3-D inputs), and the integer
+constructor arguments no file settles, by their parameter names (``n_class``, ``hidden``), built
+by the arithmetic that layers and the code apply: add, floor-divide, multiply.  ``Unknown`` stands for a value the
 analysis cannot know; any arithmetic with it stays unknown.  A shape is a tuple of
 dimensions, or ``None`` when even its rank is unknown.
 """
@@ -12,10 +13,11 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 from math import prod
-from typing import Iterable, Mapping, Optional, Sequence, Tuple, Union
+from typing import Dict, Iterable, Mapping, Optional, Sequence, Tuple, Union
 
 BATCH = "B"
 SPATIAL_SYMBOLS = ("D", "H", "W", "L")
+INPUT_SYMBOLS = frozenset((BATCH,) + SPATIAL_SYMBOLS)
 
 
 class Dim:
@@ -156,6 +158,37 @@ def is_unknown(x: Dimension) -> bool:
 
 def symbols(x: Dimension) -> frozenset:
     return frozenset() if is_int(x) else x.symbols()
+
+
+def argument_symbols(x: object) -> frozenset:
+    """The constructor-argument symbols in a dimension (none in an int or another value)."""
+    if not isinstance(x, Dim) or is_unknown(x):
+        return frozenset()
+    return x.symbols() - INPUT_SYMBOLS
+
+
+def never_equal(x: Dimension, y: Dimension) -> bool:
+    """True when x == y holds for no value of the symbols (each at least 1): a bug whatever the
+    input size or constructor arguments; False when some value fits or the solver cannot tell."""
+    if is_unknown(x) or is_unknown(y) or (is_int(x) and is_int(y)):
+        return False
+    if is_int(y):
+        return solve([Constraint(x, y)]) == []
+    if is_int(x):
+        return solve([Constraint(y, x)]) == []
+    return solve([Constraint(Formula("-", (x, y)), 0)]) == []
+
+
+def never_phrase(x: Dimension, y: Dimension) -> str:
+    """How never_equal's finding reads: 'is never 120 for any input size', 'is never 4·hidden
+    for any value of hidden'."""
+    names = sorted(argument_symbols(x) | argument_symbols(y))
+    if not names:
+        return f"is never {render(y)} for any input size"
+    what = "any value of " + ", ".join(names)
+    if (symbols(x) | symbols(y)) & set(SPATIAL_SYMBOLS):
+        what = "any input size and " + what
+    return f"is never {render(y)} for {what}"
 
 
 def evaluate(x: Dimension, env: Mapping[str, int]) -> int:
@@ -326,7 +359,8 @@ def _lower_bound(c: Constraint) -> int:
 
 
 def solve(constraints: Sequence[Constraint], limit: int = SEARCH_LIMIT) -> Optional[list]:
-    """All assignments of the spatial symbols (1..limit each) that satisfy every constraint.
+    """All assignments of the spatial and constructor-argument symbols (1..limit each) that
+    satisfy every constraint.
 
     Returns a list of dicts, or None when the constraints are beyond this solver (unknowns,
     the batch symbol, more than two symbols, too many candidates): then nothing is claimed.
@@ -334,8 +368,8 @@ def solve(constraints: Sequence[Constraint], limit: int = SEARCH_LIMIT) -> Optio
     constraints = [c for c in constraints if not is_int(c.lhs)]
     names = sorted(frozenset().union(*(symbols(c.lhs) for c in constraints)))
     if not names:
-        return [{}]
-    if len(names) > 2 or not set(names) <= set(SPATIAL_SYMBOLS):
+        return [{}] if all(c.holds({}) for c in constraints) else []
+    if len(names) > 2 or "?" in names or BATCH in names:
         return None
     domains = [_domain(n, constraints, limit) for n in names]
     if prod(len(d) for d in domains) > 4_000_000:
@@ -344,6 +378,27 @@ def solve(constraints: Sequence[Constraint], limit: int = SEARCH_LIMIT) -> Optio
     if len(names) == 2 and joint:
         return _solve_pair(names, domains, joint)
     return [dict(zip(names, values)) for values in itertools.product(*domains)]
+
+
+def solve_each(constraints: Sequence[Constraint]) -> Dict[str, Tuple[int, ...]]:
+    """The values each symbol may take, solving each group of constraints that share symbols
+    on its own.  A symbol with no values: its group has no solution; a symbol missing: its group
+    is beyond the solver."""
+    groups: list = []  # [(symbols, constraints)]
+    for c in constraints:
+        names, members = set(symbols(c.lhs)), [c]
+        for group in [g for g in groups if g[0] & names]:
+            groups.remove(group)
+            names |= group[0]
+            members += group[1]
+        groups.append((names, members))
+    values: Dict[str, Tuple[int, ...]] = {}
+    for names, members in groups:
+        solutions = solve(members)
+        if solutions is not None:
+            for name in names:
+                values[name] = tuple(sorted({s[name] for s in solutions}))
+    return values
 
 
 def _solve_pair(names, domains, joint) -> Optional[list]:
