@@ -1,4 +1,8 @@
-"""Checking one source text or one file: the whole static pipeline, and never a traceback."""
+"""Checking one source text or one file: the whole static pipeline, and never a traceback.
+
+``analyse_*`` give everything the static pass found, with the file's suppression comments beside
+it (the command line adds the runtime mode's findings, then finishes all of them at once);
+``check_*`` are the same, finished (`finishing.finish`): what a user of the library sees."""
 
 from __future__ import annotations
 
@@ -9,30 +13,45 @@ from pathlib import Path
 from typing import Dict, Optional
 
 from . import notebook, suppressions
-from .cli.config import Selection
 from .diagnostics import Diagnostic, Span
 from .analysis.models import Checker, InputSpec, check_entries, comment_inputs, discover, reports
+from .finishing import CodeSelection, finish
 from .practices import check_practices
 from .results import FileResult
 from .source import SourceError, decode, read_source
 
+Inputs = Optional[Dict[Optional[str], InputSpec]]
 
-def check_source(source: str, path: str = "<stdin>",
-                 inputs: Optional[Dict[Optional[str], InputSpec]] = None, *,
-                 selection: Optional[Selection] = None, unused_suppressions: bool = False) -> FileResult:
+
+def check_source(source: str, path: str = "<stdin>", inputs: Inputs = None, *,
+                 selection: Optional[CodeSelection] = None, unused_suppressions: bool = False) -> FileResult:
     """Findings and model reports for Python source text.  ``inputs`` maps a model name (or None
     for every model) to an input shape given by the user.  Findings covered by a suppression
     comment, or by ``selection``, are left out; ``unused_suppressions`` adds an SHP905 note for
     each suppression that covered nothing."""
+    return finish(analyse_source(source, path, inputs), selection, unused_suppressions)
+
+
+def check_path(path: str, inputs: Inputs = None, *, selection: Optional[CodeSelection] = None,
+               unused_suppressions: bool = False) -> FileResult:
+    """check_source for a .py file or a notebook."""
+    return finish(analyse_path(path, inputs), selection, unused_suppressions)
+
+
+def check_text(text: str, path: str, inputs: Inputs = None, *, selection: Optional[CodeSelection] = None,
+               unused_suppressions: bool = False) -> FileResult:
+    """check_source for Python source, or a notebook's JSON when ``path`` ends in .ipynb."""
+    return finish(analyse_text(text, path, inputs), selection, unused_suppressions)
+
+
+def analyse_source(source: str, path: str = "<stdin>", inputs: Inputs = None) -> FileResult:
+    """Everything the static pass finds in Python source, unfiltered, and its suppression comments."""
     result = _analyse(source, path, inputs)
-    found = suppressions.read(source) if result.diagnostics or unused_suppressions else {}
-    kept = suppressions.apply(result.diagnostics, found, path, unused_suppressions)
-    result.diagnostics = sorted((d for d in kept if selection is None or selection.allows(d.code)),
-                                key=lambda d: d.sort_key)
+    result.suppressions = suppressions.read(source)
     return result
 
 
-def _analyse(source: str, path: str, inputs: Optional[Dict[Optional[str], InputSpec]]) -> FileResult:
+def _analyse(source: str, path: str, inputs: Inputs) -> FileResult:
     result = FileResult(path)
     try:
         tree = ast.parse(source, filename=path)
@@ -74,36 +93,37 @@ def _mentions_torch(source: str) -> bool:
     return _TORCH_WORDS.search(source) is not None
 
 
-def check_path(path: str, inputs: Optional[Dict[Optional[str], InputSpec]] = None, **options) -> FileResult:
-    """Findings for a .py file or a notebook; ``options`` are check_source's keywords."""
+
+def analyse_path(path: str, inputs: Inputs = None) -> FileResult:
+    """analyse_text for a file on disk (one that cannot be read is an SHP901 finding)."""
     try:
         source = read_source(Path(path))
     except SourceError as e:
         return _unreadable(path, str(e))
-    return check_text(source, path, inputs, **options)
+    return analyse_text(source, path, inputs)
 
 
-def check_bytes(data: bytes, path: str, inputs: Optional[Dict[Optional[str], InputSpec]] = None,
-                **options) -> FileResult:
-    """check_path for the bytes of a file already read."""
+def analyse_bytes(data: bytes, path: str, inputs: Inputs = None) -> FileResult:
+    """analyse_path for the bytes of a file already read."""
     try:
         source = decode(data)
     except SourceError as e:
         return _unreadable(path, str(e))
-    return check_text(source, path, inputs, **options)
+    return analyse_text(source, path, inputs)
 
 
-def check_text(text: str, path: str, inputs: Optional[Dict[Optional[str], InputSpec]] = None,
-               **options) -> FileResult:
-    """Python source, or a notebook's JSON when ``path`` ends in .ipynb."""
+def analyse_text(text: str, path: str, inputs: Inputs = None) -> FileResult:
+    """analyse_source for Python source, or a notebook's JSON when ``path`` ends in .ipynb (lines
+    then counted in cells)."""
     if not path.endswith(".ipynb"):
-        return check_source(text, path, inputs, **options)
+        return analyse_source(text, path, inputs)
     try:
         program = notebook.read(text)
     except notebook.NotebookError as e:
         return _unreadable(path, str(e))
-    result = check_source(program.source, path, inputs, **options)
+    result = analyse_source(program.source, path, inputs)
     result.diagnostics = [notebook.map_diagnostic(d, program) for d in result.diagnostics]
+    result.suppressions = tuple(notebook.map_suppression(s, program) for s in result.suppressions)
     return result
 
 

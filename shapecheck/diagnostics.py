@@ -34,6 +34,7 @@ class Diagnostic:
     fix: Optional[Fix] = None
     severity: str = ""  # filled from the catalogue when empty
     cell: Optional[int] = None  # notebook cell (1-based) when the file is a notebook
+    confirmed_on: Optional[str] = None  # the device the runtime mode raised on at this finding, if it did
 
     def __post_init__(self) -> None:
         if not self.severity:
@@ -41,7 +42,7 @@ class Diagnostic:
 
     @property
     def sort_key(self) -> Tuple:
-        return (self.path, self.span.line, self.span.column, self.code, self.message)
+        return (self.path, self.cell or 0, self.span.line, self.span.column, self.code, self.message)
 
 
 @dataclass(frozen=True)

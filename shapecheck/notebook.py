@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import List, Tuple
 
 from .diagnostics import Diagnostic, Fix, Span
+from .suppressions import Suppression
 
 # cell magics whose body is Python; the body of any other (%%bash, %%writefile, ...) is not
 PYTHON_CELL_MAGICS = {"time", "timeit", "capture", "prun", "debug", "memit", "skip"}
@@ -129,6 +130,12 @@ def map_diagnostic(d: Diagnostic, program: Program) -> Diagnostic:
         fix_cell, fix_span = _map_span(d.fix.span, program)
         fix = Fix(d.fix.replacement, fix_span) if fix_cell == cell else None
     return dataclasses.replace(d, span=span, fix=fix, cell=cell, message=map_message(d.message, program))
+
+
+def map_suppression(s: Suppression, program: Program) -> Suppression:
+    """The suppression with its line counted in its cell, as the findings it acts on are."""
+    cell, span = _map_span(s.span, program)
+    return dataclasses.replace(s, span=span, cell=cell)
 
 
 def _map_span(span: Span, program: Program) -> Tuple[int, Span]:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import List, Optional, Tuple
 
 from .diagnostics import Diagnostic
+from .suppressions import Suppression
 
 
 @dataclass(frozen=True)
@@ -43,3 +44,4 @@ class FileResult:
     diagnostics: List[Diagnostic] = field(default_factory=list)
     models: List[ModelReport] = field(default_factory=list)
     error: Optional[str] = None  # the file could not be read at all (tool error, exit 2)
+    suppressions: Tuple[Suppression, ...] = ()  # its suppression comments, applied by finishing.finish

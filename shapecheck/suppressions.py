@@ -1,5 +1,7 @@
 """Inline suppressions read from comments: `# noqa`, `# noqa: SHP101`, `# shapecheck: ignore`,
-`# shapecheck: ignore[SHP101, SHP102]`, each acting on findings that start on its own line."""
+`# shapecheck: ignore[SHP101, SHP102]`, each acting on findings that start on its own line (in a
+notebook: on its own line of its own cell).  They are read with the file and kept in its result;
+the finishing stage (`finishing.py`) applies them to every finding, whatever produced it."""
 
 from __future__ import annotations
 
@@ -21,20 +23,17 @@ class Suppression:
     span: Span  # the directive inside the comment
     codes: Optional[Tuple[str, ...]]  # None: every code; else codes or prefixes ("SHP1")
     shared: bool  # a bare `# noqa`, which other linters read too
+    cell: Optional[int] = None  # the notebook cell its line is counted in
 
     def covers(self, code: str) -> bool:
         return self.codes is None or any(code.startswith(c) for c in self.codes)
 
 
-def read(source: str) -> Dict[int, List[Suppression]]:
-    """Line -> the suppressions in that line's comments (strings and docstrings are not comments)."""
-    found: Dict[int, List[Suppression]] = {}
+def read(source: str) -> Tuple[Suppression, ...]:
+    """The suppressions in the source's comments, in order (strings and docstrings are not comments)."""
     if not _ANY.search(source):
-        return found  # no comment can hold a directive the text does not
-    for line, column, comment in _comments(source):
-        for suppression in _directives(line, column, comment):
-            found.setdefault(line, []).append(suppression)
-    return found
+        return ()  # no comment can hold a directive the text does not
+    return tuple(s for line, column, comment in _comments(source) for s in _directives(line, column, comment))
 
 
 def _comments(source: str) -> Iterator[Tuple[int, int, str]]:
@@ -68,21 +67,23 @@ def _span(line: int, column: int, match: re.Match) -> Span:
     return Span(line, column + match.start() + 1, line, column + match.end() + 1)
 
 
-def apply(diagnostics: Sequence[Diagnostic], suppressions: Dict[int, List[Suppression]], path: str,
+def apply(diagnostics: Sequence[Diagnostic], suppressions: Sequence[Suppression], path: str,
           report_unused: bool = False) -> List[Diagnostic]:
     """The findings no suppression covers, then (with ``report_unused``) an SHP905 note for each
     suppression, or listed code, that covered nothing."""
+    by_line: Dict[Tuple[Optional[int], int], List[Suppression]] = {}
+    for s in suppressions:
+        by_line.setdefault((s.cell, s.span.line), []).append(s)
     used: Dict[int, set] = {}  # id of a suppression -> the codes it covered
     kept = []
     for d in diagnostics:
-        covering = [s for s in suppressions.get(d.span.line, ()) if s.covers(d.code)]
+        covering = [s for s in by_line.get((d.cell, d.span.line), ()) if s.covers(d.code)]
         for s in covering:
             used.setdefault(id(s), set()).add(d.code)
         if not covering:
             kept.append(d)
     if report_unused:
-        kept += [note for line in sorted(suppressions) for s in suppressions[line]
-                 for note in _unused(s, used.get(id(s), set()), path)]
+        kept += [note for s in suppressions for note in _unused(s, used.get(id(s), set()), path)]
     return kept
 
 
@@ -90,9 +91,10 @@ def _unused(s: Suppression, covered: set, path: str) -> List[Diagnostic]:
     if s.shared:
         return []  # a bare `# noqa` may be there for flake8 or ruff
     if s.codes is None:
-        return [] if covered else [Diagnostic(path, s.span, "SHP905", "unused suppression: no finding on this line")]
+        return [] if covered else [Diagnostic(path, s.span, "SHP905", "unused suppression: no finding on this line",
+                                              cell=s.cell)]
     idle = [c for c in s.codes if not any(code.startswith(c) for code in covered)]
     if not idle:
         return []
     return [Diagnostic(path, s.span, "SHP905", f"unused suppression of {', '.join(idle)}: "
-                                               f"no such finding on this line")]
+                                               f"no such finding on this line", cell=s.cell)]

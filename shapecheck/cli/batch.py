@@ -19,7 +19,7 @@ _worker_cache = None
 
 
 def check_file(path: str, options: dict, cache=None) -> FileResult:
-    """check_path's result for one file, from the cache when it holds it (then it is the same, and
+    """analyse_path's result for one file, from the cache when it holds it (then it is the same, and
     the analysis is not even imported)."""
     result, key = _lookup(path, options, cache)
     if key is not None:
@@ -32,16 +32,16 @@ def _lookup(path: str, options: dict, cache) -> Tuple[FileResult, Optional[str]]
     from the cache, or there is no cache)."""
     data = None if cache is None else _read(path)
     if data is None:
-        from ..api import check_path
+        from ..api import analyse_path
 
-        return check_path(path, **options), None  # which says why a file cannot be read
+        return analyse_path(path, **options), None  # which says why a file cannot be read
     key = cache.key(path, data, options)
     result = cache.get(key)
     if result is not None:
         return result, None
-    from ..api import check_bytes
+    from ..api import analyse_bytes
 
-    return check_bytes(data, path, **options), key
+    return analyse_bytes(data, path, **options), key
 
 
 def _read(path: str) -> Optional[bytes]:

@@ -22,6 +22,7 @@ from typing import Optional, Sequence, Tuple
 from .. import __version__
 from ..diagnostics import Diagnostic, Fix, Span
 from ..results import FileResult, LayerReport, ModelReport
+from ..suppressions import Suppression
 
 DIRECTORY = ".shapecheck_cache"
 ENVIRONMENT = "SHAPECHECK_CACHE_DIR"
@@ -69,7 +70,7 @@ class ResultCache:
 
     @staticmethod
     def key(path: str, data: bytes, options: dict) -> str:
-        """The entry's key: the file's bytes, its path and check_path's options (their repr: plain
+        """The entry's key: the file's bytes, its path and analyse_path's options (their repr: plain
         frozen dataclasses, dicts and tuples)."""
         digest = hashlib.sha256()
         for part in (path.encode("utf-8", "surrogatepass"), repr(sorted(options.items())).encode(), data):
@@ -179,7 +180,8 @@ def encode(result: FileResult) -> Optional[str]:
     """The JSON text of ``result``; None when it would not read back equal."""
     document = {"path": result.path, "error": result.error,
                 "diagnostics": [_diagnostic(d) for d in result.diagnostics],
-                "models": [_model(m) for m in result.models]}
+                "models": [_model(m) for m in result.models],
+                "suppressions": [_suppression(s) for s in result.suppressions]}
     try:
         text = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
         same = decode(json.loads(text)) == result
@@ -190,7 +192,17 @@ def encode(result: FileResult) -> Optional[str]:
 
 def decode(document: dict) -> FileResult:
     return FileResult(document["path"], [_to_diagnostic(d) for d in document["diagnostics"]],
-                      [_to_model(m) for m in document["models"]], document["error"])
+                      [_to_model(m) for m in document["models"]], document["error"],
+                      tuple(_to_suppression(s) for s in document["suppressions"]))
+
+
+def _suppression(s: Suppression) -> list:
+    return [_span(s.span), None if s.codes is None else list(s.codes), s.shared, s.cell]
+
+
+def _to_suppression(s: list) -> Suppression:
+    span, codes, shared, cell = s
+    return Suppression(Span(*span), None if codes is None else tuple(codes), shared, cell)
 
 
 def _span(span: Span) -> list:

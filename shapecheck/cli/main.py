@@ -64,10 +64,15 @@ class Run:
     cache: object = None  # cache.ResultCache, or None with --no-cache
 
     def options(self, path: str) -> dict:
-        """check_path's arguments for one file: the command line overriding the configuration."""
-        return {"inputs": inputs_for(self.config.inputs_for(path), self.inputs),
-                "selection": self.config.selection(path, self.select, self.ignore),
-                "unused_suppressions": self.unused_suppressions}
+        """analyse_path's arguments for one file: the command line overriding the configuration."""
+        return {"inputs": inputs_for(self.config.inputs_for(path), self.inputs)}
+
+    def finish(self, result):
+        """The one finishing stage for a file's findings from every producer (static, practices,
+        runtime, fix): suppressions, the codes selected for that file, the order."""
+        from ..finishing import finish
+
+        return finish(result, self.config.selection(result.path, self.select, self.ignore), self.unused_suppressions)
 
 
 def inputs_for(configured: Dict[Optional[str], object], given: Dict[Optional[str], object]) -> Dict:
@@ -103,6 +108,7 @@ def check(paths: List[str], input_shape: Sequence[str] = (), output_format: str 
             _run_models(results, run, device or run.config.device or "cpu", dtype)
     except ToolError as e:
         return fail(str(e))
+    results = [run.finish(r) for r in results]
     if quiet:
         results = [replace(r, diagnostics=[d for d in r.diagnostics if d.severity == "error"]) for r in results]
     render(output_format, results, sys.stdout, summary=summary, quiet=quiet, statistics=statistics)
@@ -128,18 +134,18 @@ def _fixable_files(results, run: Run):
     """(result, source, fix outcome) for each checked .py file that has something to fix."""
     from pathlib import Path
 
-    from ..api import check_source
+    from ..api import analyse_source
     from ..report.fix import fix_source, fixable
     from ..source import SourceError, read_source
 
     for result in results:
-        if not result.path.endswith(".py") or not fixable(result.diagnostics):
+        if not result.path.endswith(".py") or not fixable(run.finish(result).diagnostics):
             continue
         try:
             source = read_source(Path(result.path))
         except SourceError:
             continue
-        check = lambda text, path: check_source(text, path, **run.options(path))  # noqa: E731
+        check = lambda text, path: run.finish(analyse_source(text, path, **run.options(path)))  # noqa: E731
         outcome = fix_source(source, result.path, check)
         if outcome.applied:
             yield result, source, outcome
@@ -158,7 +164,7 @@ def _fix_all(results, run: Run):
     """Write the fixes, then report what is left in the rewritten files."""
     from pathlib import Path
 
-    from ..api import check_path
+    from ..api import analyse_path
     from ..report.fix import write_atomically
 
     fixed_paths, count = {}, 0
@@ -172,7 +178,7 @@ def _fix_all(results, run: Run):
     if count:
         sys.stderr.write(f"Fixed {count} finding{'s' * (count != 1)} in {len(fixed_paths)} "
                          f"file{'s' * (len(fixed_paths) != 1)}.\n")
-    return [check_path(r.path, **run.options(r.path)) if r.path in fixed_paths else r for r in results]
+    return [analyse_path(r.path, **run.options(r.path)) if r.path in fixed_paths else r for r in results]
 
 
 def _run_models(results, run: Run, device: str, dtype: str) -> None:
@@ -201,7 +207,7 @@ def _load_config(paths: Sequence[str], stdin_filename: Optional[str]):
 
 
 def _check_all(paths: List[str], run: Run, stdin_filename: Optional[str]):
-    from ..api import check_text
+    from ..api import analyse_text
     from .batch import check_files
     from ..source import SourceError, decode, discover
 
@@ -218,7 +224,7 @@ def _check_all(paths: List[str], run: Run, stdin_filename: Optional[str]):
         except SourceError as e:
             raise ToolError(f"stdin: {e}") from None
         if not (stdin_filename and run.force_exclude and run.config.is_excluded(stdin_filename)):
-            results.append(check_text(source, name, **run.options(name)))
+            results.append(analyse_text(source, name, **run.options(name)))
     results.extend(check_files([str(path) for path in files], run.options, run.jobs, run.cache))
     return results
 

@@ -15,6 +15,8 @@ def diagnostic(d: Diagnostic) -> dict:
            "model": d.model, "fix": None}
     if d.cell is not None:
         out["cell"] = d.cell
+    if d.confirmed_on is not None:
+        out["confirmed_on"] = d.confirmed_on  # the runtime mode raised here too, on this device
     if d.fix is not None:
         s = d.fix.span
         out["fix"] = {"replacement": d.fix.replacement, "line": s.line, "column": s.column,

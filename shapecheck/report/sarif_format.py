@@ -89,6 +89,8 @@ def result(d: Diagnostic, index: Dict[str, int]) -> dict:
         properties["model"] = d.model
     if d.cell is not None:
         properties["cell"] = d.cell  # the region's lines are counted in this cell, from 1
+    if d.confirmed_on is not None:
+        properties["confirmedOn"] = d.confirmed_on
     if properties:
         out["properties"] = properties
     return out

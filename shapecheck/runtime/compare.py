@@ -51,8 +51,8 @@ def check_file(result: FileResult, source: str, device: str, dtype: str,
     for model, outcome in zip(runnable, outcomes):
         index = result.models.index(model)
         result.models[index] = replace(model, runtime=_verdict(outcome))
+        result.diagnostics[:] = _confirmed(result.diagnostics, model, outcome)
         result.diagnostics.extend(_findings(result, model, outcome))
-    result.diagnostics.sort(key=lambda d: d.sort_key)
 
 
 def _verdict(outcome) -> dict:
@@ -66,12 +66,29 @@ def _listed(shape):
     return None if shape is None else list(shape)
 
 
+def _confirmed(diagnostics: List[Diagnostic], model: ModelReport, outcome) -> List[Diagnostic]:
+    """One bug, one count: where torch raised at the line of a static error of the same model, the
+    static finding says torch raised too, and no SHP903 is added for it."""
+    if outcome.status != "error":
+        return diagnostics
+    same = next((d for d in diagnostics if _is_static_error(d, model) and d.span.line == outcome.error_line), None)
+    if same is None:
+        return diagnostics
+    confirmed = replace(same, confirmed_on=outcome.device,
+                        message=f"{same.message}; torch on {outcome.device} raised too: {_one_line(outcome.message)}")
+    return [confirmed if d is same else d for d in diagnostics]
+
+
+def _is_static_error(d: Diagnostic, model: ModelReport) -> bool:
+    return d.model == model.name and d.severity == "error" and not d.code.startswith("SHP9")
+
+
 def _findings(result: FileResult, model: ModelReport, outcome) -> List[Diagnostic]:
     found = _disagreements(result.path, model, outcome)
-    if outcome.status == "error":
+    carried = any(d.confirmed_on for d in result.diagnostics if d.model == model.name)  # by _confirmed
+    if outcome.status == "error" and not carried:
         line = outcome.error_line or model.line
-        static = [d for d in result.diagnostics if d.model == model.name and d.severity == "error"
-                  and not d.code.startswith("SHP9")]
+        static = [d for d in result.diagnostics if _is_static_error(d, model)]
         beside = f"; shapecheck's static pass found: {static[0].code} at line {static[0].span.line}" if static else ""
         where = f".{outcome.error_layer}" if outcome.error_layer else ""
         found.append(Diagnostic(result.path, Span(line, 1, line, 1), "SHP903",
