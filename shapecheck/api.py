@@ -15,6 +15,7 @@ from typing import Dict, Optional
 from . import notebook, suppressions
 from .diagnostics import Diagnostic, Span
 from .analysis.models import Checker, InputSpec, check_entries, comment_inputs, discover, reports
+from .analysis.project_check import ProjectContext, dependencies, loader_for, own_findings, run_importers
 from .finishing import CodeSelection, finish
 from .practices import check_practices
 from .results import FileResult
@@ -24,34 +25,41 @@ Inputs = Optional[Dict[Optional[str], InputSpec]]
 
 
 def check_source(source: str, path: str = "<stdin>", inputs: Inputs = None, *,
-                 selection: Optional[CodeSelection] = None, unused_suppressions: bool = False) -> FileResult:
+                 selection: Optional[CodeSelection] = None, unused_suppressions: bool = False,
+                 **context) -> FileResult:
     """Findings and model reports for Python source text.  ``inputs`` maps a model name (or None
-    for every model) to an input shape given by the user.  Findings covered by a suppression
-    comment, or by ``selection``, are left out; ``unused_suppressions`` adds an SHP905 note for
-    each suppression that covered nothing."""
-    return finish(analyse_source(source, path, inputs), selection, unused_suppressions)
+    for every model) to an input shape given by the user; ``context`` is analyse_source's
+    ``project`` and ``args``.  Findings covered by a suppression comment, or by ``selection``, are
+    left out; ``unused_suppressions`` adds an SHP905 note for each suppression that covered nothing."""
+    return finish(analyse_source(source, path, inputs, **context), selection, unused_suppressions)
 
 
 def check_path(path: str, inputs: Inputs = None, *, selection: Optional[CodeSelection] = None,
-               unused_suppressions: bool = False) -> FileResult:
+               unused_suppressions: bool = False, **context) -> FileResult:
     """check_source for a .py file or a notebook."""
-    return finish(analyse_path(path, inputs), selection, unused_suppressions)
+    return finish(analyse_path(path, inputs, **context), selection, unused_suppressions)
 
 
 def check_text(text: str, path: str, inputs: Inputs = None, *, selection: Optional[CodeSelection] = None,
-               unused_suppressions: bool = False) -> FileResult:
+               unused_suppressions: bool = False, **context) -> FileResult:
     """check_source for Python source, or a notebook's JSON when ``path`` ends in .ipynb."""
-    return finish(analyse_text(text, path, inputs), selection, unused_suppressions)
+    return finish(analyse_text(text, path, inputs, **context), selection, unused_suppressions)
 
 
-def analyse_source(source: str, path: str = "<stdin>", inputs: Inputs = None) -> FileResult:
-    """Everything the static pass finds in Python source, unfiltered, and its suppression comments."""
-    result = _analyse(source, path, inputs)
+def analyse_source(source: str, path: str = "<stdin>", inputs: Inputs = None, *,
+                   project: Optional[ProjectContext] = None, args: Optional[Dict[str, str]] = None) -> FileResult:
+    """Everything the static pass finds in Python source, unfiltered, and its suppression comments.
+    ``args`` maps a model name to constructor arguments (Python source) for a model no file builds.
+    With ``project``, the file's imports of the project's own modules are followed and the
+    project's files that import it are read as evidence; only the file's own findings and models
+    are kept (``FileResult.elsewhere`` holds the errors its calls cause in other files)."""
+    result = _analyse(source, path, inputs, project, args or {})
     result.suppressions = suppressions.read(source)
     return result
 
 
-def _analyse(source: str, path: str, inputs: Inputs) -> FileResult:
+def _analyse(source: str, path: str, inputs: Inputs, project: Optional[ProjectContext],
+             args: Dict[str, str]) -> FileResult:
     result = FileResult(path)
     try:
         tree = ast.parse(source, filename=path)
@@ -67,13 +75,21 @@ def _analyse(source: str, path: str, inputs: Inputs) -> FileResult:
     if not _mentions_torch(source):
         return result
     try:
-        checker = Checker(path, source, tree)
+        loader = loader_for(project, path)
+        checker = Checker(path, source, tree, modules=loader)
+        checker.stated_args = args
+        if loader is not None:
+            loader.register_main(checker.interp)
         checker.interp.run_module()
+        importers = loader is not None and run_importers(checker, loader)
         discover(checker)
         check_entries(checker, inputs or {}, comment_inputs(checker.interp.source.lines))
-        result.models = reports(checker)
-        findings = list(checker.diagnostics.values()) + check_practices(tree, source, path)
+        result.models = [m for m in reports(checker) if m.path == path]
+        own, result.elsewhere = own_findings(checker, path)
+        findings = own + check_practices(tree, source, path)
         result.diagnostics = sorted(findings, key=lambda d: d.sort_key)
+        if loader is not None:
+            result.depends = dependencies(loader, importers)
     except RecursionError:
         result.diagnostics = [Diagnostic(path, Span(1, 1, 1, 1), "SHP904",
                                          "the file nests too deeply to analyse; nothing was checked")]
@@ -94,35 +110,36 @@ def _mentions_torch(source: str) -> bool:
 
 
 
-def analyse_path(path: str, inputs: Inputs = None) -> FileResult:
+def analyse_path(path: str, inputs: Inputs = None, **context) -> FileResult:
     """analyse_text for a file on disk (one that cannot be read is an SHP901 finding)."""
     try:
         source = read_source(Path(path))
     except SourceError as e:
         return _unreadable(path, str(e))
-    return analyse_text(source, path, inputs)
+    return analyse_text(source, path, inputs, **context)
 
 
-def analyse_bytes(data: bytes, path: str, inputs: Inputs = None) -> FileResult:
+def analyse_bytes(data: bytes, path: str, inputs: Inputs = None, **context) -> FileResult:
     """analyse_path for the bytes of a file already read."""
     try:
         source = decode(data)
     except SourceError as e:
         return _unreadable(path, str(e))
-    return analyse_text(source, path, inputs)
+    return analyse_text(source, path, inputs, **context)
 
 
-def analyse_text(text: str, path: str, inputs: Inputs = None) -> FileResult:
+def analyse_text(text: str, path: str, inputs: Inputs = None, **context) -> FileResult:
     """analyse_source for Python source, or a notebook's JSON when ``path`` ends in .ipynb (lines
     then counted in cells)."""
     if not path.endswith(".ipynb"):
-        return analyse_source(text, path, inputs)
+        return analyse_source(text, path, inputs, **context)
     try:
         program = notebook.read(text)
     except notebook.NotebookError as e:
         return _unreadable(path, str(e))
-    result = analyse_source(program.source, path, inputs)
+    result = analyse_source(program.source, path, inputs, **context)
     result.diagnostics = [notebook.map_diagnostic(d, program) for d in result.diagnostics]
+    result.elsewhere = [(cause, notebook.map_diagnostic(d, program)) for cause, d in result.elsewhere]
     result.suppressions = tuple(notebook.map_suppression(s, program) for s in result.suppressions)
     return result
 

@@ -54,6 +54,7 @@ class LayerCall:
     kwargs: Tuple[Tuple[str, Arg], ...]
     span: Span
     text: str
+    path: str = ""  # the file it is written in, as findings name it
 
     def arg(self, position: int, name: str) -> Optional[Arg]:
         for key, value in self.kwargs:

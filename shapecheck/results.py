@@ -36,6 +36,8 @@ class ModelReport:
     # constructor arguments no file gives, checked as symbols: (name, the value the layers settle or None)
     symbols: Tuple[Tuple[str, Optional[int]], ...] = ()
     stopped_at: str = ""  # why the model could not be checked past a line, where that is known
+    input_path: str = ""  # the file of the call that gave the input ("train.py"), when a call did
+    input_line: int = 0
 
 
 @dataclass
@@ -45,3 +47,7 @@ class FileResult:
     models: List[ModelReport] = field(default_factory=list)
     error: Optional[str] = None  # the file could not be read at all (tool error, exit 2)
     suppressions: Tuple[Suppression, ...] = ()  # its suppression comments, applied by finishing.finish
+    # SHP203 at this file's calls for errors in another file (that file's path first): kept when
+    # that file is not checked in the same run, which reports the error itself
+    elsewhere: List[Tuple[str, Diagnostic]] = field(default_factory=list)
+    depends: Tuple[Tuple[str, str], ...] = ()  # (project file read, hash of its bytes)

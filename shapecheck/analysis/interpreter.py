@@ -27,8 +27,8 @@ from ..rules.layers import RULES, NotKnown
 from ..rules.shapes import Tensor
 from .stdlib import (BINOP_SYMBOLS, BUILTINS, GLOBAL_CALLS, MAX_SEQUENCE, compare, dim_arith, hashable, length, plain,
                      python_binop, python_method)
-from .values import (AbstractObject, Builtin, BoundMethod, ClassValue, Container, Function, Global, Instance, Layer,
-                     Opaque, Partial, PendingInput, Super, UserMethod, is_module)
+from .values import (SOURCE_KEY, AbstractObject, Builtin, BoundMethod, ClassValue, Container, Function, Global,
+                     Instance, Layer, Opaque, Partial, PendingInput, Super, UserMethod, is_module)
 
 MAX_DEPTH = 40
 CONTAINERS = {"Sequential", "ModuleList", "ModuleDict"}
@@ -54,7 +54,9 @@ class _Continue(Exception):
 class Source:
     """Positions and text of nodes; ``ast`` columns are UTF-8 byte offsets, ours are characters."""
 
-    def __init__(self, text: str):
+    def __init__(self, text: str, path: str = ""):
+        self.path = path  # the file, as findings name it
+        self.file = None  # its resolved pathlib.Path, for the imports it makes (project checks only)
         # lines as Python counts them: \n, \r\n, \r (str.splitlines also splits at \f, \u2028...)
         self.lines = io.StringIO(text, newline="").readlines()
         self._encoded: Dict[int, bytes] = {}
@@ -138,8 +140,10 @@ def truth(value) -> object:
 
 class Interpreter:
     def __init__(self, source: str, tree: ast.Module, checker, budget: int = 100_000,
-                 file_budget: int = 1_000_000):
-        self.source = Source(source)
+                 file_budget: int = 1_000_000, path: str = "", modules=None):
+        self.source = Source(source, path)
+        self.path = path
+        self.modules = modules  # imports.ModuleLoader: the project's other files, or None for one file alone
         self.tree = tree
         self.checker = checker
         self.budget = budget
@@ -147,7 +151,7 @@ class Interpreter:
         self.file_budget = file_budget  # all units together: past it, the rest of the file is unknown
         self.total_steps = 0
         self.depth = 0
-        self.globals: Dict[str, object] = {"__name__": "__main__", "__file__": UNKNOWN}
+        self.globals: Dict[str, object] = {"__name__": "__main__", "__file__": UNKNOWN, SOURCE_KEY: self.source}
         self.with_symbols = False  # building or running a model whose constructor arguments are symbols
         self.module_assignments: Dict[str, Tuple[object, ast.stmt]] = {}
         self.classes: List[Tuple[ClassValue, ast.ClassDef]] = []
@@ -157,6 +161,8 @@ class Interpreter:
         # script built rather than building (and reporting) a second copy
         self.first_results: Dict[int, object] = {}
         self._generators: Dict[int, bool] = {}  # id(function node) -> has a yield of its own
+        # id(class of this file) -> its instances built by another file of the project (train.py's Net(10))
+        self.built_elsewhere: Dict[int, List[Instance]] = {}
 
     # --- running ------------------------------------------------------------------------------
 
@@ -185,6 +191,31 @@ class Interpreter:
                 self.steps = 0
             except (_Return, _Break, _Continue):
                 pass
+
+    def new_source(self, text: str, shown: str, file) -> Source:
+        source = Source(text, shown)
+        source.file = file
+        return source
+
+    def run_imported(self, tree: ast.Module, globals_: dict, source: Source, budget: int) -> int:
+        """Another file's top level, on its own globals (an imported module, or a script that
+        imports the checked file), each statement with a fresh step budget, all of them together
+        within ``budget``: the steps it took.  What runs out is unknown, as in the checked file."""
+        saved = (self.source, self.steps, self.total_steps, self.file_budget)
+        self.source, self.total_steps, self.file_budget = source, 0, max(budget, 0)
+        frame = Frame(globals_)
+        try:
+            for stmt in tree.body:
+                if self.exhausted:
+                    break
+                self.steps = 0
+                try:
+                    self.exec(stmt, frame)
+                except (Abort, RecursionError, _Return, _Break, _Continue):
+                    pass
+            return self.total_steps
+        finally:
+            self.source, self.steps, self.total_steps, self.file_budget = saved
 
     def _builds_layers(self, stmt: ast.stmt) -> bool:
         """The statement calls ``nn.Something(...)`` or a module class of the file: what it
@@ -297,6 +328,9 @@ class Interpreter:
                 frame.locals.pop(target.id, None)
 
     def exec_Import(self, stmt: ast.Import, frame: Frame) -> None:
+        if self.modules is not None:
+            self.modules.exec_import(self, stmt, frame)
+            return
         for alias in stmt.names:
             if alias.asname:
                 frame.locals[alias.asname] = Global(alias.name)
@@ -305,6 +339,8 @@ class Interpreter:
                 frame.locals[top] = Global(top)
 
     def exec_ImportFrom(self, stmt: ast.ImportFrom, frame: Frame) -> None:
+        if self.modules is not None and self.modules.exec_import_from(self, stmt, frame):
+            return
         for alias in stmt.names:
             if alias.name == "*":
                 continue
@@ -343,7 +379,7 @@ class Interpreter:
         bases = [self.eval(b, frame) for b in stmt.bases]
         is_module = any(self._is_module_base(b) for b in bases)
         container = next((kind for kind in map(self._container_base, bases) if kind), None)
-        cls = ClassValue(stmt.name, stmt, bases, {}, is_module, container)
+        cls = ClassValue(stmt.name, stmt, bases, {}, is_module, container, self.source.path, self.source.span(stmt))
         class_frame = Frame(frame.globals, {}, self._closure(frame))
         for item in stmt.body:
             try:
@@ -972,7 +1008,8 @@ class Interpreter:
         local = self._bind(fn_node.args, function, args, kwargs)
         frame = Frame(function.globals, local, function.closure, function)
         self.depth += 1
-        saved_super = self._super_context
+        saved_super, saved_source = self._super_context, self.source
+        self.source = function.globals.get(SOURCE_KEY, saved_source)  # the function's own file
         if function.owner is not None and args:
             self._super_context = (function.owner, args[0])
         try:
@@ -995,7 +1032,7 @@ class Interpreter:
             return result
         finally:
             self.depth -= 1
-            self._super_context = saved_super
+            self._super_context, self.source = saved_super, saved_source
 
     def _is_generator(self, fn_node) -> bool:
         known = self._generators.get(id(fn_node))
@@ -1031,9 +1068,17 @@ class Interpreter:
                 local[name] = defaults.get(name, UNKNOWN)
         return local
 
+    def evaluate_arguments(self, call: ast.Call, globals_: dict) -> Tuple[list, dict]:
+        """A call's arguments evaluated in a module's globals: (args, kwargs)."""
+        frame = Frame(globals_)
+        args = [self.eval(a, frame) for a in call.args if not isinstance(a, ast.Starred)]
+        return args, {k.arg: self.eval(k.value, frame) for k in call.keywords if k.arg}
+
     def instantiate(self, cls: ClassValue, args: list, kwargs: dict, node):
         inst = Instance(cls, span=self.source.span(node) if node is not None else None,
                         text=self.source.text(node) if node is not None else "")
+        if node is not None and cls.is_module and cls.path == self.path and self.source.path != self.path:
+            self.built_elsewhere.setdefault(id(cls), []).append(inst)
         init, _ = cls.lookup("__init__")
         if isinstance(init, Function):
             self.call_function(init, [inst] + list(args), kwargs)
@@ -1078,7 +1123,7 @@ class Interpreter:
                 items = []
             else:
                 items = [("0", Opaque(text, span))]
-            return Container(name, items, span, text)
+            return Container(name, items, span, text, path=self.source.path)
         written_args = tuple(Arg(v, self.source.text(a), self.source.span(a))
                              for v, a in zip(args, node.args if node else ()))
         written_kwargs = tuple((k.arg, Arg(kwargs[k.arg], self.source.text(k.value), self.source.span(k.value)))
@@ -1089,7 +1134,7 @@ class Interpreter:
         # keywords not written at the call: from **options or a functools.partial
         written = {k for k, _ in written_kwargs}
         written_kwargs += tuple((k, Arg(v, repr(v))) for k, v in kwargs.items() if k not in written)
-        call = LayerCall(name, written_args, written_kwargs, span, text)
+        call = LayerCall(name, written_args, written_kwargs, span, text, self.source.path)
         rule = RULES[name]
         try:
             bound = rule.bind(written_args, written_kwargs)

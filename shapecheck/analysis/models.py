@@ -63,6 +63,8 @@ class Run:
     paths: Dict[int, str]
     input: object
     call_node: Optional[ast.AST] = None
+    call_source: object = None  # the interpreter's Source of the file the call is in
+    source: str = ""  # where the input comes from, as messages say it
     layers: List[LayerReport] = field(default_factory=list)
     failed: bool = False
     findings: List[Tuple] = field(default_factory=list)  # keys of the findings this run reported
@@ -84,13 +86,15 @@ class ModelEntry:
     factory: bool = False  # built by a top-level function of that name, which takes no arguments
     symbols: Tuple[str, ...] = ()  # constructor arguments no file gives, checked as symbols
     stopped: Optional[StructureUnknown] = None  # a symbol decided the structure: nothing checked
+    path: str = ""  # the file that defines it
 
 
 class Checker:
-    def __init__(self, path: str, source: str, tree: ast.Module):
+    def __init__(self, path: str, source: str, tree: ast.Module, modules=None):
         self.path = path
         self.diagnostics: Dict[Tuple, Diagnostic] = {}
-        self.interp = Interpreter(source, tree, self)
+        self.interp = Interpreter(source, tree, self, path=path, modules=modules)
+        self.stated_args: Dict[str, str] = {}  # model name -> constructor arguments stated by the user
         self.run: Optional[Run] = None
         self.entries: Dict[int, ModelEntry] = {}
         self._call_cache: Dict[Tuple, object] = {}
@@ -99,13 +103,21 @@ class Checker:
 
     # --- findings -------------------------------------------------------------------------------
 
-    def report(self, code: str, span: Span, message: str, fix: Optional[Fix] = None) -> None:
+    def report(self, code: str, span: Span, message: str, fix: Optional[Fix] = None,
+               path: Optional[str] = None) -> None:
+        """A finding at ``span`` of ``path`` (by default the file being interpreted)."""
         model = self.run.model if self.run else None
-        key = (span.line, span.column, code, message)
+        path = path or self.interp.source.path or self.path
+        run = self.run
+        if run is not None and run.call_source is not None and run.call_source.path != path and run.source \
+                and isinstance(run.input, Tensor) and run.input.shape is not None:
+            head, use, tail = message.partition("; use ")
+            message = f"{head} (input {S.render_shape(run.input.shape)} from {run.source}){use}{tail}"
+        key = (path, span.line, span.column, code, message)
         if self.run is not None:
             self.run.findings.append(key)
         if key not in self.diagnostics:
-            self.diagnostics[key] = Diagnostic(self.path, span, code, message, model=model, fix=fix)
+            self.diagnostics[key] = Diagnostic(path, span, code, message, model=model, fix=fix)
 
     def _where(self, layer_path: str) -> str:
         if not self.run:
@@ -119,7 +131,7 @@ class Checker:
             layer.rule.check(layer.args)
         except ShapeError as e:
             self._layer_error(layer, e, None, "")
-            self.unbuildable.add(layer.call.span)
+            self.unbuildable.add((layer.call.path, layer.call.span))
         except NotKnown:
             pass
 
@@ -145,10 +157,13 @@ class Checker:
         entry = self.entry_for(module, self._name_of(module))
         entry.factory = entry.factory or self.factory_of(module) == entry.name
         line = node.lineno if node is not None else 0
+        here = self.interp.source.path
+        where = f"line {line}" if here == self.path else f"{here}:{line}"
         if not source and x.origin and "line" in x.origin:
-            source = f"call at line {line}, data from {x.origin}"
+            origin = x.origin if here == self.path else x.origin.replace(" at line ", f" at {here}:")
+            source = f"call at {where}, data from {origin}"
         x = _generalize(x)
-        output = self.check(entry, x, source or f"call at line {line}", node, args[1:], kwargs)
+        output = self.check(entry, x, source or f"call at {where}", node, args[1:], kwargs)
         self._call_cache[key] = output
         return output
 
@@ -172,7 +187,7 @@ class Checker:
         if isinstance(x, PendingInput):
             x = Tensor(self._default_input(layer, path))
             run.input = x
-        if layer.call.span in self.unbuildable:  # reported where it is built; unknown from here on
+        if (layer.call.path, layer.call.span) in self.unbuildable:  # reported where it is built; unknown from here on
             self._log(layer, path, None)
             run.failed = True
             return Tensor(None)
@@ -195,19 +210,19 @@ class Checker:
             self._log(layer, path, None)
             return Tensor(None)
         self._log(layer, path, out)
-        self.clean_spans.add(layer.call.span)
+        self.clean_spans.add((layer.call.path, layer.call.span))
         run.bounds.update(d for d in out[2:] if isinstance(d, S.Dim) and not S.is_unknown(d))
         return _result(x, out, f"{layer.call.kind} at line {layer.call.span.line}")
 
     def _default_input(self, layer: Layer, path: str):
         """The symbolic input of a model that starts with ``layer``; None for a layer torch would not build."""
-        if layer.args is None or layer.call.span in self.unbuildable:
+        if layer.args is None or (layer.call.path, layer.call.span) in self.unbuildable:
             return None
         try:
             return default_input(layer.rule, layer.args)
         except ShapeError as e:  # an argument check() could not reach: a float size behind an unknown one
             self._layer_error(layer, e, None, path)
-            self.unbuildable.add(layer.call.span)
+            self.unbuildable.add((layer.call.path, layer.call.span))
             return None
 
     def _note_constraints(self, layer: Layer, x: Tensor) -> None:
@@ -252,7 +267,7 @@ class Checker:
 
     def _log(self, layer: Layer, path: str, out) -> None:
         params = None
-        if layer.args is not None and layer.call.span not in self.unbuildable:
+        if layer.args is not None and (layer.call.path, layer.call.span) not in self.unbuildable:
             try:
                 params = layer.rule.params(layer.args)
             except (NotKnown, TypeError, ShapeError):
@@ -277,27 +292,29 @@ class Checker:
                 fix = Fix(replacement, written.span)
         run = self.run
         if run is not None and x is run.input and run.call_node is not None:
+            at_call = run.call_source.path
             if error.code == "SHP103":
-                self.report(_input_code(layer, x), self._call_span(), self._rank_message(layer, x))
+                self.report(_input_code(layer, x), self._call_span(), self._rank_message(layer, x), path=at_call)
                 return
             if error.code == "SHP102" and _looks_channels_last(layer, x):
-                self.report("SHP201", self._call_span(), self._layout_message(layer, x), self._permute_fix())
+                self.report("SHP201", self._call_span(), self._layout_message(layer, x), self._permute_fix(),
+                            path=at_call)
                 return
-        self.report(error.code, layer.call.span, message, fix)
+        self.report(error.code, layer.call.span, message, fix, path=layer.call.path or None)
 
     def _call_span(self) -> Span:
-        return self.interp.source.span(self.run.call_node)
+        return self.run.call_source.span(self.run.call_node)
 
     def _input_text(self) -> str:
         node = self.run.call_node
         args = getattr(node, "args", None)
-        return self.interp.source.text(args[0]) if args else "x"
+        return self.run.call_source.text(args[0]) if args else "x"
 
     def _permute_fix(self) -> Optional[Fix]:
         args = getattr(self.run.call_node, "args", None)
         if not args or isinstance(args[0], ast.Starred):
             return None
-        return Fix(f"{_receiver(self._input_text())}.permute(0, 3, 1, 2)", self.interp.source.span(args[0]))
+        return Fix(f"{_receiver(self._input_text())}.permute(0, 3, 1, 2)", self.run.call_source.span(args[0]))
 
     def _rank_message(self, layer: Layer, x: Tensor) -> str:
         message = f"{self.run.model} receives a {len(x.shape)}-D input {S.render_shape(x.shape)} but its first " \
@@ -366,13 +383,14 @@ class Checker:
         entry = self.entries.get(id(value))
         if entry is None:
             name = name or _default_name(value)
-            entry = ModelEntry(name, value, span or _span_of(value))
+            entry = ModelEntry(name, value, span or _span_of(value), path=_path_of(value) or self.interp.source.path)
             self.entries[id(value)] = entry
         return entry
 
     def check(self, entry: ModelEntry, x, source: str, node=None, extra_args=(), kwargs=None):
         saved = self.run
-        self.run = Run(entry.name, entry.value, module_paths(entry.value), x, node)
+        self.run = Run(entry.name, entry.value, module_paths(entry.value), x, node,
+                       self.interp.source if node is not None else None, source)
         try:
             output = self.interp.call_guarded(self.interp.run_forward, entry.value, [x] + list(extra_args),
                                               kwargs or {}, node)
@@ -439,6 +457,14 @@ def _default_name(value) -> str:
     if isinstance(value, Layer):
         return value.call.kind
     return getattr(value, "kind", "model")
+
+
+def _path_of(value) -> str:
+    if isinstance(value, Instance):
+        return value.cls.path
+    if isinstance(value, Layer):
+        return value.call.path
+    return getattr(value, "path", "")
 
 
 def _span_of(value) -> Span:
@@ -627,23 +653,28 @@ def discover(checker: Checker) -> None:
     instances = {}
     for cls, node in interp.classes:
         if cls.is_module and id(cls) not in seen_classes:  # a class with a model is not built again
-            instances[id(cls)] = (cls, node) + build_unseen(interp, cls, {})
+            built = interp.built_elsewhere.get(id(cls))
+            if built:  # another file of the project builds it: in each configuration it does
+                for i, inst in enumerate(_configurations(built)):
+                    instances[(id(cls), i)] = (cls, node, inst, ConstructorArguments({}, ()), None)
+                continue
+            instances[id(cls)] = (cls, node) + build_unseen(interp, cls, stated_arguments(interp, cls,
+                                                                                          checker.stated_args))
     nested = set()
     for tree in [e.value for e in checker.entries.values()] + [built[2] for built in instances.values()]:
         for child in _descendants(tree):
             if isinstance(child, Instance):
                 nested.add(id(child.cls))
     for key, (cls, node, inst, arguments, stop) in instances.items():
-        if key in nested or not isinstance(inst, Instance):
+        if id(cls) in nested or not isinstance(inst, Instance):
             continue
         entry = checker.entry_for(inst, cls.name, interp.source.span(node))
         entry.symbols, entry.stopped = arguments.symbols, stop
         if stop is not None:
             checker.report("SHP904", Span(stop.line, stop.column, stop.line, stop.column), stop.reason(cls.name))
-    class_nodes = {id(cls): node for cls, node in interp.classes}
     for entry in checker.entries.values():
-        if isinstance(entry.value, Instance) and id(entry.value.cls) in class_nodes:
-            entry.span = interp.source.span(class_nodes[id(entry.value.cls)])
+        if isinstance(entry.value, Instance) and entry.value.cls.span is not None:
+            entry.span, entry.path = entry.value.cls.span, entry.value.cls.path
 
 
 def build_unseen(interp: Interpreter, cls, given: dict) -> Tuple[object, ConstructorArguments, Optional[StructureUnknown]]:
@@ -662,6 +693,37 @@ def build_unseen(interp: Interpreter, cls, given: dict) -> Tuple[object, Constru
 
 
 _MODEL_WORDS = {"Sequential", "ModuleList", "ModuleDict", "Module"}
+
+
+def stated_arguments(interp, cls, stated: Dict[str, str]) -> Dict[str, object]:
+    """The constructor arguments the user stated for a class no file builds (``--args`` or
+    ``[tool.shapecheck.args]``: Python source such as ``"BasicBlock, [2, 2, 2, 2]"``, evaluated in
+    the module that defines the class), by parameter name, for ``arguments.constructor_arguments``;
+    {} when none are stated or the text does not parse."""
+    text = stated.get(cls.name)
+    init, _ = cls.lookup("__init__")
+    if text is None or not isinstance(init, Function):
+        return {}
+    try:
+        call = ast.parse(f"f({text})", mode="eval").body
+    except (SyntaxError, ValueError, RecursionError):
+        return {}
+    found = interp.call_guarded(interp.evaluate_arguments, call, interp.globals)  # the class is this file's
+    if not isinstance(found, tuple):
+        return {}
+    args, kwargs = found
+    names = [a.arg for a in init.node.args.posonlyargs + init.node.args.args][1:]
+    return {**dict(zip(names, args)), **kwargs}
+
+
+def _configurations(built: list) -> list:
+    """One instance per distinct constructor call as written (Net(16) and Net(32), not Net(16) twice)."""
+    seen, out = set(), []
+    for inst in built:
+        if inst.text not in seen:
+            seen.add(inst.text)
+            out.append(inst)
+    return out
 
 
 def _takes_arguments(node: ast.AST) -> bool:
@@ -719,7 +781,7 @@ def withdraw_shared_fixes(checker: Checker) -> None:
     """A layer that fits in one configuration of a class and not in another (Net(16) and Net(32))
     is not fixed by changing its own number: that would break the configuration that works."""
     for key, d in list(checker.diagnostics.items()):
-        if d.fix is not None and d.span in checker.clean_spans:
+        if d.fix is not None and (d.path, d.span) in checker.clean_spans:
             message = d.message.split("; use ")[0]
             checker.diagnostics[key] = replace(d, fix=None, message=(
                 f"{message}; the same layer fits in another configuration of this model, so change the "
@@ -737,13 +799,14 @@ def solve_input_size(checker: Checker, entry: ModelEntry) -> None:
         return
     reasons = "; ".join(why for _, why in run.constraints[:2])
     if not solutions:
-        checker.report("SHP203", entry.span, f"{entry.name} fits no input size at all: {reasons}")
+        checker.report("SHP203", entry.span, f"{entry.name} fits no input size at all: {reasons}", path=entry.path)
         return
     run.consistent_inputs = S.describe_solutions(solutions)
     shown = "square sizes shown; " if any(s.get("H") == s.get("W") and "W" in s for s in solutions) else ""
     checker.report("SHP204", entry.span,
                    f"{entry.name} is consistent only for inputs of {run.consistent_inputs} ({shown}{reasons}); "
-                   f"give --input-shape or a `# shapecheck: input=(B, C, H, W)` comment to check one exactly")
+                   f"give --input-shape or a `# shapecheck: input=(B, C, H, W)` comment to check one exactly",
+                   path=entry.path)
 
 
 def blame_the_input(checker: Checker, entry: ModelEntry) -> None:
@@ -764,11 +827,12 @@ def blame_the_input(checker: Checker, entry: ModelEntry) -> None:
         for key in run.findings:
             if not any(key in other.findings for _, other, _ in entry.runs if other is not run):
                 checker.diagnostics.pop(key, None)
-        span = checker.interp.source.span(run.call_node)
+        span = run.call_source.span(run.call_node)
         checker.run = run
         checker.report("SHP203", span,
                        f"{entry.name} takes {S.render_shape(good.input.shape)} ({good_source}) but this call "
-                       f"gives it {S.render_shape(run.input.shape)}: {first[0].message.split('; use ')[0]}")
+                       f"gives it {S.render_shape(run.input.shape)}: {first[0].message.split('; use ')[0]}",
+                       path=run.call_source.path)
         checker.run = None
 
 
@@ -795,12 +859,14 @@ def reports(checker: Checker) -> List[ModelReport]:
         status = "error" if failed else (("symbolic" if used else "ok") if _all_known(output) else "unknown")
         if input_shape is not None and source == "symbolic":
             source = "symbolic (from the first layer)"
-        out.append(ModelReport(checker.path, entry.name, entry.span.line, status, input_shape, source,
+        out.append(ModelReport(entry.path or checker.path, entry.name, entry.span.line, status, input_shape, source,
                                output_shape, tuple(run.layers), model_params(entry.value),
                                consistent_inputs=run.consistent_inputs,
                                ctor_args="" if entry.factory else _ctor_args(entry.value),
                                symbols=tuple((n, run.argument_values.get(n)) for n in used),
-                               stopped_at=run.stopped.reason(entry.name) if run.stopped else ""))
+                               stopped_at=run.stopped.reason(entry.name) if run.stopped else "",
+                               input_path=run.call_source.path if run.call_source is not None else "",
+                               input_line=getattr(run.call_node, "lineno", 0) if run.call_source is not None else 0))
     return out
 
 

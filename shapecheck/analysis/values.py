@@ -16,6 +16,9 @@ from ..ir import UNKNOWN, LayerCall  # noqa: F401  (re-exported for the interpre
 from ..rules.layers import LayerArgs, LayerRule
 
 
+SOURCE_KEY = "<source>"  # a module's globals hold their file's Source under this name, which no code can spell
+
+
 @dataclass(frozen=True)
 class Global:
     """A name imported from outside the file, by its qualified name: ``torch.nn.Conv2d``."""
@@ -45,6 +48,8 @@ class ClassValue:
     attrs: Dict[str, object]
     is_module: bool  # an nn.Module subclass
     container_base: Optional[str] = None  # "Sequential", "ModuleList" or "ModuleDict" for their subclasses
+    path: str = ""  # the file that defines it, as findings name it
+    span: Optional[Span] = None  # its `class` statement
 
     @property
     def sequential_base(self) -> bool:
@@ -94,6 +99,7 @@ class Container:
     span: Optional[Span] = None
     text: str = ""
     instance: Optional[Instance] = None  # for a user subclass of nn.Sequential
+    path: str = ""  # the file it is built in
 
     def children(self) -> List[Tuple[str, object]]:
         return list(self.items)
@@ -166,3 +172,28 @@ class AbstractObject:
 
     def attribute(self, interp, name: str):
         return BoundMethod(self, name)
+
+
+@dataclass(eq=False)
+class ModuleNamespace(AbstractObject):
+    """One of the project's own modules, imported: its globals as its code left them, and the
+    submodules imported from it."""
+
+    name: str
+    globals: Dict[str, object]
+    folder: Optional[object] = None  # a package's folder (a pathlib.Path), where its submodules are
+    problem: str = ""  # why its code could not be read, when it could not
+
+    def attribute(self, interp, name: str):
+        if name in self.globals:
+            return self.globals[name]
+        loader = interp.modules
+        found = loader.submodule(interp, self, name) if loader is not None else None
+        return UNKNOWN if found is None else found
+
+    def public_names(self) -> Dict[str, object]:
+        """What ``from module import *`` binds: ``__all__``'s names, else those without a leading _."""
+        names = self.globals.get("__all__")
+        if isinstance(names, (list, tuple)) and all(isinstance(n, str) for n in names):
+            return {n: self.globals.get(n, UNKNOWN) for n in names}
+        return {k: v for k, v in self.globals.items() if not k.startswith(("_", "<"))}

@@ -37,11 +37,20 @@ def _lookup(path: str, options: dict, cache) -> Tuple[FileResult, Optional[str]]
         return analyse_path(path, **options), None  # which says why a file cannot be read
     key = cache.key(path, data, options)
     result = cache.get(key)
-    if result is not None:
+    if result is not None and _still_valid(result, path, options):
         return result, None
     from ..api import analyse_bytes
 
     return analyse_bytes(data, path, **options), key
+
+
+def _still_valid(result: FileResult, path: str, options: dict) -> bool:
+    """A cached result that read other files of the project holds while they are unchanged."""
+    if not result.depends or options.get("project") is None:
+        return True
+    from ..analysis.project_check import still_valid
+
+    return still_valid(options["project"], path, result.depends)
 
 
 def _read(path: str) -> Optional[bytes]:

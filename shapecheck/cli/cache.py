@@ -3,7 +3,9 @@
 file.
 
 A result is reused only for the same input to the same code: the key hashes the file's bytes, its
-path as given (messages name it) and the options that shape its result; the table's name hashes
+path as given (messages name it) and the options that shape its result (the project's root among them); the entry lists every other
+project file the result read, with the hash of its bytes, and is reused only while they are the
+same (`batch.py` checks); the table's name hashes
 shapecheck's own source and the Python version.  Entries are JSON, never pickles: a cache committed
 to a repository is data, not code that runs.  SQLite makes each write one atomic transaction, so
 runs and worker processes writing at once never leave half an entry (and one file is far cheaper
@@ -26,7 +28,7 @@ from ..suppressions import Suppression
 
 DIRECTORY = ".shapecheck_cache"
 ENVIRONMENT = "SHAPECHECK_CACHE_DIR"
-FORMAT = 1  # of the entries; part of the code version
+FORMAT = 2  # of the entries; part of the code version
 PREFIX = "results-"  # then the code version: one database per version
 OPEN_ATTEMPTS = 30  # about 5 s of waiting, in growing steps
 _PACKAGE = Path(__file__).resolve().parent.parent
@@ -181,7 +183,9 @@ def encode(result: FileResult) -> Optional[str]:
     document = {"path": result.path, "error": result.error,
                 "diagnostics": [_diagnostic(d) for d in result.diagnostics],
                 "models": [_model(m) for m in result.models],
-                "suppressions": [_suppression(s) for s in result.suppressions]}
+                "suppressions": [_suppression(s) for s in result.suppressions],
+                "elsewhere": [[cause, _diagnostic(d)] for cause, d in result.elsewhere],
+                "depends": [list(pair) for pair in result.depends]}
     try:
         text = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
         same = decode(json.loads(text)) == result
@@ -193,7 +197,9 @@ def encode(result: FileResult) -> Optional[str]:
 def decode(document: dict) -> FileResult:
     return FileResult(document["path"], [_to_diagnostic(d) for d in document["diagnostics"]],
                       [_to_model(m) for m in document["models"]], document["error"],
-                      tuple(_to_suppression(s) for s in document["suppressions"]))
+                      tuple(_to_suppression(s) for s in document["suppressions"]),
+                      [(cause, _to_diagnostic(d)) for cause, d in document["elsewhere"]],
+                      tuple(tuple(pair) for pair in document["depends"]))
 
 
 def _suppression(s: Suppression) -> list:
@@ -235,7 +241,8 @@ def _model(m: ModelReport) -> dict:
             "layers": [[layer.name, layer.kind, layer.line, layer.text, _shape(layer.output_shape), layer.params]
                        for layer in m.layers],
             "consistent_inputs": m.consistent_inputs, "ctor_args": m.ctor_args, "runtime": m.runtime,
-            "symbols": [list(pair) for pair in m.symbols], "stopped_at": m.stopped_at}
+            "symbols": [list(pair) for pair in m.symbols], "stopped_at": m.stopped_at,
+            "input_from": [m.input_path, m.input_line]}
 
 
 def _to_model(m: dict) -> ModelReport:
@@ -244,4 +251,5 @@ def _to_model(m: dict) -> ModelReport:
     return ModelReport(m["path"], m["name"], m["line"], m["status"], _to_shape(m["input_shape"]),
                        m["input_source"], _to_shape(m["output_shape"]), layers, m["params"],
                        m["consistent_inputs"], m["ctor_args"], m["runtime"],
-                       tuple((name, value) for name, value in m.get("symbols", ())), m.get("stopped_at", ""))
+                       tuple((name, value) for name, value in m.get("symbols", ())), m.get("stopped_at", ""),
+                       *m["input_from"])

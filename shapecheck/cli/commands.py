@@ -33,6 +33,10 @@ def check(
     input_shape: List[str] = typer.Option(
         [], "--input-shape", "-i", metavar="[NAME=]SHAPE",
         help="Input shape, e.g. 3,32,32 or B,3,32,32; NAME=3,32,32 for one model. Repeatable."),
+    args: List[str] = typer.Option(
+        [], "--args", metavar='NAME="ARGS"',
+        help='Constructor arguments for a model no file builds, as Python: --args \'ResNet=BasicBlock, [2, 2, 2, 2]\'. '
+             'Repeatable; replaces that model\'s [tool.shapecheck.args].'),
     output_format: str = typer.Option("text", "--format", "-f", metavar="FORMAT",
                                       help="text, concise, json, github or sarif."),
     summary: bool = typer.Option(False, "--summary", "-v", help="Show a table of layer shapes per model."),
@@ -79,7 +83,7 @@ def check(
         paths, input_shape, output_format, summary=summary, exit_zero=exit_zero, quiet=quiet,
         statistics=statistics, select=select, ignore=ignore, force_exclude=force_exclude,
         show_unused_suppressions=show_unused_suppressions, fix=fix, diff=diff, runtime=runtime, device=device,
-        dtype=dtype, stdin_filename=stdin_filename, jobs=jobs, no_cache=no_cache))
+        dtype=dtype, stdin_filename=stdin_filename, jobs=jobs, no_cache=no_cache, args=args))
 
 
 @rules_app.command("rule")

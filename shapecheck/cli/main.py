@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Dict, List, Optional, Sequence, Tuple
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_TOOL = 0, 1, 2
@@ -34,6 +34,24 @@ def parse_inputs(specs: List[str]):
         except ValueError as e:
             raise ToolError(f"--input-shape {spec!r}: {e}") from None
     return inputs
+
+
+def parse_args(specs: List[str]) -> Dict[str, str]:
+    """--args 'ResNet=BasicBlock, [2, 2, 2, 2]' -> {"ResNet": "BasicBlock, [2, 2, 2, 2]"}."""
+    import ast
+
+    stated: Dict[str, str] = {}
+    for spec in specs:
+        name, _, text = spec.partition("=")
+        name = name.strip()
+        if not name.isidentifier():
+            raise ToolError(f"--args {spec!r}: expected NAME=ARGUMENTS, e.g. 'Net=num_classes=10'")
+        try:
+            ast.parse(f"f({text})", mode="eval")
+        except SyntaxError:
+            raise ToolError(f"--args {spec!r}: {text!r} are not Python call arguments") from None
+        stated[name] = text.strip()
+    return stated
 
 
 def parse_codes(text: Optional[str], option: str) -> Optional[Tuple[str, ...]]:
@@ -62,10 +80,19 @@ class Run:
     unused_suppressions: bool
     jobs: int = 1
     cache: object = None  # cache.ResultCache, or None with --no-cache
+    args: Dict[str, str] = field(default_factory=dict)  # from --args
 
     def options(self, path: str) -> dict:
         """analyse_path's arguments for one file: the command line overriding the configuration."""
-        return {"inputs": inputs_for(self.config.inputs_for(path), self.inputs)}
+        from ..analysis.project_check import context_for
+
+        return {"inputs": inputs_for(self.config.inputs_for(path), self.inputs),
+                "project": context_for(path),
+                "args": self.args_for(path)}
+
+    def args_for(self, path: str) -> Dict[str, str]:
+        """Constructor arguments by model name: --args over [tool.shapecheck.args]."""
+        return {**self.config.args_for(path), **self.args}
 
     def finish(self, result):
         """The one finishing stage for a file's findings from every producer (static, practices,
@@ -88,7 +115,7 @@ def check(paths: List[str], input_shape: Sequence[str] = (), output_format: str 
           select: Optional[str] = None, ignore: Optional[str] = None, force_exclude: bool = False,
           show_unused_suppressions: bool = False, fix: bool = False, diff: bool = False, runtime: bool = False,
           device: Optional[str] = None, dtype: str = "float32", stdin_filename: Optional[str] = None,
-          jobs: Optional[int] = None, no_cache: bool = False) -> int:
+          jobs: Optional[int] = None, no_cache: bool = False, args: Sequence[str] = ()) -> int:
     """The check command (its options are documented in `commands.check`); returns the exit status."""
     from ..report import FORMATS, render
 
@@ -98,7 +125,7 @@ def check(paths: List[str], input_shape: Sequence[str] = (), output_format: str 
         config = _load_config(paths, stdin_filename)
         run = Run(config, parse_inputs(list(input_shape)), parse_codes(select, "--select"),
                   parse_codes(ignore, "--ignore"), force_exclude, show_unused_suppressions,
-                  jobs or default_jobs(), None if no_cache else _cache(config))
+                  jobs or default_jobs(), None if no_cache else _cache(config), parse_args(list(args)))
         results = _check_all(paths, run, stdin_filename)
         if diff:
             return _show_diffs(results, run)
@@ -191,7 +218,7 @@ def _run_models(results, run: Run, device: str, dtype: str) -> None:
         runtime.check_dtype(dtype)
     except runtime.RuntimeUnavailable as e:
         raise ToolError(str(e)) from None
-    run_all(results, resolved, dtype, run.config.args_for)
+    run_all(results, resolved, dtype, run.args_for)
 
 
 def _load_config(paths: Sequence[str], stdin_filename: Optional[str]):
@@ -207,10 +234,12 @@ def _load_config(paths: Sequence[str], stdin_filename: Optional[str]):
 
 
 def _check_all(paths: List[str], run: Run, stdin_filename: Optional[str]):
+    from ..analysis.project_check import forget
     from ..api import analyse_text
     from .batch import check_files
     from ..source import SourceError, decode, discover
 
+    forget()
     results = []
     named = [p for p in paths if p != "-"]
     try:
@@ -226,6 +255,19 @@ def _check_all(paths: List[str], run: Run, stdin_filename: Optional[str]):
         if not (stdin_filename and run.force_exclude and run.config.is_excluded(stdin_filename)):
             results.append(analyse_text(source, name, **run.options(name)))
     results.extend(check_files([str(path) for path in files], run.options, run.jobs, run.cache))
+    return _with_calls_into_unchecked_files(results)
+
+
+def _with_calls_into_unchecked_files(results):
+    """A call that feeds another file's model the wrong input is reported at the call when that
+    file is not checked in this run (when it is, its own result reports the error where it is)."""
+    from ..diagnostics import Diagnostic  # noqa: F401  (the type of the findings added)
+
+    checked = {os.path.abspath(r.path) for r in results}
+    for result in results:
+        added = [d for cause, d in result.elsewhere if os.path.abspath(cause) not in checked]
+        if added:
+            result.diagnostics = sorted(result.diagnostics + added, key=lambda d: d.sort_key)
     return results
 
 
@@ -236,7 +278,7 @@ FLAGS = {"--summary": "summary", "-v": "summary", "--exit-zero": "exit_zero", "-
          "--show-unused-suppressions": "show_unused_suppressions", "--no-cache": "no_cache"}
 VALUES = {"--format": "output_format", "-f": "output_format", "--select": "select", "--ignore": "ignore",
           "--stdin-filename": "stdin_filename", "--jobs": "jobs", "-j": "jobs",
-          "--input-shape": "input_shape", "-i": "input_shape"}
+          "--input-shape": "input_shape", "-i": "input_shape", "--args": "args"}
 SUBCOMMANDS = ("rule", "rules")
 
 
@@ -244,7 +286,7 @@ def plain_arguments(argv: Sequence[str]) -> Optional[dict]:
     """`check`'s arguments for a command line of paths, flags and `--option value` pairs, exactly
     as typer would pass them; None for anything else (--help, --version, --fix, --runtime, a
     subcommand, `--option=value`, a value that typer would reject), which typer then handles."""
-    arguments: dict = {"paths": [], "input_shape": []}
+    arguments: dict = {"paths": [], "input_shape": [], "args": []}
     words = iter(argv)
     for word in words:
         if word == "-" or not word.startswith("-"):
@@ -255,8 +297,8 @@ def plain_arguments(argv: Sequence[str]) -> Optional[dict]:
             value = next(words, None)
             if value is None or value.startswith("-"):
                 return None
-            if VALUES[word] == "input_shape":
-                arguments["input_shape"].append(value)
+            if VALUES[word] in ("input_shape", "args"):
+                arguments[VALUES[word]].append(value)
             else:
                 arguments[VALUES[word]] = value
         else:

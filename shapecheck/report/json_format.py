@@ -31,6 +31,8 @@ def model(m: ModelReport) -> dict:
            "layers": [{"name": layer.name, "kind": layer.kind, "line": layer.line,
                        "output_shape": _shape(layer.output_shape), "params": layer.params}
                       for layer in m.layers]}
+    if m.input_path:
+        out["input_from"] = {"path": m.input_path, "line": m.input_line}
     if m.consistent_inputs:
         out["consistent_inputs"] = m.consistent_inputs
     if m.symbols:

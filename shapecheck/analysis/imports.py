@@ -1,0 +1,172 @@
+"""Following the project's own imports while interpreting: ``import models``, ``import models as M``,
+``from .blocks import BasicBlock``, ``from nets import LeNet`` through a package's ``__init__``,
+``from config import *``.
+
+Each module's file is found as Python would find it (``project.py``), interpreted once per check on
+globals of its own (its code's spans and findings stay in its own file), and its names are bound
+where they are imported.  A name that is not the project's stays the library name it was
+(``Global``, as for one file alone); one that cannot be followed (a module found in two folders,
+past the limits) is UNKNOWN, and the reason is kept for the report.  Work is bounded: at most
+``MAX_MODULES`` modules and ``IMPORT_BUDGET`` interpreter steps for all imports of one check, and a
+cycle sees the partly run module, as Python does.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+from typing import Dict, List, Optional, Tuple
+
+from ..ir import UNKNOWN
+from .project import Project, Resolved
+from .values import SOURCE_KEY, Global, ModuleNamespace
+
+MAX_MODULES = 200
+IMPORT_BUDGET = 400_000  # interpreter steps for all imported modules of one check together
+MAX_IMPORT_DEPTH = 24
+
+
+class ModuleLoader:
+    """The project's modules for one check: found, read once, run once."""
+
+    def __init__(self, project: Project, main: Path):
+        self.project = project
+        self.main = main.resolve()
+        self.namespaces: Dict[Path, ModuleNamespace] = {}
+        self.problems: List[Tuple[str, int, str]] = []  # (file, line, why an import is not followed)
+        self.steps = 0
+        self.depth = 0
+
+    # --- the interpreter's import statements ------------------------------------------------------
+
+    def register_main(self, interp) -> None:
+        """The checked file is a module too: a file that imports it gets this run of it."""
+        self.namespaces[self.main] = ModuleNamespace(self.project.module_name(self.main), interp.globals,
+                                                     self.main.parent if self.main.name == "__init__.py" else None)
+        interp.source.file = self.main
+
+    def exec_import(self, interp, stmt: ast.Import, frame) -> None:
+        for alias in stmt.names:
+            chain = self._import_chain(interp, alias.name, stmt)
+            if alias.asname:
+                frame.locals[alias.asname] = chain[-1] if chain else Global(alias.name)
+            else:
+                top = alias.name.split(".")[0]
+                frame.locals[top] = chain[0] if chain else Global(top)
+
+    def exec_import_from(self, interp, stmt: ast.ImportFrom, frame) -> bool:
+        """Binds the names when ``stmt.module`` is the project's; False to leave it to the
+        interpreter's library imports."""
+        resolved = self.project.resolve(stmt.module or "", self._importer(interp), stmt.level)
+        if not resolved.found:
+            if stmt.level or (resolved.reason and " is both " in resolved.reason):
+                self._problem(interp, stmt, resolved.reason)
+                for alias in stmt.names:
+                    if alias.name != "*":
+                        frame.locals[alias.asname or alias.name] = UNKNOWN
+                return True
+            return False
+        if stmt.level == 0:
+            self._import_chain(interp, stmt.module, stmt)  # parent packages run first, as in Python
+        module = self.load(interp, resolved, stmt)
+        if module is None:
+            for alias in stmt.names:
+                if alias.name != "*":
+                    frame.locals[alias.asname or alias.name] = UNKNOWN
+            return True
+        for alias in stmt.names:
+            if alias.name == "*":
+                frame.locals.update(module.public_names())
+            else:
+                frame.locals[alias.asname or alias.name] = module.attribute(interp, alias.name)
+        return True
+
+    def _import_chain(self, interp, dotted: str, stmt) -> List[ModuleNamespace]:
+        """``import a.b.c``: a, a.b and a.b.c, each an attribute of the one before; [] when ``a``
+        is not the project's."""
+        parts = dotted.split(".")
+        chain: List[ModuleNamespace] = []
+        for i in range(1, len(parts) + 1):
+            name = ".".join(parts[:i])
+            resolved = self.project.resolve(name, self._importer(interp))
+            if not resolved.found:
+                if resolved.reason and " is both " in resolved.reason:
+                    self._problem(interp, stmt, resolved.reason)
+                return chain if i > 1 else []
+            module = self.load(interp, resolved, stmt)
+            if module is None:
+                return chain
+            if chain:
+                chain[-1].globals.setdefault(parts[i - 1], module)
+            chain.append(module)
+        return chain
+
+    # --- modules -----------------------------------------------------------------------------------
+
+    def submodule(self, interp, package: ModuleNamespace, name: str) -> Optional[ModuleNamespace]:
+        """``package.name`` or ``from package import name`` for a submodule not imported yet."""
+        if package.folder is None:
+            return None
+        from .project import _locate
+
+        found = _locate(package.folder, [name])
+        if found is None:
+            return None
+        module = self.load(interp, Resolved(f"{package.name}.{name}", True, found.path, found.package,
+                                            found.folder), None)
+        if module is not None:
+            package.globals.setdefault(name, module)
+        return module
+
+    def load(self, interp, resolved: Resolved, stmt) -> Optional[ModuleNamespace]:
+        key = (resolved.path or resolved.folder).resolve()
+        known = self.namespaces.get(key)
+        if known is not None:
+            return known  # run already, or running (an import cycle): as far as it got
+        if len(self.namespaces) >= MAX_MODULES or self.steps >= IMPORT_BUDGET or self.depth >= MAX_IMPORT_DEPTH:
+            self._problem(interp, stmt, f"{resolved.name} is not followed: the check imports more of the project "
+                                        f"than it follows at once")
+            return None
+        folder = resolved.folder if resolved.package else None
+        module = ModuleNamespace(resolved.name, {"__name__": resolved.name, "__file__": UNKNOWN}, folder)
+        self.namespaces[key] = module
+        if resolved.path is not None:
+            self._run(interp, module, resolved.path)
+        return module
+
+    def _run(self, interp, module: ModuleNamespace, path: Path) -> None:
+        parsed = self.project.parsed(path)
+        if parsed.tree is None:
+            module.problem = f"{self.project.shown(path)}: {parsed.problem}"
+            return
+        source = interp.new_source(parsed.text, self.project.shown(path), path.resolve())
+        module.globals[SOURCE_KEY] = source
+        self.depth += 1
+        try:
+            self.steps += interp.run_imported(parsed.tree, module.globals, source, IMPORT_BUDGET - self.steps)
+        finally:
+            self.depth -= 1
+
+    def run_script(self, interp, path: Path) -> Optional[dict]:
+        """Another file of the project run as the program (``__name__ == "__main__"``): a
+        ``train.py`` whose calls are evidence for the checked file's models.  Its globals, or None
+        when it does not parse."""
+        parsed = self.project.parsed(path)
+        if parsed.tree is None:
+            return None
+        source = interp.new_source(parsed.text, self.project.shown(path), path.resolve())
+        globals_ = {"__name__": "__main__", "__file__": UNKNOWN, SOURCE_KEY: source}
+        self.steps += interp.run_imported(parsed.tree, globals_, source, IMPORT_BUDGET)
+        return globals_
+
+    def files_read(self) -> List[Path]:
+        return self.project.files_read()
+
+    def _importer(self, interp) -> Optional[Path]:
+        return getattr(interp.source, "file", None) or self.main
+
+    def _problem(self, interp, stmt, reason: str) -> None:
+        line = getattr(stmt, "lineno", 0)
+        entry = (interp.source.path, line, reason)
+        if reason and entry not in self.problems:
+            self.problems.append(entry)

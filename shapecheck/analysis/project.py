@@ -1,0 +1,313 @@
+"""The project a checked file belongs to, read as Python would import it, without importing anything.
+
+It owns: the project root (the nearest folder above the paths holding a ``pyproject.toml``,
+``setup.cfg``, ``setup.py`` or a VCS folder), the roots a module name is looked up in (the
+importing file's folder, the project root, its ``src/``), resolving ``import a.b`` and
+``from ..c import d`` to the project's own files, reading and parsing each file at most once, and
+finding the files that import a given one (their calls are a model's evidence).  Everything is
+bounded: a name that is not the project's (an installed package, a typo), a name found in two
+folders, too many files: the answer says so, with the reason, and nothing is guessed.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+
+from ..source import SKIP_DIRS, SourceError, decode
+
+PROJECT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", ".git", ".hg")
+MAX_INDEXED_FILES = 5000  # project files scanned for the imports of a checked file
+MAX_IMPORTERS = 8  # files read as evidence for one checked file
+MAX_FILE_BYTES = 2_000_000  # larger files are not read as context
+KEPT_BYTES = 64_000_000  # bytes of scanned files kept for their parse, so that no file is read twice
+# names whose meaning the interpreter knows itself: never taken for the project's own modules
+LIBRARIES = frozenset({"torch", "torchvision", "numpy", "einops", "torchsummary", "torchinfo", "typing",
+                       "typing_extensions", "__future__"}) | frozenset(getattr(sys, "stdlib_module_names", ()))
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """Where an imported name lives: ``path`` is its file (a package's ``__init__.py``), or None
+    for a namespace package (a folder without one); ``reason`` says why it is not the project's
+    when ``found`` is False."""
+
+    name: str
+    found: bool
+    path: Optional[Path] = None
+    package: bool = False  # a package: its submodules may be imported from it
+    folder: Optional[Path] = None  # the package's folder
+    reason: str = ""
+
+
+@dataclass
+class ParsedFile:
+    path: Path
+    text: str
+    tree: Optional[ast.Module]  # None when the file does not parse
+    problem: str = ""
+
+
+def find_root(start: Path) -> Path:
+    """The nearest folder at or above ``start`` with a project marker; ``start``'s folder if none."""
+    start = start.resolve()
+    folder = start if start.is_dir() else start.parent
+    for candidate in (folder, *folder.parents):
+        if any((candidate / marker).exists() for marker in PROJECT_MARKERS):
+            return candidate
+    return folder
+
+
+class Project:
+    """One run's view of a project: resolution and a parse of each file, each done once."""
+
+    def __init__(self, root: Path):
+        self.root = root.resolve()
+        self._parsed: Dict[Path, ParsedFile] = {}
+        self._index: Optional[Dict[str, List[Path]]] = None  # module word -> files whose imports name it
+        self._kept: Dict[Path, bytes] = {}  # read by the index scan, not parsed yet
+        self._kept_size = 0
+        self.index_complete = True
+
+    @classmethod
+    def for_paths(cls, paths: Sequence[str]) -> "Project":
+        first = Path(paths[0]) if paths else Path.cwd()
+        return cls(find_root(first if first.exists() else Path.cwd()))
+
+    # --- looking names up -----------------------------------------------------------------------
+
+    def roots_for(self, importer: Optional[Path]) -> List[Path]:
+        """The folders a top-level name is looked up in, first first (sys.path as running from the
+        project root gives it, with the importing script's folder in front)."""
+        roots = [importer.resolve().parent] if importer is not None else []
+        roots += [self.root, self.root / "src"]
+        seen: List[Path] = []
+        for root in roots:
+            if root not in seen and root.is_dir():
+                seen.append(root)
+        return seen
+
+    def resolve(self, name: str, importer: Optional[Path], level: int = 0) -> Resolved:
+        """The file of module ``name`` (dotted, without the leading dots of a relative import)
+        imported from ``importer``; ``level`` counts those dots."""
+        if level:
+            return self._resolve_relative(name, importer, level)
+        top = name.split(".")[0]
+        if not top or top in LIBRARIES:
+            return Resolved(name, False, reason=f"{top or name} is a library, not part of the project")
+        hits = []
+        for root in self.roots_for(importer):
+            found = _locate(root, name.split("."))
+            if found is not None and all(found.path != h.path or found.folder != h.folder for h in hits):
+                hits.append(found)
+        if not hits:
+            return Resolved(name, False, reason=f"{name} is not a module of the project (an installed package, "
+                                                f"or missing)")
+        if len(hits) > 1 and not _same_place(hits):
+            places = " and ".join(self.shown(h.path or h.folder) for h in hits[:2])
+            return Resolved(name, False, reason=f"{name} is both {places}: which one runs depends on how the "
+                                                f"program is started")
+        return hits[0]
+
+    def _resolve_relative(self, name: str, importer: Optional[Path], level: int) -> Resolved:
+        if importer is None:
+            return Resolved(name, False, reason="a relative import outside a package")
+        package = importer.resolve().parent
+        for _ in range(level - 1):
+            package = package.parent
+        if not package.is_dir() or (self.root not in package.parents and package != self.root):
+            return Resolved(name, False, reason=f"{'.' * level}{name} reaches above the project")
+        if not name:
+            init = package / "__init__.py"
+            return Resolved(package.name, True, init if init.is_file() else None, True, package)
+        found = _locate(package, name.split("."))
+        if found is None:
+            return Resolved(name, False, reason=f"{'.' * level}{name} is not a module next to "
+                                                f"{self.shown(importer)}")
+        return found
+
+    def module_name(self, path: Path) -> str:
+        """The dotted name a file is imported by from the project root (or its src/)."""
+        path = path.resolve()
+        for root in (self.root / "src", self.root):
+            if root in path.parents:
+                parts = list(path.relative_to(root).with_suffix("").parts)
+                if parts and parts[-1] == "__init__":
+                    parts.pop()
+                return ".".join(parts)
+        return path.stem
+
+    def shown(self, path: Optional[Path]) -> str:
+        """A path as messages show it: relative to the current folder when below it."""
+        if path is None:
+            return "?"
+        here = Path.cwd()
+        return str(path.relative_to(here)) if path.is_absolute() and here in path.parents else str(path)
+
+    # --- reading --------------------------------------------------------------------------------
+
+    def parsed(self, path: Path) -> ParsedFile:
+        """The file's text and syntax tree, read and parsed once per run."""
+        path = path.resolve()
+        known = self._parsed.get(path)
+        if known is None:
+            known = self._parsed[path] = _parse(path, self._kept.pop(path, None))
+        return known
+
+    def files_read(self) -> List[Path]:
+        return list(self._parsed)
+
+    # --- who imports whom -----------------------------------------------------------------------
+
+    def importers(self, path: Path, limit: int = MAX_IMPORTERS) -> List[Path]:
+        """Project files that import ``path`` (by any of its module names), nearest first."""
+        target = path.resolve()
+        candidates = self.importer_candidates(target)
+        found = [p for p in sorted(candidates, key=lambda p: (_distance(p, target), str(p)))
+                 if target in self.imported_by(p)]
+        return found[:limit]
+
+    def importer_candidates(self, target: Path) -> List[Path]:
+        """The files whose import lines name one of ``target``'s module names (a superset of its
+        importers, found without parsing)."""
+        index = self._import_index()
+        candidates: List[Path] = []
+        for word in _module_words(self, target):
+            candidates.extend(p for p in index.get(word, ()) if p != target and p not in candidates)
+        return candidates
+
+    def imported_by(self, path: Path) -> List[Path]:
+        """The project files that ``path``'s import statements name (the modules themselves, and
+        for ``from pkg import name`` the submodule ``pkg/name.py`` when there is one)."""
+        parsed = self.parsed(path)
+        if parsed.tree is None:
+            return []
+        out: List[Path] = []
+        for module, level, names in imports_of(parsed.tree):
+            resolved = self.resolve(module, path, level)
+            if not resolved.found:
+                continue
+            if resolved.path is not None:
+                out.append(resolved.path.resolve())
+            for name in names if resolved.package and resolved.folder else ():
+                sub = _locate(resolved.folder, [name])
+                if sub is not None and sub.path is not None:
+                    out.append(sub.path.resolve())
+        return out
+
+    def _import_index(self) -> Dict[str, List[Path]]:
+        if self._index is None:
+            self._index = {}
+            for count, path in enumerate(_python_files(self.root)):
+                if count >= MAX_INDEXED_FILES:
+                    self.index_complete = False
+                    break
+                data = _read_small(path)
+                if data is None:
+                    continue
+                resolved = path.resolve()
+                if self._kept_size + len(data) <= KEPT_BYTES and resolved not in self._parsed:
+                    self._kept[resolved] = data
+                    self._kept_size += len(data)
+                for word in _imported_words(data):
+                    self._index.setdefault(word, []).append(resolved)
+        return self._index
+
+
+def _locate(root: Path, parts: List[str]) -> Optional[Resolved]:
+    if not parts or not all(p.isidentifier() for p in parts):
+        return None
+    target = root.joinpath(*parts)
+    name = ".".join(parts)
+    if target.with_suffix(".py").is_file():
+        return Resolved(name, True, target.with_suffix(".py"))
+    if (target / "__init__.py").is_file():
+        return Resolved(name, True, target / "__init__.py", True, target)
+    if target.is_dir() and any(target.glob("*.py")):
+        return Resolved(name, True, None, True, target)  # a namespace package
+    return None
+
+
+def _same_place(hits: List[Resolved]) -> bool:
+    first = hits[0]
+    return all((h.path and first.path and h.path.resolve() == first.path.resolve()) or
+               (h.folder and first.folder and h.folder.resolve() == first.folder.resolve()) for h in hits)
+
+
+def _parse(path: Path, data: Optional[bytes] = None) -> ParsedFile:
+    try:
+        if data is None and path.stat().st_size > MAX_FILE_BYTES:
+            return ParsedFile(path, "", None, "the file is too large to read as context")
+        text = decode(path.read_bytes() if data is None else data)
+    except OSError as e:
+        return ParsedFile(path, "", None, f"cannot read it: {e.strerror or e}")
+    except SourceError as e:
+        return ParsedFile(path, "", None, str(e))
+    if path.suffix == ".ipynb":
+        from .. import notebook
+
+        try:
+            text = notebook.read(text).source
+        except notebook.NotebookError as e:
+            return ParsedFile(path, "", None, str(e))
+    try:
+        return ParsedFile(path, text, ast.parse(text, filename=str(path)))
+    except (SyntaxError, ValueError, RecursionError, MemoryError) as e:
+        return ParsedFile(path, text, None, f"it does not parse: {e}")
+
+
+def imports_of(tree: ast.Module) -> Iterable[Tuple[str, int, Tuple[str, ...]]]:
+    """(module, level, imported names) for every import statement, at any depth."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                yield alias.name, 0, ()
+        elif isinstance(node, ast.ImportFrom):
+            yield node.module or "", node.level, tuple(a.name for a in node.names)
+
+
+_IMPORT_LINE = re.compile(rb"^[ \t]*\"?[ \t]*(?:from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]+([^#\n]*)|import[ \t]+([^#\n]+))",
+                          re.MULTILINE)
+
+
+def _read_small(path: Path) -> Optional[bytes]:
+    try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            return None
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def _imported_words(data: bytes) -> List[str]:
+    """The names a file's import lines mention (a cheap scan of its bytes, not a parse): the
+    candidates for ``importers``, confirmed by parsing only the files that may import."""
+    words = set()
+    for match in _IMPORT_LINE.finditer(data):
+        text = b" ".join(g for g in match.groups() if g).decode("utf-8", "replace")
+        words.update(w for w in re.split(r"[\s.,()\\]+", text) if w.isidentifier())
+    return sorted(words)
+
+
+def _module_words(project: Project, path: Path) -> List[str]:
+    name = project.module_name(path)
+    words = [w for w in name.split(".") if w]
+    return words[-1:] + words[:-1] or [path.stem]
+
+
+def _python_files(root: Path) -> Iterable[Path]:
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("."))
+        for name in sorted(files):
+            if name.endswith((".py", ".ipynb")):
+                yield Path(folder) / name
+
+
+def _distance(path: Path, target: Path) -> int:
+    common = os.path.commonpath([str(path), str(target)])
+    return len(path.relative_to(common).parts) + len(target.relative_to(common).parts)

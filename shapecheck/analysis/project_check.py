@@ -1,0 +1,148 @@
+"""Checking one file as a part of its project: the imports it makes are followed, the project's
+files that import it are run as the programs that build and feed its models, and of all that, only
+the findings and models of the checked file itself are kept (the other files are context; they are
+reported when they are checked themselves).
+
+A model of another file that fails on what this file gives it is reported at this file's call, as
+SHP203, for the run in which that other file is not checked too (``FileResult.elsewhere``, which
+the command line keeps or drops once it knows every checked file).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Dict, List, Optional, Tuple
+
+from ..diagnostics import Diagnostic
+from .imports import ModuleLoader
+from .project import Project, find_root
+
+
+@dataclass(frozen=True)
+class ProjectContext:
+    """What a check needs to read a file's project: its root (plain data, for the workers and the
+    cache key)."""
+
+    root: str
+
+
+_PROJECTS: Dict[str, Project] = {}
+_ROOTS: Dict[str, str] = {}
+IMPORTERS = "<importers>"  # the dependency that stands for the set of files that may import the checked one
+
+
+def context_for(path: str) -> Optional[ProjectContext]:
+    """The project of a file named on the command line (None for stdin)."""
+    if path.startswith("<"):
+        return None
+    folder = os.path.dirname(os.path.abspath(path))
+    root = _ROOTS.get(folder)
+    if root is None:
+        root = _ROOTS[folder] = str(find_root(Path(folder)))
+    return ProjectContext(root)
+
+
+def forget() -> None:
+    """A new run: files may have changed since the last one in this process."""
+    _PROJECTS.clear()
+    _ROOTS.clear()
+
+
+def project_for(context: ProjectContext) -> Project:
+    """One Project per root and process: each file read and parsed once per process (and again
+    only when it changed on disk)."""
+    project = _PROJECTS.get(context.root)
+    if project is None:
+        project = _PROJECTS[context.root] = Project(Path(context.root))
+    return project
+
+
+def loader_for(context: Optional[ProjectContext], path: str) -> Optional[ModuleLoader]:
+    if context is None or path.startswith("<") or not Path(path).is_file():
+        return None
+    return ModuleLoader(project_for(context), Path(path))
+
+
+def run_importers(checker, loader: ModuleLoader) -> bool:
+    """Run the project's files that import the checked one, as programs: their instantiations and
+    calls of its models are evidence.  False when the file defines nothing they could build (then
+    they are not even looked for)."""
+    from .models import _mentions_model
+
+    interp = checker.interp
+    classes = {cls.name for cls, _ in interp.classes if cls.is_module}
+    if not classes and not any(_mentions_model(node, classes) for _, node in interp.functions):
+        return False
+    drivers = loader.project.importers(loader.main)
+    for path in drivers:
+        loader.run_script(checker.interp, path)
+    return True
+
+
+def own_findings(checker, path: str) -> Tuple[List[Diagnostic], List[Tuple[str, Diagnostic]]]:
+    """The checked file's findings, and for each error that a call of this file causes in another
+    file, (that file, the same error reported at the call)."""
+    own, elsewhere = [], []
+    for d in checker.diagnostics.values():
+        if d.path == path:
+            own.append(d)
+    for entry in checker.entries.values():
+        for _, run, _ in entry.runs:
+            if run.call_source is None or run.call_source.path != path or not run.failed:
+                continue
+            foreign = [checker.diagnostics[k] for k in run.findings
+                       if k in checker.diagnostics and checker.diagnostics[k].path != path
+                       and checker.diagnostics[k].severity == "error"]
+            if foreign:
+                elsewhere.append((foreign[0].path, _at_call(run, entry, foreign[0], path)))
+    return own, elsewhere
+
+
+def _at_call(run, entry, cause: Diagnostic, path: str) -> Diagnostic:
+    from ..rules import shapes as S
+
+    given = S.render_shape(run.input.shape) if getattr(run.input, "shape", None) is not None else "?"
+    reason = cause.message.split("; use ")[0].split(" (input ")[0]
+    return Diagnostic(path, run.call_source.span(run.call_node), "SHP203",
+                      f"{entry.name} ({cause.path}:{entry.span.line}) does not take the {given} this call gives it: "
+                      f"{cause.path}:{cause.span.line}: {reason}", model=entry.name)
+
+
+def dependencies(loader: ModuleLoader, importers: bool) -> Tuple[Tuple[str, str], ...]:
+    """(file, hash of its bytes) for every project file the check read besides the checked one,
+    and, when ``importers`` were looked for, the set of files that may import it: a cached result
+    is reused only while all of them are the same."""
+    project = loader.project
+    read = sorted({p for p in loader.namespaces if p.is_file() and p != loader.main} |
+                  set(project.importers(loader.main) if importers else ()))
+    found = [(str(p), file_digest(p)) for p in read]
+    if importers:
+        found.append((IMPORTERS, _digest_of(project.importer_candidates(loader.main))))
+    return tuple(found)
+
+
+def _digest_of(paths) -> str:
+    return hashlib.sha256("\0".join(sorted(map(str, paths))).encode()).hexdigest()[:24]
+
+
+def file_digest(path: Path) -> str:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()[:24]
+    except OSError:
+        return "missing"
+
+
+def still_valid(context: ProjectContext, path: str, recorded: Tuple[Tuple[str, str], ...]) -> bool:
+    """Whether a cached result's project files are as they were: the same bytes, and the same
+    files that may import the checked one."""
+    for name, digest in recorded:
+        if name == IMPORTERS:
+            now = _digest_of(project_for(context).importer_candidates(Path(path).resolve()))
+        else:
+            now = file_digest(Path(name))
+        if now != digest:
+            return False
+    return True
