@@ -90,7 +90,7 @@ def data_loader(interp, args, kwargs, node):
 
 
 def _origin(interp, node, what: str) -> str:
-    return f"{what} at line {node.lineno}" if node is not None else what
+    return f"{what} at {interp.at_line(node.lineno)}" if node is not None else what
 
 
 def _resize(size):
@@ -161,7 +161,7 @@ def dataset(name: str):
             chw = step(chw) if chw is not None else None
         if chw is None or not all(isinstance(v, int) for v in chw):
             return Dataset((UNKNOWN, UNKNOWN))
-        return Dataset((Tensor(tuple(chw)), UNKNOWN), origin=f"{name} at line {node.lineno}" if node else name)
+        return Dataset((Tensor(tuple(chw)), UNKNOWN), origin=f"{name} at {interp.at_line(node.lineno)}" if node else name)
     return build
 
 
@@ -322,7 +322,7 @@ def summary(batch_included: bool):
             return UNKNOWN
         dims = size if batch_included else (2,) + size
         what = "torchinfo.summary" if batch_included else "torchsummary.summary"
-        interp.checker.script_call(model, [Tensor(dims)], {}, node, source=f"{what} at line {node.lineno}")
+        interp.checker.script_call(model, [Tensor(dims)], {}, node, source=f"{what} at {interp.at_line(node.lineno)}")
         return UNKNOWN
     return call
 

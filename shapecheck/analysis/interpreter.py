@@ -192,6 +192,11 @@ class Interpreter:
             except (_Return, _Break, _Continue):
                 pass
 
+    def at_line(self, line: int) -> str:
+        """A place in the file being interpreted, as messages say it: "line 12" in the checked
+        file, "train.py:12" in another file of the project."""
+        return f"line {line}" if self.source.path == self.path else f"{self.source.path}:{line}"
+
     def new_source(self, text: str, shown: str, file) -> Source:
         source = Source(text, shown)
         source.file = file

@@ -112,7 +112,7 @@ class Checker:
         if run is not None and run.call_source is not None and run.call_source.path != path and run.source \
                 and isinstance(run.input, Tensor) and run.input.shape is not None:
             head, use, tail = message.partition("; use ")
-            message = f"{head} (input {S.render_shape(run.input.shape)} from {run.source}){use}{tail}"
+            message = f"{head} (model input {S.render_shape(run.input.shape)} from {run.source}){use}{tail}"
         key = (path, span.line, span.column, code, message)
         if self.run is not None:
             self.run.findings.append(key)
@@ -157,11 +157,9 @@ class Checker:
         entry = self.entry_for(module, self._name_of(module))
         entry.factory = entry.factory or self.factory_of(module) == entry.name
         line = node.lineno if node is not None else 0
-        here = self.interp.source.path
-        where = f"line {line}" if here == self.path else f"{here}:{line}"
-        if not source and x.origin and "line" in x.origin:
-            origin = x.origin if here == self.path else x.origin.replace(" at line ", f" at {here}:")
-            source = f"call at {where}, data from {origin}"
+        where = self.interp.at_line(line)
+        if not source and x.origin and " at " in x.origin:
+            source = f"call at {where}, data from {x.origin}"
         x = _generalize(x)
         output = self.check(entry, x, source or f"call at {where}", node, args[1:], kwargs)
         self._call_cache[key] = output
@@ -212,7 +210,9 @@ class Checker:
         self._log(layer, path, out)
         self.clean_spans.add((layer.call.path, layer.call.span))
         run.bounds.update(d for d in out[2:] if isinstance(d, S.Dim) and not S.is_unknown(d))
-        return _result(x, out, f"{layer.call.kind} at line {layer.call.span.line}")
+        where = f"line {layer.call.span.line}" if layer.call.path in ("", self.path) else \
+            f"{layer.call.path}:{layer.call.span.line}"
+        return _result(x, out, f"{layer.call.kind} at {where}")
 
     def _default_input(self, layer: Layer, path: str):
         """The symbolic input of a model that starts with ``layer``; None for a layer torch would not build."""
@@ -349,7 +349,7 @@ class Checker:
         except (NotKnown, KeyError, ArithmeticError, TypeError, ValueError, IndexError, AttributeError):
             return Tensor(None) if any(isinstance(v, Tensor) for v in inputs) else UNKNOWN
         if isinstance(result, Tensor) and inputs and isinstance(inputs[0], Tensor) and result.shape is not None:
-            origin = f"{name} at line {node.lineno}" if node is not None else name
+            origin = f"{name} at {self.interp.at_line(node.lineno)}" if node is not None else name
             if result.shape == inputs[0].shape and inputs[0].origin:
                 origin = inputs[0].origin  # .to(device), .float(), relu: where the data came from still holds
             return _result(inputs[0], result.shape, origin, numpy=result.numpy)

@@ -24,6 +24,7 @@ from ..source import SKIP_DIRS, SourceError, decode
 PROJECT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", ".git", ".hg")
 MAX_INDEXED_FILES = 5000  # project files scanned for the imports of a checked file
 MAX_IMPORTERS = 8  # files read as evidence for one checked file
+MAX_IMPORT_HOPS = 3  # how far up the imports evidence is looked for (train.py -> nets/__init__ -> nets/lenet)
 MAX_FILE_BYTES = 2_000_000  # larger files are not read as context
 KEPT_BYTES = 64_000_000  # bytes of scanned files kept for their parse, so that no file is read twice
 # names whose meaning the interpreter knows itself: never taken for the project's own modules
@@ -54,13 +55,16 @@ class ParsedFile:
 
 
 def find_root(start: Path) -> Path:
-    """The nearest folder at or above ``start`` with a project marker; ``start``'s folder if none."""
+    """The nearest folder at or above ``start`` with a project marker; when there is none, the
+    current folder if ``start`` is inside it (where `python train.py` is run from), else
+    ``start``'s folder."""
     start = start.resolve()
     folder = start if start.is_dir() else start.parent
     for candidate in (folder, *folder.parents):
         if any((candidate / marker).exists() for marker in PROJECT_MARKERS):
             return candidate
-    return folder
+    here = Path.cwd().resolve()
+    return here if here == folder or here in folder.parents else folder
 
 
 class Project:
@@ -165,12 +169,28 @@ class Project:
     # --- who imports whom -----------------------------------------------------------------------
 
     def importers(self, path: Path, limit: int = MAX_IMPORTERS) -> List[Path]:
-        """Project files that import ``path`` (by any of its module names), nearest first."""
+        """Project files that import ``path``, directly or through the modules that import it (a
+        package's ``__init__`` that re-exports it, a network built of its blocks), nearest first,
+        at most ``limit``."""
         target = path.resolve()
-        candidates = self.importer_candidates(target)
-        found = [p for p in sorted(candidates, key=lambda p: (_distance(p, target), str(p)))
-                 if target in self.imported_by(p)]
+        found: List[Path] = []
+        frontier = [target]
+        for _ in range(MAX_IMPORT_HOPS):
+            following: List[Path] = []
+            for module in frontier:
+                for importer in self.direct_importers(module):
+                    if importer != target and importer not in found:
+                        found.append(importer)
+                        following.append(importer)
+            if not following or len(found) >= limit:
+                break
+            frontier = following
         return found[:limit]
+
+    def direct_importers(self, target: Path) -> List[Path]:
+        candidates = self.importer_candidates(target)
+        return [p for p in sorted(candidates, key=lambda p: (_distance(p, target), str(p)))
+                if target in self.imported_by(p)]
 
     def importer_candidates(self, target: Path) -> List[Path]:
         """The files whose import lines name one of ``target``'s module names (a superset of its

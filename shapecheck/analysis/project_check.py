@@ -120,8 +120,16 @@ def dependencies(loader: ModuleLoader, importers: bool) -> Tuple[Tuple[str, str]
                   set(project.importers(loader.main) if importers else ()))
     found = [(str(p), file_digest(p)) for p in read]
     if importers:
-        found.append((IMPORTERS, _digest_of(project.importer_candidates(loader.main))))
+        found.append((IMPORTERS, _digest_of(_candidates(project, loader.main))))
     return tuple(found)
+
+
+def _candidates(project: Project, path: Path) -> List[Path]:
+    """The files that may import ``path`` or one of the files that import it."""
+    found = set(project.importer_candidates(path))
+    for importer in project.importers(path):
+        found.update(project.importer_candidates(importer))
+    return sorted(found)
 
 
 def _digest_of(paths) -> str:
@@ -140,7 +148,7 @@ def still_valid(context: ProjectContext, path: str, recorded: Tuple[Tuple[str, s
     files that may import the checked one."""
     for name, digest in recorded:
         if name == IMPORTERS:
-            now = _digest_of(project_for(context).importer_candidates(Path(path).resolve()))
+            now = _digest_of(_candidates(project_for(context), Path(path).resolve()))
         else:
             now = file_digest(Path(name))
         if now != digest:

@@ -1,0 +1,208 @@
+"""Reading a project as Python would import it (shapecheck/analysis/project.py and imports.py), and
+what the command line does with it: only the named files reported, the call that feeds an unchanged
+model reported when that model's file is not checked, --args and [tool.shapecheck.args] for the
+static check, and cached results that depend on other files."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+
+from shapecheck.analysis.project import LIBRARIES, MAX_IMPORTERS, Project, find_root
+from test_cli import shapecheck
+
+MODEL = """\
+import torch.nn as nn
+
+
+class Net(nn.Module):
+    def __init__(self, num_classes):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 16, 3, padding=1)
+        self.pool = nn.MaxPool2d(2)
+        self.fc = nn.Linear(16 * 16 * 16, num_classes)
+
+    def forward(self, x):
+        return self.fc(self.pool(self.conv(x)).flatten(1))
+"""
+TRAIN = """\
+import torch
+from models import Net
+
+net = Net(num_classes=10)
+print(net(torch.randn(8, 3, {size}, {size})).shape)
+"""
+
+
+def write(root: Path, files: dict) -> Path:
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return root
+
+
+# --- the resolver ---------------------------------------------------------------------------------
+
+
+def test_the_root_is_the_nearest_folder_with_a_project_marker(tmp_path):
+    write(tmp_path, {"pyproject.toml": "", "src/pkg/models/net.py": ""})
+    assert find_root(tmp_path / "src" / "pkg" / "models" / "net.py") == tmp_path.resolve()
+
+
+def test_names_resolve_from_the_file_folder_the_root_and_src(tmp_path):
+    write(tmp_path, {"setup.cfg": "", "scripts/train.py": "", "src/vision/__init__.py": "",
+                     "src/vision/models/resnet.py": "", "config.py": ""})
+    project = Project(tmp_path)
+    train = tmp_path / "scripts" / "train.py"
+    assert project.resolve("vision.models.resnet", train).path == tmp_path / "src/vision/models/resnet.py"
+    assert project.resolve("vision", train).package
+    assert project.resolve("config", train).path == tmp_path / "config.py"
+    namespace = project.resolve("vision.models", train)  # no __init__.py: a namespace package
+    assert namespace.found and namespace.path is None and namespace.folder == tmp_path / "src/vision/models"
+
+
+def test_relative_imports_resolve_next_to_the_importer_and_never_above_the_project(tmp_path):
+    write(tmp_path, {"pyproject.toml": "", "model/__init__.py": "", "model/blocks.py": "", "model/net.py": ""})
+    project = Project(tmp_path)
+    net = tmp_path / "model" / "net.py"
+    assert project.resolve("blocks", net, level=1).path == tmp_path / "model/blocks.py"
+    assert project.resolve("", net, level=1).path == tmp_path / "model/__init__.py"
+    above = project.resolve("x", net, level=3)
+    assert not above.found and "above the project" in above.reason
+
+
+def test_libraries_and_missing_names_are_not_the_project(tmp_path):
+    write(tmp_path, {"pyproject.toml": "", "torch/__init__.py": "", "train.py": ""})
+    project = Project(tmp_path)
+    assert "torch" in LIBRARIES and "os" in LIBRARIES
+    torch = project.resolve("torch.nn", tmp_path / "train.py")
+    assert not torch.found and "library" in torch.reason
+    timm = project.resolve("timm", tmp_path / "train.py")
+    assert not timm.found and "not a module of the project" in timm.reason
+
+
+def test_a_name_in_two_folders_is_not_guessed(tmp_path):
+    write(tmp_path, {"pyproject.toml": "", "models.py": "", "scripts/models.py": "", "scripts/train.py": ""})
+    found = Project(tmp_path).resolve("models", tmp_path / "scripts" / "train.py")
+    assert not found.found and "is both" in found.reason and "depends on how the program is started" in found.reason
+
+
+def test_importers_are_found_through_a_package_that_re_exports(tmp_path):
+    write(tmp_path, {"pyproject.toml": "", "nets/__init__.py": "from .lenet import LeNet\n",
+                     "nets/lenet.py": "", "main.py": "from nets import LeNet\n", "other.py": "import os\n"})
+    project = Project(tmp_path)
+    found = project.importers(tmp_path / "nets" / "lenet.py")
+    assert found == [(tmp_path / "nets/__init__.py").resolve(), (tmp_path / "main.py").resolve()]
+
+
+def test_every_file_is_parsed_once_per_run(tmp_path):
+    write(tmp_path, {"pyproject.toml": "", "a.py": "import b\n", "b.py": "x = 1\n"})
+    project = Project(tmp_path)
+    first = project.parsed(tmp_path / "b.py")
+    project.importers(tmp_path / "b.py")
+    assert project.parsed(tmp_path / "b.py") is first
+
+
+def test_a_package_of_thousands_of_files_is_bounded(tmp_path):
+    files = {"pyproject.toml": "", "models.py": MODEL}
+    files.update({f"pkg/m{i}.py": "import models\n" for i in range(3000)})
+    write(tmp_path, files)
+    started = time.perf_counter()
+    found = Project(tmp_path).importers(tmp_path / "models.py")
+    assert len(found) == MAX_IMPORTERS
+    assert time.perf_counter() - started < 20
+
+
+# --- checking projects from the command line --------------------------------------------------------
+
+
+def run_json(capsys, monkeypatch, folder: Path, *argv: str):
+    monkeypatch.chdir(folder)
+    code, out, err = shapecheck(capsys, "--format", "json", *argv)
+    assert code in (0, 1), err
+    return code, json.loads(out)
+
+
+def test_a_changed_model_file_is_checked_with_the_input_the_unchanged_script_gives(capsys, monkeypatch, tmp_path):
+    write(tmp_path, {"models.py": MODEL, "train.py": TRAIN.format(size=64)})
+    code, document = run_json(capsys, monkeypatch, tmp_path, "--no-cache", "models.py")
+    (finding,) = document["diagnostics"]
+    assert code == 1
+    assert (finding["path"], finding["line"], finding["column"], finding["code"]) == ("models.py", 9, 19, "SHP101")
+    assert "expects 4096 input features but receives 16384" in finding["message"]
+    assert "(model input B×3×64×64 from call at train.py:5)" in finding["message"]
+    (model,) = document["models"]
+    assert model["path"] == "models.py" and model["input_from"] == {"path": "train.py", "line": 5}
+
+
+def test_a_changed_script_that_feeds_an_unchanged_model_gets_the_error_at_its_call(capsys, monkeypatch, tmp_path):
+    write(tmp_path, {"models.py": MODEL, "train.py": TRAIN.format(size=64)})
+    code, document = run_json(capsys, monkeypatch, tmp_path, "--no-cache", "train.py")
+    (finding,) = document["diagnostics"]
+    assert code == 1 and document["models"] == []  # Net is listed under models.py, not checked here
+    assert (finding["path"], finding["line"], finding["column"], finding["code"]) == ("train.py", 5, 7, "SHP203")
+    assert "Net (models.py:4) does not take the B×3×64×64 this call gives it" in finding["message"]
+    assert "models.py:9" in finding["message"]
+
+
+def test_both_files_checked_report_the_error_once_where_it_is(capsys, monkeypatch, tmp_path):
+    write(tmp_path, {"models.py": MODEL, "train.py": TRAIN.format(size=64)})
+    _, document = run_json(capsys, monkeypatch, tmp_path, "--no-cache", ".")
+    assert [(d["path"], d["code"]) for d in document["diagnostics"]] == [("models.py", "SHP101")]
+
+
+def test_the_cached_result_of_a_model_is_not_reused_when_only_the_script_changed(capsys, monkeypatch, tmp_path):
+    monkeypatch.setenv("SHAPECHECK_CACHE_DIR", str(tmp_path / "cache"))
+    project = write(tmp_path / "project", {"models.py": MODEL, "train.py": TRAIN.format(size=32)})
+    code, document = run_json(capsys, monkeypatch, project, "models.py")
+    assert code == 0 and document["diagnostics"] == []
+    code, document = run_json(capsys, monkeypatch, project, "models.py")  # from the cache
+    assert code == 0 and document["models"][0]["input_shape"] == ["B", 3, 32, 32]
+    (project / "train.py").write_text(TRAIN.format(size=64))
+    code, document = run_json(capsys, monkeypatch, project, "models.py")
+    assert code == 1 and [d["code"] for d in document["diagnostics"]] == ["SHP101"]
+    assert document["models"][0]["input_shape"] == ["B", 3, 64, 64]
+
+
+def test_a_new_script_that_imports_the_model_invalidates_its_cached_result(capsys, monkeypatch, tmp_path):
+    monkeypatch.setenv("SHAPECHECK_CACHE_DIR", str(tmp_path / "cache"))
+    project = write(tmp_path / "project", {"models.py": MODEL})
+    assert run_json(capsys, monkeypatch, project, "models.py")[0] == 0
+    (project / "train.py").write_text(TRAIN.format(size=64))
+    assert run_json(capsys, monkeypatch, project, "models.py")[0] == 1
+
+
+def test_args_on_the_command_line_and_in_the_configuration_build_a_model_no_file_builds(
+        capsys, monkeypatch, tmp_path):
+    write(tmp_path, {"models.py": MODEL.replace("class Net", "# shapecheck: input=(B, 3, 32, 32)\nclass Net")})
+    _, document = run_json(capsys, monkeypatch, tmp_path, "--no-cache", "models.py")
+    assert document["models"][0]["status"] != "ok"  # num_classes has no default: the head is unknown
+    _, document = run_json(capsys, monkeypatch, tmp_path, "--no-cache", "--args", "Net=num_classes=7", "models.py")
+    assert document["models"][0]["status"] == "ok" and document["models"][0]["output_shape"] == ["B", 7]
+    (tmp_path / "pyproject.toml").write_text('[tool.shapecheck.args]\n"models.py::Net" = "num_classes=5"\n')
+    _, document = run_json(capsys, monkeypatch, tmp_path, "--no-cache", "models.py")
+    assert document["models"][0]["output_shape"] == ["B", 5]
+
+
+def test_bad_args_are_one_line_and_exit_2(capsys, monkeypatch, tmp_path):
+    write(tmp_path, {"models.py": MODEL})
+    monkeypatch.chdir(tmp_path)
+    code, _, err = shapecheck(capsys, "--args", "Net=num_classes=(", "models.py")
+    assert code == 2 and err.count("\n") == 1 and "--args" in err
+
+
+@pytest.mark.parametrize("files", [
+    {"a.py": "import b\nimport torch.nn as nn\nclass A(nn.Module):\n    pass\n", "b.py": "import a\nfrom a import A\n"},
+    {"a.py": "import sys, os\nsys.path.insert(0, os.path.join(os.path.dirname(__file__), CONFIG['root']))\n"
+             "import missing_module\nimport torch.nn as nn\nmodel = nn.Sequential(missing_module.Block(), nn.ReLU())\n"},
+    {"a.py": "from . import nothing\nfrom .. import above\nimport torch.nn as nn\nnet = nn.Linear(3, 4)\n"},
+])
+def test_cycles_and_imports_that_cannot_be_followed_never_hang_nor_crash(capsys, monkeypatch, tmp_path, files):
+    write(tmp_path, files)
+    code, document = run_json(capsys, monkeypatch, tmp_path, "--no-cache", ".")
+    assert code == 0
+    assert not [d for d in document["diagnostics"] if d["code"] == "SHP999"]
