@@ -1,4 +1,22 @@
-"""What checking a file produces: its findings and, per model, the per-layer shapes."""
+"""What checking a file produces: its findings and, per model, the per-layer shapes.
+
+A model is ``unknown`` when its shapes could not be followed to its output.  Its report then
+says where and why in ``stopped_at``: the line, the layer (its module path, or "" for an
+operation in forward), the last layer whose output is known (``checked_up_to``), and one of
+these reasons, each with a sentence for the user:
+
+==========================  =======================================================================
+``layer-not-modelled``      a layer kind shapecheck has no rule for (``nn.LSTM`` where it is not
+                            modelled, a third-party module): its output shape is not known
+``value-not-known``         a value the analysis cannot know (read from a file, a parameter with no
+                            value, the result of code it does not follow), with the expression
+``argument-not-given``      a constructor argument that no file gives decides the model's structure
+                            (a loop count, a branch); the sentence names it and the three ways to
+                            give it: ``--args``, ``[tool.shapecheck.args]``, an instantiation
+``construct-not-followed``  a function or operation shapecheck does not model (``torch.fft.rfft2``,
+                            ``Tensor.unfold`` where unmodelled), with its name
+==========================  =======================================================================
+"""
 
 from __future__ import annotations
 
@@ -17,6 +35,33 @@ class LayerReport:
     text: str  # the constructor call as written
     output_shape: Optional[Tuple]  # dims: ints, or strings for symbols ("B", "⌊H/8⌋"); None unknown
     params: Optional[int]
+    reached: bool = True  # False for a layer of the model that checking never got to (shown with ?)
+
+
+LAYER_NOT_MODELLED = "layer-not-modelled"
+VALUE_NOT_KNOWN = "value-not-known"
+ARGUMENT_NOT_GIVEN = "argument-not-given"
+CONSTRUCT_NOT_FOLLOWED = "construct-not-followed"
+STOP_REASONS = (LAYER_NOT_MODELLED, VALUE_NOT_KNOWN, ARGUMENT_NOT_GIVEN, CONSTRUCT_NOT_FOLLOWED)
+
+
+@dataclass(frozen=True)
+class StoppedAt:
+    """Where and why a model's shapes stop being known (see the module docstring for the reasons)."""
+
+    line: int
+    layer: str  # the module path of the layer there ("rnn", "features.3"), or "" for an operation
+    reason: str  # one of STOP_REASONS
+    message: str  # for the user: "nn.LSTM is not modelled"
+    checked_up_to: str = ""  # the last layer with a known output before it, "" when none
+    checked_up_to_line: int = 0
+
+    def sentence(self, model: str) -> str:
+        """'checked up to Net.conv (line 8); stopped at line 13: torch.fft.rfft2 is not modelled'."""
+        before = f"checked up to {model}.{self.checked_up_to} (line {self.checked_up_to_line}); " \
+            if self.checked_up_to else "no layer checked; "
+        where = f"{model}.{self.layer} (line {self.line})" if self.layer else f"line {self.line}"
+        return f"{before}stopped at {where}: {self.message}"
 
 
 @dataclass(frozen=True)
@@ -35,7 +80,7 @@ class ModelReport:
     runtime: Optional[dict] = None  # filled by the runtime mode
     # constructor arguments no file gives, checked as symbols: (name, the value the layers settle or None)
     symbols: Tuple[Tuple[str, Optional[int]], ...] = ()
-    stopped_at: str = ""  # why the model could not be checked past a line, where that is known
+    stopped_at: Optional[StoppedAt] = None  # for an unknown model: where and why checking stopped
     input_path: str = ""  # the file of the call that gave the input ("train.py"), when a call did
     input_line: int = 0
 

@@ -106,7 +106,7 @@ def test_one_bug_found_by_both_passes_is_counted_once(capsys):
         "receives 1024 = 64×4×4 (after MaxPool2d at line 7: B×64×4×4); use nn.Linear(64 * 4 * 4, 10); torch on "
         "cpu raised too: mat1 and mat2 shapes cannot be multiplied (2x1024 and 4096x10)")
     assert "SHP903" not in out
-    assert out.splitlines()[-1] == "Found 1 error in 1 file (1 model in 1 file checked)."
+    assert out.splitlines()[-1] == "Found 1 error in 1 file: 1 model in 1 file checked."
     status, out, _ = shapecheck(capsys, "--runtime", "--no-cache", "-f", "json", "examples/buggy/cifar_wrong_linear.py")
     (finding,) = json.loads(out)["diagnostics"]
     assert (finding["code"], finding["line"], finding["confirmed_on"]) == ("SHP101", 9, "cpu")

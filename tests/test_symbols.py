@@ -143,11 +143,12 @@ def test_a_loop_count_that_is_an_argument_stops_the_model_with_the_reason():
     """)
     deep = model(result, "Deep")
     assert deep.status == "unknown" and deep.layers == ()
-    assert deep.stopped_at.startswith("the loop at line 10 depends on the constructor argument `n_layers`")
-    assert "--args" in deep.stopped_at and "[tool.shapecheck.args]" in deep.stopped_at
-    assert "Deep(n_layers=...)" in deep.stopped_at
+    assert (deep.stopped_at.reason, deep.stopped_at.line) == ("argument-not-given", 10)
+    assert deep.stopped_at.message.startswith("the loop at line 10 depends on the constructor argument `n_layers`")
+    assert "--args" in deep.stopped_at.message and "[tool.shapecheck.args]" in deep.stopped_at.message
+    assert "Deep(n_layers=...)" in deep.stopped_at.message
     [note] = [d for d in result.diagnostics if d.code == "SHP904"]
-    assert (note.span.line, note.span.column, note.message) == (10, 18, deep.stopped_at)
+    assert (note.span.line, note.span.column, note.message) == (10, 18, deep.stopped_at.message)
 
 
 def test_a_branch_on_an_argument_in_forward_stops_there():
@@ -164,8 +165,8 @@ def test_a_branch_on_an_argument_in_forward_stops_there():
                 return self.fc(x).sigmoid()
     """)
     net = model(result, "Net")
-    assert net.status == "unknown"
-    assert net.stopped_at.startswith("the branch at line 13 depends on the constructor argument `n_class`")
+    assert net.status == "unknown" and (net.stopped_at.reason, net.stopped_at.line) == ("argument-not-given", 13)
+    assert net.stopped_at.message.startswith("the branch at line 13 depends on the constructor argument `n_class`")
 
 
 def test_the_summary_and_json_show_the_symbols(tmp_path, capsys):

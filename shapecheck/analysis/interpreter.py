@@ -24,6 +24,7 @@ from ..rules import tensor_ops
 from ..diagnostics import Span
 from ..ir import UNKNOWN, Arg, LayerCall
 from ..rules.layers import RULES, NotKnown
+from ..results import CONSTRUCT_NOT_FOLLOWED, VALUE_NOT_KNOWN
 from ..rules.shapes import Tensor
 from .stdlib import (BINOP_SYMBOLS, BUILTINS, GLOBAL_CALLS, MAX_SEQUENCE, compare, dim_arith, hashable, length, plain,
                      python_binop, python_method)
@@ -290,8 +291,26 @@ class Interpreter:
 
     def exec_Assign(self, stmt: ast.Assign, frame: Frame) -> None:
         value = self.eval(stmt.value, frame)
+        if value is UNKNOWN and isinstance(stmt.value, ast.Call):
+            value = self._third_party(stmt.value, frame)
         for target in stmt.targets:
             self.assign(target, value, frame)
+
+    def _third_party(self, call: ast.Call, frame: Frame):
+        """``timm.create_model(...)``: what a constructor of another package builds is not analysed;
+        kept as a module shapecheck does not model (its parameters and shapes are not known), which
+        the reports name, rather than as a value nothing says anything about."""
+        func = call.func
+        while isinstance(func, ast.Attribute):
+            func = func.value
+        if not isinstance(func, ast.Name):
+            return UNKNOWN
+        called = self._try_eval(call.func, frame)
+        package = third_party_package(called.qualname, getattr(self.checker, "path", "")) \
+            if isinstance(called, Global) else ""
+        if not package:
+            return UNKNOWN
+        return Opaque(self.source.text(call), self.source.span(call), kind=called.qualname, third_party=package)
 
     def exec_AnnAssign(self, stmt: ast.AnnAssign, frame: Frame) -> None:
         if stmt.value is not None:
@@ -1004,6 +1023,9 @@ class Interpreter:
             return self.call(func.func, list(func.args) + list(args), {**func.kwargs, **kwargs}, node)
         if is_module(func):
             return self.call_module(func, args, kwargs, node)
+        if func is UNKNOWN and node is not None and any(isinstance(v, Tensor) for v in args):
+            self.checker.cannot_follow(VALUE_NOT_KNOWN, node.lineno,
+                                       f"what `{self.source.text(node.func)}` is, called here, is not known")
         return UNKNOWN
 
     def call_function(self, function: Function, args: list, kwargs: dict):
@@ -1112,7 +1134,15 @@ class Interpreter:
             return self.checker.tensor_op(lambda: tensor_ops.call_function(qualname, tuple(args), kwargs),
                                           node, qualname.rsplit(".", 1)[1], inputs=args,
                                           pending_passthrough=qualname in _ELEMENTWISE)
+        self._not_followed(qualname, args, kwargs, node)
         return UNKNOWN
+
+    def _not_followed(self, name: str, args: list, kwargs: dict, node) -> None:
+        """A call that is not modelled, given a tensor: the shapes that follow are not known."""
+        if any(isinstance(v, Tensor) for v in list(args) + list(kwargs.values())):
+            library = "" if name.split(".")[0] in ("torch", "Tensor") else " (third-party)"
+            self.checker.cannot_follow(CONSTRUCT_NOT_FOLLOWED, getattr(node, "lineno", 0),
+                                       f"{name} is not modelled{library}")
 
     def build_module(self, name: str, args: list, kwargs: dict, node):
         span = self.source.span(node) if node is not None else Span(1, 1, 1, 1)
@@ -1157,6 +1187,7 @@ class Interpreter:
                 return self.checker.tensor_op(
                     lambda: tensor_ops.call_method(name, receiver, tuple(args), kwargs, numpy=receiver.numpy),
                     node, name, inputs=[receiver], pending_passthrough=name in _ELEMENTWISE_METHODS)
+            self._not_followed(f"Tensor.{name}", [receiver], kwargs, node)
             return UNKNOWN
         if isinstance(receiver, PendingInput):
             return receiver if name in _ELEMENTWISE_METHODS else Tensor(None)
@@ -1167,6 +1198,8 @@ class Interpreter:
         return UNKNOWN
 
     def module_method(self, module, name: str, args: list, kwargs: dict, node):
+        if isinstance(module, Opaque) and name in _MODEL_USE:
+            module.used_as_model = True
         if name in ("to", "cuda", "cpu", "eval", "train", "float", "double", "half", "requires_grad_",
                     "apply", "type", "share_memory", "bfloat16"):
             return module
@@ -1251,6 +1284,24 @@ class Interpreter:
 _STATEMENTS = node_handlers(Interpreter, "exec_")
 _EXPRESSIONS = node_handlers(Interpreter, "eval_")
 UNKNOWN_SLICE = object()
+
+_MODEL_USE = {"to", "cuda", "eval", "train", "parameters", "named_parameters", "state_dict", "load_state_dict"}
+
+
+def third_party_package(qualname: str, path: str) -> str:
+    """The package of an imported name that is neither torch, nor the standard library, nor a module
+    beside the analysed file (those are the project's own); "" for those."""
+    import sys
+    from pathlib import Path
+
+    root = qualname.split(".")[0]
+    if root in ("torch", "__main__") or root in getattr(sys, "stdlib_module_names", ()):
+        return ""
+    folder = Path(path).parent if path and not path.startswith("<") else None
+    if folder is not None and ((folder / f"{root}.py").exists() or (folder / root).is_dir()):
+        return ""
+    return root
+
 
 _MODULE_METHODS = {"to", "cuda", "cpu", "eval", "train", "float", "double", "half", "forward", "parameters",
                    "named_parameters", "modules", "children", "named_modules", "state_dict", "zero_grad",

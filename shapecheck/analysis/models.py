@@ -18,7 +18,8 @@ from .arguments import ConstructorArguments, StructureUnknown, constructor_argum
 from .interpreter import Interpreter
 from ..ir import UNKNOWN, Arg
 from ..rules.layers import NotKnown, ShapeError, default_input
-from ..results import LayerReport, ModelReport
+from ..results import (ARGUMENT_NOT_GIVEN, LAYER_NOT_MODELLED, VALUE_NOT_KNOWN, LayerReport, ModelReport,
+                       StoppedAt)
 from ..rules.shapes import Tensor
 from .values import Container, Function, Instance, Layer, Opaque, PendingInput
 
@@ -75,6 +76,7 @@ class Run:
     argument_constraints: List[Tuple[S.Constraint, str]] = field(default_factory=list)
     argument_values: Dict[str, int] = field(default_factory=dict)  # those the layers settle to one value
     stopped: Optional[StructureUnknown] = None  # a symbol decided the structure in forward
+    stopped_at: Optional[StoppedAt] = None  # the first place shapes stopped being known in this run
 
 
 @dataclass
@@ -138,12 +140,40 @@ class Checker:
     def call_module(self, module, args: list, kwargs: dict, node):
         if self.run is None:
             return self.script_call(module, args, kwargs, node)
+        if isinstance(module, Opaque):
+            self._not_modelled(module, node)
         return self.interp.run_forward(module, args, kwargs, node)
+
+    def _not_modelled(self, module: Opaque, node) -> None:
+        """A module without a rule, called in a model run: logged as a layer of unknown output."""
+        line = module.span.line if module.span else getattr(node, "lineno", 0)
+        path = self.run.paths.get(id(module), "")
+        if module.third_party:
+            what = f"{_abridged(module.text)} is not analysed (third-party)"
+        else:
+            what = f"nn.{module.kind} is not modelled" if module.kind != "?" else f"`{one_line(module.text)}` is not modelled"
+        self.cannot_follow(LAYER_NOT_MODELLED, line, what, path)
+        if path:
+            self.run.layers.append(LayerReport(path, module.kind, line, one_line(module.text), None, None))
+
+    def cannot_follow(self, reason: str, line: int, message: str, layer: str = "") -> None:
+        """Interpreter hook: shapes stop being known here, for one of the reasons of results.py.
+        The first such place in a model's run is where the model is said to stop; what follows
+        from it is no new reason."""
+        run = self.run
+        if run is None or run.stopped_at is not None:
+            return
+        known = next((r for r in reversed(run.layers) if r.output_shape is not None), None)
+        run.stopped_at = StoppedAt(line, layer, reason, message, known.name if known else "",
+                                   known.line if known else 0)
 
     def script_call(self, module, args: list, kwargs: dict, node, source: str = ""):
         """The script calls a model: check the model on what it is given."""
         if isinstance(module, Opaque):
-            return Tensor(None) if any(isinstance(a, Tensor) for a in args) else UNKNOWN  # a loss, a library model
+            if any(isinstance(a, Tensor) for a in args):
+                module.used_as_model = True
+                return Tensor(None)  # a loss, a library model
+            return UNKNOWN
         if isinstance(module, Layer) and self._name_of(module) is None:
             return Tensor(None)  # a layer reached through a method such as model.decode(z): not a model
         x = args[0] if args else UNKNOWN
@@ -190,6 +220,7 @@ class Checker:
             run.failed = True
             return Tensor(None)
         if not isinstance(x, Tensor) or x.shape is None or layer.args is None:
+            self._not_known_at(layer, x, path, node)
             self._log(layer, path, None)
             return Tensor(None)
         self._note_constraints(layer, x)
@@ -205,6 +236,7 @@ class Checker:
             run.failed = True
             return Tensor(None)
         except (NotKnown, ArithmeticError, TypeError, ValueError, IndexError):
+            self.cannot_follow(VALUE_NOT_KNOWN, layer.call.span.line, _unknown_arguments(layer, x), path)
             self._log(layer, path, None)
             return Tensor(None)
         self._log(layer, path, out)
@@ -224,6 +256,18 @@ class Checker:
             self._layer_error(layer, e, None, path)
             self.unbuildable.add((layer.call.path, layer.call.span))
             return None
+
+    def _not_known_at(self, layer: Layer, x, path: str, node) -> None:
+        """Why a layer cannot be checked, when nothing before it said so already."""
+        line = layer.call.span.line
+        if layer.args is None:
+            self.cannot_follow(VALUE_NOT_KNOWN, line, f"the arguments of {one_line(layer.call.text)} are not known",
+                               path)
+            return
+        args = getattr(node, "args", None)
+        given = f"`{one_line(self.interp.source.text(args[0]))}`" if args and getattr(node, "lineno", 0) else "its input"
+        self.cannot_follow(VALUE_NOT_KNOWN, line, f"the shape of {given}, the input of "
+                                                  f"{one_line(layer.call.text)}, is not known", path)
 
     def _note_constraints(self, layer: Layer, x: Tensor) -> None:
         """A Linear fed a symbolic feature count fixes the input size: remember the equation."""
@@ -347,13 +391,20 @@ class Checker:
                 self.run.failed = True
             return Tensor(None)
         except (NotKnown, KeyError, ArithmeticError, TypeError, ValueError, IndexError, AttributeError):
-            return Tensor(None) if any(isinstance(v, Tensor) for v in inputs) else UNKNOWN
+            if any(isinstance(v, Tensor) for v in inputs):
+                self.cannot_follow(VALUE_NOT_KNOWN, getattr(node, "lineno", 0),
+                                   f"`{self._op_text(node, name)}` depends on a value that is not known")
+                return Tensor(None)
+            return UNKNOWN
         if isinstance(result, Tensor) and inputs and isinstance(inputs[0], Tensor) and result.shape is not None:
             origin = f"{name} at {self.interp.at_line(node.lineno)}" if node is not None else name
             if result.shape == inputs[0].shape and inputs[0].origin:
                 origin = inputs[0].origin  # .to(device), .float(), relu: where the data came from still holds
             return _result(inputs[0], result.shape, origin, numpy=result.numpy)
         return result
+
+    def _op_text(self, node, name: str) -> str:
+        return one_line(self.interp.source.text(node)) if node is not None else name
 
     def _op_fix(self, error: ShapeError, node) -> Tuple[str, Optional[Fix]]:
         """For view(-1, N)-style errors: the call with the right size, written the author's way."""
@@ -396,6 +447,7 @@ class Checker:
                                               kwargs or {}, node)
         except StructureUnknown as stop:
             self.run.stopped, output = stop, UNKNOWN
+            self.cannot_follow(ARGUMENT_NOT_GIVEN, stop.line, stop.reason(entry.name))
             self.report("SHP904", Span(stop.line, stop.column, stop.line, stop.column), stop.reason(entry.name))
         finally:
             run, self.run = self.run, saved
@@ -558,6 +610,23 @@ def _replace_in_call(call_text: str, call_span: Span, written, replacement: str)
     return call_text.replace(written.text, replacement, 1)
 
 
+def _unknown_arguments(layer: Layer, x: Tensor) -> str:
+    """'the value of `cfg["hidden"]` in nn.Linear(784, cfg["hidden"]) is not known'."""
+    unknown = [a.text for name, a in layer.args.written.items()
+               if name in layer.args.values and not layer.args.known(name) and a.text]
+    call = one_line(layer.call.text)
+    if unknown:
+        values = ", ".join(f"`{one_line(t)}`" for t in unknown)
+        return f"the value of {values} in {call} is not known"
+    return f"{call} on {S.render_shape(x.shape)} depends on a value that is not known"
+
+
+def _abridged(call_text: str) -> str:
+    """'timm.create_model("resnet18", pretrained=True)' -> 'timm.create_model(...)'."""
+    head = call_text.split("(", 1)[0]
+    return f"{head}(...)" if "(" in call_text else call_text
+
+
 def one_line(text: str) -> str:
     """A call written over several lines, as one line for a message or a table."""
     return " ".join(text.split()) if "\n" in text else text
@@ -622,6 +691,7 @@ def discover(checker: Checker) -> None:
     """Register every model of the file: module-level models, models returned by top-level
     functions, and nn.Module classes not used inside another model."""
     interp = checker.interp
+    note_third_party(checker)
     module_level = []
     for name, (first_value, stmt) in interp.module_assignments.items():
         value = interp.globals.get(name, first_value)
@@ -690,6 +760,17 @@ def build_unseen(interp: Interpreter, cls, given: dict) -> Tuple[object, Constru
         return interp.call_guarded(interp.instantiate, cls, [], arguments.kwargs, None), arguments, None
     except StructureUnknown as stop:
         return Instance(cls), arguments, stop
+
+
+def note_third_party(checker: Checker) -> None:
+    """A model the script builds with another package's constructor and uses (calls on a tensor,
+    moves, trains) is not analysed: one SHP904 note says so, where it is built."""
+    for name, (value, stmt) in checker.interp.module_assignments.items():
+        if isinstance(value, Opaque) and value.third_party and value.used_as_model:
+            span = checker.interp.source.span(stmt)
+            checker.report("SHP904", Span(span.line, span.column, span.line, span.column),
+                           f"{name} = {_abridged(value.text)} is not analysed (third-party: {value.third_party}); "
+                           f"its shapes and parameters are not checked")
 
 
 _MODEL_WORDS = {"Sequential", "ModuleList", "ModuleDict", "Module"}
@@ -844,9 +925,10 @@ def reports(checker: Checker) -> List[ModelReport]:
     out = []
     for entry in checker.entries.values():
         if entry.stopped is not None:
+            stop = entry.stopped
             out.append(ModelReport(checker.path, entry.name, entry.span.line, "unknown", None, "", None, (), None,
-                                   symbols=tuple((n, None) for n in entry.stopped.names),
-                                   stopped_at=entry.stopped.reason(entry.name)))
+                                   symbols=tuple((n, None) for n in stop.names),
+                                   stopped_at=StoppedAt(stop.line, "", ARGUMENT_NOT_GIVEN, stop.reason(entry.name))))
             continue
         if not entry.runs:
             continue
@@ -859,15 +941,63 @@ def reports(checker: Checker) -> List[ModelReport]:
         status = "error" if failed else (("symbolic" if used else "ok") if _all_known(output) else "unknown")
         if input_shape is not None and source == "symbolic":
             source = "symbolic (from the first layer)"
+        layers = tuple(run.layers) + (_unreached(entry, run) if status == "unknown" else ())
         out.append(ModelReport(entry.path or checker.path, entry.name, entry.span.line, status, input_shape, source,
-                               output_shape, tuple(run.layers), model_params(entry.value),
+                               output_shape, layers, model_params(entry.value),
                                consistent_inputs=run.consistent_inputs,
                                ctor_args="" if entry.factory else _ctor_args(entry.value),
                                symbols=tuple((n, run.argument_values.get(n)) for n in used),
-                               stopped_at=run.stopped.reason(entry.name) if run.stopped else "",
+                               stopped_at=_stopped_at(entry, run) if status == "unknown" else None,
                                input_path=run.call_source.path if run.call_source is not None else "",
                                input_line=getattr(run.call_node, "lineno", 0) if run.call_source is not None else 0))
     return out
+
+
+def _stopped_at(entry: ModelEntry, run: Run) -> StoppedAt:
+    """Where the run stopped; a model whose forward gave no tensor the checker could follow, with no
+    place recorded, stopped at its own output."""
+    if run.stopped_at is not None:
+        return run.stopped_at
+    known = next((r for r in reversed(run.layers) if r.output_shape is not None), None)
+    return StoppedAt(entry.span.line, "", VALUE_NOT_KNOWN, f"the output of {entry.name} is not known",
+                     known.name if known else "", known.line if known else 0)
+
+
+def _unreached(entry: ModelEntry, run: Run) -> Tuple[LayerReport, ...]:
+    """The model's layers that checking never got to, in the order the model registers them: shown
+    with `?`, never dropped."""
+    logged = {layer.name for layer in run.layers}
+    out = []
+    for module, path in ((m, run.paths.get(id(m))) for m in _descendants_in_order(entry.value)):
+        if path is None or path in logged or not isinstance(module, (Layer, Opaque)):
+            continue
+        if isinstance(module, Layer):
+            out.append(LayerReport(path, module.call.kind, module.call.span.line, one_line(module.call.text), None,
+                                   _layer_params(module), reached=False))
+        else:
+            out.append(LayerReport(path, module.kind, module.span.line if module.span else 0,
+                                   one_line(module.text), None, None, reached=False))
+    return tuple(out)
+
+
+def _descendants_in_order(module) -> List[object]:
+    """Every submodule once, each before its own children, in the order they were registered."""
+    out, seen, stack = [], set(), list(reversed(_children(module)))
+    while stack:
+        child = stack.pop()
+        if id(child) in seen:
+            continue
+        seen.add(id(child))
+        out.append(child)
+        stack.extend(reversed(_children(child)))
+    return out
+
+
+def _layer_params(layer: Layer) -> Optional[int]:
+    try:
+        return layer.rule.params(layer.args) if layer.args is not None else None
+    except (NotKnown, TypeError, ShapeError):
+        return None
 
 
 def _symbols_used(entry: ModelEntry, run: Run) -> Tuple[str, ...]:

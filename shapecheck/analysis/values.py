@@ -112,6 +112,8 @@ class Opaque:
     text: str
     span: Optional[Span] = None
     kind: str = "?"
+    third_party: str = ""  # the package of a third-party constructor it came from ("timm"), not analysed
+    used_as_model: bool = False  # the script called it on a tensor or moved it like a model
 
 
 @dataclass(eq=False)

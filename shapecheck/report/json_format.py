@@ -29,7 +29,8 @@ def model(m: ModelReport) -> dict:
            "input_shape": _shape(m.input_shape), "input_source": m.input_source,
            "output_shape": _shape(m.output_shape), "params": m.params,
            "layers": [{"name": layer.name, "kind": layer.kind, "line": layer.line,
-                       "output_shape": _shape(layer.output_shape), "params": layer.params}
+                       "output_shape": _shape(layer.output_shape), "params": layer.params,
+                       "reached": layer.reached}
                       for layer in m.layers]}
     if m.input_path:
         out["input_from"] = {"path": m.input_path, "line": m.input_line}
@@ -37,8 +38,10 @@ def model(m: ModelReport) -> dict:
         out["consistent_inputs"] = m.consistent_inputs
     if m.symbols:
         out["symbols"] = dict(m.symbols)
-    if m.stopped_at:
-        out["stopped_at"] = m.stopped_at
+    if m.stopped_at is not None:
+        stop = m.stopped_at
+        out["stopped_at"] = {"line": stop.line, "layer": stop.layer, "reason": stop.reason, "message": stop.message,
+                             "checked_up_to": stop.checked_up_to or None}
     if m.runtime is not None:
         out["runtime"] = m.runtime
     return out

@@ -5,7 +5,7 @@ from __future__ import annotations
 import builtins
 import os
 from collections import Counter
-from typing import IO, Sequence
+from typing import IO, Optional, Sequence
 
 from ..diagnostics import Diagnostic
 from ..results import FileResult, ModelReport
@@ -99,11 +99,14 @@ def render(results: Sequence[FileResult], stream: IO[str], summary: bool = False
         for result in results:
             for m in result.models:
                 console.print(_verdicts(m))
+    if not summary and not quiet:
+        for m in (m for r in results for m in r.models if m.stopped_at is not None):
+            console.print(_stop_line(m))
     if statistics:
         for row in statistics_lines(results):
             console.print(row)
     if not quiet:
-        console.print(_summary_line(results), style="bold")
+        console.print(_summary_line(results, tables=summary), style="bold")
 
 
 def _finding(d: Diagnostic) -> tuple:
@@ -111,24 +114,52 @@ def _finding(d: Diagnostic) -> tuple:
     return (location(d), "bold"), ": ", (d.code, SEVERITY_STYLE.get(d.severity, "")), " ", d.message
 
 
-def _summary_line(results: Sequence[FileResult]) -> str:
+def _summary_line(results: Sequence[FileResult], tables: bool = False) -> str:
+    """'Found 2 errors in 1 file; 1 warning, 3 notes: 4 models in 2 files checked, 1 of them only in
+    part (the line above says where it stopped).', and 'No shape errors: ...' without errors."""
     counts = Counter(d.severity for r in results for d in r.diagnostics)
-    models = sum(len(r.models) for r in results)
-    files = len(results)
+    errors = counts["error"]
     with_errors = sum(1 for r in results if any(d.severity == "error" for d in r.diagnostics))
-    checked = f"{models} model{'s' * (models != 1)} in {files} file{'s' * (files != 1)}"
-    partly = sum(1 for r in results for m in r.models if m.status == "unknown")
-    symbolic = sum(1 for r in results for m in r.models if m.status == "symbolic")
-    if symbolic:
-        checked += f"; {symbolic} of them with constructor arguments no file gives as symbols"
+    head = f"Found {_count(errors, 'error')} in {_count(with_errors, 'file')}" if errors else "No shape errors"
+    others = ", ".join(_count(n, what) for n, what in ((counts["warning"], "warning"), (counts["info"], "note")) if n)
+    return f"{head}; {others}: {_checked(results, tables)}." if others else f"{head}: {_checked(results, tables)}."
+
+
+def _count(n: int, what: str) -> str:
+    return f"{n:,} {what}{'s' * (n != 1)}"
+
+
+def _checked(results: Sequence[FileResult], tables: bool) -> str:
+    """'3 models in 2 files checked, 1 of them only in part (...)'."""
+    models = [m for r in results for m in r.models]
+    files = len(results)
+    if not models:
+        return f"{_count(files, 'file')} checked, no model in {'it' if files == 1 else 'them'}"
+    text = f"{_count(len(models), 'model')} in {_count(files, 'file')} checked"
+    symbolic = sum(1 for m in models if m.status == "symbolic")
+    partly = sum(1 for m in models if m.status == "unknown")
+    text += _of_them(symbolic, len(models), "with constructor arguments as symbols")
     if partly:
-        checked += (f"; {partly} of them only in part, past a layer or value shapecheck cannot follow "
-                    f"(--summary shows where)")
-    if counts["error"]:
-        return (f"Found {counts['error']} error{'s' * (counts['error'] != 1)} in {with_errors} "
-                f"file{'s' * (with_errors != 1)} ({checked} checked).")
-    extra = f" ({counts['info']} note{'s' * (counts['info'] != 1)})" if counts["info"] else ""
-    return f"No shape errors: {checked} checked{extra}."
+        where = "the tables above say" if tables else "the line above says" if partly == 1 else "the lines above say"
+        text += _of_them(partly, len(models), "only in part") + f" ({where} where {_it(partly)} stopped)"
+    return text
+
+
+def _of_them(count: int, total: int, what: str) -> str:
+    if not count:
+        return ""
+    if count == total:
+        return f", {what}" if total == 1 else f", all of them {what}"
+    return f", {count:,} of them {what}"
+
+
+def _it(count: int) -> str:
+    return "it" if count == 1 else "they"
+
+
+def _stop_line(m: ModelReport) -> str:
+    """'net.py:5: Net: checked up to Net.conv (line 8); stopped at line 13: torch.fft.rfft2 is not modelled'."""
+    return f"{m.path}:{m.line}: {m.name}: {m.stopped_at.sentence(m.name)}"
 
 
 def _runtime_layers(m: ModelReport):
@@ -166,17 +197,18 @@ def _model_table(console, m: ModelReport) -> None:
     for column, justify in columns + [("params", "right")]:
         table.add_column(column, justify=justify)
     failed_at = m.runtime.get("error_layer") if m.runtime and m.runtime["status"] == "error" else None
+    stopped_at = _stop_row(m)
     for i, layer in enumerate(m.layers):
-        row = [layer.name or "(model)", str(layer.line), layer.text, _dims(layer.output_shape)]
+        row = [layer.name or "(model)", str(layer.line or ""), layer.text, _dims(layer.output_shape)]
         if ran is not None:
-            row.append(_dims(ran[i]["output_shape"]) if i < len(ran) else "")
+            row.append(_dims(ran[i]["output_shape"]) if i < len(ran) else "?")
         failing = failed_at is not None and layer.name == failed_at
         if failing:
             row[0] = f"✗ {row[0]}"
+        elif i == stopped_at:
+            row[0] = f"→ {row[0]}"
         table.add_row(*row, "?" if layer.params is None else f"{layer.params:,}",
-                      style="bold red" if failing else None)
-        if failing:
-            break  # the table stops at the layer that raised
+                      style="bold red" if failing else "yellow" if i == stopped_at else None)
     total = ["total", "", "", _dims(m.output_shape)] + ([_dims(m.runtime.get("output_shape"))] if ran is not None else [])
     table.add_row(*total, "?" if m.params is None else f"{m.params:,}", style="bold")
     console.print(table)
@@ -184,8 +216,19 @@ def _model_table(console, m: ModelReport) -> None:
         console.print(f"✗ {failed_at} raised: {m.runtime['message']}")
     if m.consistent_inputs:
         console.print(f"consistent only for inputs of {m.consistent_inputs}")
-    if m.stopped_at:
-        console.print(f"stopped: {m.stopped_at}")
+    if m.stopped_at is not None:
+        console.print(f"→ {m.stopped_at.sentence(m.name)}")
+
+
+def _stop_row(m: ModelReport) -> Optional[int]:
+    """The row where checking stopped: its layer's, or for an operation in forward the first row
+    after it whose shape is not known."""
+    stop = m.stopped_at
+    if stop is None:
+        return None
+    if stop.layer:
+        return next((i for i, layer in enumerate(m.layers) if layer.name == stop.layer), None)
+    return next((i for i, layer in enumerate(m.layers) if layer.output_shape is None), None)
 
 
 def _status(m: ModelReport) -> str:
