@@ -132,7 +132,8 @@ def test_an_unmodelled_layer_says_where_the_check_stopped_in_the_text(capsys, tm
     ]
 
 
-def test_the_summary_table_marks_the_row_and_keeps_the_rows_after_it(capsys, tmp_path):
+def test_the_summary_table_marks_the_row_and_keeps_the_rows_after_it(capsys, tmp_path, monkeypatch):
+    monkeypatch.delenv("COLUMNS", raising=False)  # a pipe: the table at its natural width
     status, out, _ = run(capsys, tmp_path, UNMODELLED_LAYER, "--summary")
     rows = [[cell.strip() for cell in line.split("│")[1:-1]] for line in out.splitlines() if line.startswith("│")]
     assert rows == [
