@@ -26,13 +26,17 @@ from ..ir import UNKNOWN, Arg, LayerCall
 from ..rules.layers import RULES, NotKnown
 from ..results import CONSTRUCT_NOT_FOLLOWED, VALUE_NOT_KNOWN
 from ..rules.shapes import Tensor
-from .stdlib import (BINOP_SYMBOLS, BUILTINS, GLOBAL_CALLS, MAX_SEQUENCE, compare, dim_arith, hashable, length, plain,
-                     python_binop, python_method)
+from .stdlib import (BINOP_SYMBOLS, BUILTINS, GLOBAL_CALLS, MAX_SEQUENCE, compare, dim_arith, format_field, hashable,
+                     length, module_of, plain, python_binop, python_method)
 from .values import (SOURCE_KEY, AbstractObject, Builtin, BoundMethod, ClassValue, Container, Function, Global,
                      Instance, Layer, Opaque, Partial, PendingInput, Super, UserMethod, is_module)
 
 MAX_DEPTH = 40
 CONTAINERS = {"Sequential", "ModuleList", "ModuleDict"}
+# library classes that are nn.Module subclasses: a class built on one is a module
+MODULE_BASES = {"torch.jit.ScriptModule", "pytorch_lightning.LightningModule", "pytorch_lightning.core.LightningModule",
+                "lightning.LightningModule", "lightning.pytorch.LightningModule",
+                "lightning.pytorch.core.LightningModule"}
 
 
 class Abort(Exception):
@@ -420,8 +424,8 @@ class Interpreter:
 
     def _is_module_base(self, base) -> bool:
         if isinstance(base, Global):
-            return base.qualname.startswith("torch.nn.") and base.qualname.rsplit(".", 1)[1] in (
-                {"Module"} | CONTAINERS)
+            return base.qualname in MODULE_BASES or base.qualname.startswith("torch.nn.") and \
+                base.qualname.rsplit(".", 1)[1] in ({"Module"} | CONTAINERS)
         return isinstance(base, ClassValue) and base.is_module
 
     def _container_base(self, base) -> Optional[str]:
@@ -489,11 +493,26 @@ class Interpreter:
                 owner = self._try_eval(node.value, frame)
                 if isinstance(owner, Instance):
                     owner.attrs[node.attr] = Opaque(self.source.text(node), self.source.span(node))
+            elif isinstance(node, ast.Call) and _registers_child(node):
+                self._taint_registration(node, frame)
             elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
                 if isinstance(node.func.value, ast.Name) and node.func.value.id in frame.locals:
                     frame.locals[node.func.value.id] = UNKNOWN
             elif isinstance(node, ast.Return):
                 frame.uncertain_return = True
+
+    def _taint_registration(self, call: ast.Call, frame: Frame) -> None:
+        """``add_module``/``setattr`` in a branch that may or may not run: the child may exist, so
+        the module holds an opaque one under that name."""
+        is_builtin = isinstance(call.func, ast.Name)
+        owner_node = call.args[0] if is_builtin else call.func.value
+        name_node = call.args[1] if is_builtin else call.args[0]
+        owner = self._try_eval(owner_node, frame)
+        if isinstance(owner, Container) or isinstance(owner, Instance) and owner.cls.is_module:
+            name = self._try_eval(name_node, frame)
+            maybe = Opaque(f"{self.source.text(call)}: in a branch shapecheck cannot decide",
+                           self.source.span(call), kind="maybe registered")
+            self._add_child(owner, name, maybe, call)
 
     def _try_eval(self, node, frame):
         try:
@@ -604,12 +623,27 @@ class Interpreter:
             self.assign(t.value if isinstance(t, ast.Starred) else t, v, frame)
 
     def set_attribute(self, owner, name: str, value) -> None:
+        if isinstance(owner, AbstractObject):
+            owner.call_method(self, "__setattr__", [name, value], {}, None)
+            return
         if isinstance(owner, Instance):
             if isinstance(value, Tensor) and value.origin == "parameter":
                 count = _numel(value.shape)
                 owner.params += count or 0
                 owner.params_known &= count is not None
             owner.attrs[name] = value
+
+    def setattr_builtin(self, args: list, node) -> None:
+        """``setattr(self, f"layer{i}", block)``; with a name that cannot be computed, a module
+        value is still registered (opaque), never dropped."""
+        if len(args) != 3:
+            return None
+        owner, name, value = args
+        if isinstance(name, str):
+            self.set_attribute(owner, name, value)
+        elif isinstance(owner, Instance) and owner.cls.is_module and (is_module(value) or value is UNKNOWN):
+            self._add_child(owner, name, value if is_module(value) else Opaque("?"), node)
+        return None
 
     def set_item(self, owner, key, value) -> None:
         if isinstance(owner, AbstractObject):
@@ -680,8 +714,19 @@ class Interpreter:
                 result[key] = value
         return result
 
-    def eval_JoinedStr(self, node, frame):
-        return UNKNOWN
+    def eval_JoinedStr(self, node: ast.JoinedStr, frame):
+        """``f"layer{i}"``: a name built from known values is known."""
+        pieces = []
+        for part in node.values:
+            if isinstance(part, ast.Constant):
+                pieces.append(str(part.value))
+                continue
+            spec = self.eval(part.format_spec, frame) if part.format_spec is not None else ""
+            piece = format_field(self.eval(part.value, frame), part.conversion, spec)
+            if piece is UNKNOWN:
+                return UNKNOWN
+            pieces.append(piece)
+        return "".join(pieces)
 
     def eval_IfExp(self, node: ast.IfExp, frame):
         condition = truth(self.eval(node.test, frame))
@@ -774,6 +819,8 @@ class Interpreter:
             return Global(qualify(f"{owner.qualname}.{name}"))
         if isinstance(owner, Instance):
             return self._instance_attribute(owner, name)
+        if name == "__name__" and isinstance(owner, (ClassValue, Function)):
+            return owner.name
         if isinstance(owner, ClassValue):
             value, _ = owner.lookup(name)
             return UNKNOWN if value is None else value
@@ -809,8 +856,8 @@ class Interpreter:
             return UserMethod(value, inst)
         if value is not None:
             return value
-        if name == "training":
-            return UNKNOWN
+        if name == "training" and inst.cls.is_module:
+            return self.checker.training_mode()
         if inst.cls.is_module or name in _MODULE_METHODS:
             return BoundMethod(inst, name)
         return UNKNOWN
@@ -865,6 +912,8 @@ class Interpreter:
         if isinstance(owner, Tensor):
             index = UNKNOWN if key is UNKNOWN_SLICE else key
             return self.checker.tensor_op(lambda: tensor_ops.getitem(owner, index), node, "index")
+        if isinstance(owner, Global):
+            return module_of(self, owner, key)
         if isinstance(owner, Container):
             return self._container_item(owner, key, node)
         if isinstance(owner, Instance) and owner.cls.container_base:
@@ -999,7 +1048,11 @@ class Interpreter:
                 kwargs.update(value)
             else:
                 kwargs[kw.arg] = value
-        return self.call(func, args, kwargs, node)
+        result = self.call(func, args, kwargs, node)
+        if isinstance(func, Partial) and not args and not kwargs and isinstance(node.func, ast.Name) \
+                and frame.globals.get(node.func.id) is func:
+            _tag_named(result, node.func.id)  # `net = wrn16_2()`, a factory the file named at run time
+        return result
 
     def _eval_all(self, node: ast.Call, frame) -> None:
         for kw in node.keywords:
@@ -1205,8 +1258,13 @@ class Interpreter:
             return module
         if name == "forward":
             return self.call_module(module, args, kwargs, node)
-        if name in ("add_module", "register_module") and len(args) == 2:
-            self._add_child(module, args[0], args[1])
+        if name in ("__getattr__", "get_submodule") and len(args) == 1 and isinstance(args[0], str):
+            return self.get_attribute(module, args[0], node) if "." not in args[0] else UNKNOWN
+        if name in ("add_module", "register_module", "__setattr__") and len(args) == 2:
+            if name == "__setattr__" and isinstance(args[0], str):
+                self.set_attribute(module, args[0], args[1])
+            elif is_module(args[1]) or name != "__setattr__":
+                self._add_child(module, args[0], args[1], node)
             return None
         if isinstance(module, Container):
             return self._container_method(module, name, args)
@@ -1227,13 +1285,27 @@ class Interpreter:
             inst.attrs.update(view.items)
         return inst if result is view else result
 
-    def _add_child(self, module, name, child) -> None:
+    def _add_child(self, module, name, child, node=None) -> None:
+        """``add_module(name, child)``: registered under its name, in place if the name exists, as
+        torch does.  A name that cannot be computed still registers a child: an opaque one, so the
+        model is unknown from there rather than silently shorter."""
         if not isinstance(name, str):
-            return
+            name, child = self._unnamed_child(child, node)
         if isinstance(module, Instance):
             module.attrs[name] = child
         elif isinstance(module, Container):
-            module.items = [(k, v) for k, v in module.items if k != name] + [(name, child)]
+            if any(k == name for k, _ in module.items):
+                module.items = [(k, child if k == name else v) for k, v in module.items]
+            else:
+                module.items.append((name, child))
+
+    def _unnamed_child(self, child, node) -> Tuple[str, object]:
+        line = node.lineno if node is not None else 0
+        where = f"line {line}" if line else "a computed name"
+        text = self.source.text(node) if node is not None else "add_module(...)"
+        reason = f"{text}: a child registered under a name shapecheck cannot compute ({where})"
+        return f"<name set at line {line}>", Opaque(reason, self.source.span(node) if node is not None else None,
+                                                     kind="unnamed child")
 
     def _container_method(self, container: Container, name: str, args: list):
         if name == "append" and len(args) == 1:
@@ -1355,9 +1427,19 @@ def _mutates(stmts: Sequence[ast.stmt]) -> bool:
             return True
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in (
                 "append", "extend", "insert", "add_module", "register_module", "update", "pop", "setdefault",
-                "register_buffer", "__setitem__"):
+                "register_buffer", "__setitem__", "__setattr__"):
+            return True
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "setattr":
             return True
     return False
+
+
+def _registers_child(call: ast.Call) -> bool:
+    """``m.add_module(name, child)``, ``m.register_module(...)``, ``setattr(m, name, child)``."""
+    if isinstance(call.func, ast.Name):
+        return call.func.id == "setattr" and len(call.args) == 3
+    return isinstance(call.func, ast.Attribute) and call.func.attr in (
+        "add_module", "register_module", "__setattr__") and len(call.args) == 2
 
 
 def _is_decorated(node, name: str) -> bool:
@@ -1425,6 +1507,11 @@ def _module_children(module) -> List[Tuple[str, object]]:
     if isinstance(module, (Instance, Container)):
         return module.children()
     return []
+
+
+def _tag_named(result, name: str) -> None:
+    if isinstance(result, (Instance, Container)) and not getattr(result, "factory", ""):
+        result.factory = name
 
 
 def _tag_factory(result, function: Function) -> None:

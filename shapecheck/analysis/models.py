@@ -21,7 +21,7 @@ from ..rules.layers import NotKnown, ShapeError, default_input
 from ..results import (ARGUMENT_NOT_GIVEN, LAYER_NOT_MODELLED, VALUE_NOT_KNOWN, LayerReport, ModelReport,
                        StoppedAt)
 from ..rules.shapes import Tensor
-from .values import Container, Function, Instance, Layer, Opaque, PendingInput
+from .values import Container, Function, Instance, Layer, Opaque, Partial, PendingInput
 
 _INPUT_COMMENT = re.compile(r"#\s*shapecheck:\s*input\s*=\s*\(?\s*([^)#]*?)\s*\)?\s*$")
 
@@ -77,6 +77,8 @@ class Run:
     argument_values: Dict[str, int] = field(default_factory=dict)  # those the layers settle to one value
     stopped: Optional[StructureUnknown] = None  # a symbol decided the structure in forward
     stopped_at: Optional[StoppedAt] = None  # the first place shapes stopped being known in this run
+    training: bool = False  # the mode forward runs in: eval, as the runtime mode does, unless told
+    read_training: bool = False  # forward asked self.training: train mode may take other branches
 
 
 @dataclass
@@ -115,6 +117,9 @@ class Checker:
                 and isinstance(run.input, Tensor) and run.input.shape is not None:
             head, use, tail = message.partition("; use ")
             message = f"{head} (model input {S.render_shape(run.input.shape)} from {run.source}){use}{tail}"
+        if run is not None and run.training:
+            if any(k[:4] == (path, span.line, span.column, code) for k in self.diagnostics):
+                return  # found in eval mode already: the same bug, not a train-mode one
         key = (path, span.line, span.column, code, message)
         if self.run is not None:
             self.run.findings.append(key)
@@ -124,9 +129,19 @@ class Checker:
     def _where(self, layer_path: str) -> str:
         if not self.run:
             return ""
-        return f"{self.run.model}.{layer_path}: " if layer_path else f"{self.run.model}: "
+        where = f"{self.run.model}.{layer_path}" if layer_path else self.run.model
+        return f"{where} (in train mode, where forward branches on self.training): " if self.run.training \
+            else f"{where}: "
 
     # --- interpreter hooks -----------------------------------------------------------------------
+
+    def training_mode(self) -> object:
+        """``self.training`` in forward: the mode of the run (eval first, as the runtime mode
+        runs models); outside a run it is not known."""
+        if self.run is None:
+            return UNKNOWN
+        self.run.read_training = True
+        return self.run.training
 
     def constructed(self, layer: Layer) -> None:
         try:
@@ -439,9 +454,19 @@ class Checker:
         return entry
 
     def check(self, entry: ModelEntry, x, source: str, node=None, extra_args=(), kwargs=None):
+        """Run the model on x in eval mode and, where forward branches on self.training, once more
+        in train mode; the eval run's output is what the caller gets."""
+        run, output = self._run(entry, x, source, node, extra_args, kwargs, training=False)
+        entry.runs.append((source, run, output))
+        if run.read_training:
+            train_run, train_output = self._run(entry, x, source, node, extra_args, kwargs, training=True)
+            entry.runs.append((f"{source} (train mode)", train_run, train_output))
+        return output
+
+    def _run(self, entry: ModelEntry, x, source: str, node, extra_args, kwargs, training: bool):
         saved = self.run
         self.run = Run(entry.name, entry.value, module_paths(entry.value), x, node,
-                       self.interp.source if node is not None else None, source)
+                       self.interp.source if node is not None else None, source, training=training)
         try:
             output = self.interp.call_guarded(self.interp.run_forward, entry.value, [x] + list(extra_args),
                                               kwargs or {}, node)
@@ -451,8 +476,7 @@ class Checker:
             self.report("SHP904", Span(stop.line, stop.column, stop.line, stop.column), stop.reason(entry.name))
         finally:
             run, self.run = self.run, saved
-        entry.runs.append((source, run, output))
-        return output
+        return run, output
 
 
 def _width(layer: Layer, x: Tensor) -> Optional[Tuple[S.Dimension, S.Dimension, str]]:
@@ -708,6 +732,8 @@ def discover(checker: Checker) -> None:
     for function, node in interp.functions:
         if _takes_arguments(node) or not _mentions_model(node, module_classes):
             continue  # a helper such as conv_bn(inp, oup, stride): a part of models, not one
+        if interp.globals.get(function.name) is not function:
+            continue  # a stub the file replaces later (`setattr(thismodule, name, partial(...))`)
         if id(function) in interp.first_results:  # the script built it: the same model, not a copy
             result = interp.first_results[id(function)]
         else:
@@ -719,6 +745,7 @@ def discover(checker: Checker) -> None:
                 continue  # the script called the factory too: that model is this one
             entry = checker.entry_for(result, factory or function.name, interp.source.span(node))
             entry.factory = bool(factory) and entry.name == factory
+    discover_named_factories(checker)
     seen_classes = {id(e.value.cls) for e in checker.entries.values() if isinstance(e.value, Instance)}
     instances = {}
     for cls, node in interp.classes:
@@ -771,6 +798,26 @@ def note_third_party(checker: Checker) -> None:
             checker.report("SHP904", Span(span.line, span.column, span.line, span.column),
                            f"{name} = {_abridged(value.text)} is not analysed (third-party: {value.third_party}); "
                            f"its shapes and parameters are not checked")
+
+
+def discover_named_factories(checker: Checker) -> None:
+    """Factories the file names at run time: ``globals()[name] = partial(_resnet, ...)`` or
+    ``setattr(sys.modules[__name__], name, partial(...))`` in a loop make ``cifar10_resnet20`` a
+    model a user can name, built as that partial builds it."""
+    interp = checker.interp
+    for name, value in list(interp.globals.items()):
+        function = value.func if isinstance(value, Partial) else value
+        if not isinstance(function, Function) or (value is function and function.name == name):
+            continue
+        if value is function and _takes_arguments(function.node) or \
+                any(checker.factory_of(e.value) == name for e in checker.entries.values()):
+            continue  # needs arguments, or the script built it under that name already
+        result = interp.call_guarded(interp.call, value, [], {}, None)
+        if isinstance(result, Container) and result.kind == "Sequential" or \
+                isinstance(result, Instance) and result.cls.is_module:
+            result.factory = name
+            entry = checker.entry_for(result, name, interp.source.span(function.node))
+            entry.factory = True
 
 
 _MODEL_WORDS = {"Sequential", "ModuleList", "ModuleDict", "Module"}
@@ -872,7 +919,7 @@ def withdraw_shared_fixes(checker: Checker) -> None:
 def solve_input_size(checker: Checker, entry: ModelEntry) -> None:
     """With no input known, the sizes the model's fixed numbers allow: SHP204, or an error when
     none does."""
-    _, run, _ = entry.runs[-1]
+    run = next(r for _, r, _ in reversed(entry.runs) if not r.training)
     if not run.constraints or run.failed:
         return
     solutions = S.solve([c for c, _ in run.constraints] + [S.Constraint(d, 1, "ge") for d in run.bounds])
@@ -894,9 +941,10 @@ def blame_the_input(checker: Checker, entry: ModelEntry) -> None:
     """A model that runs clean on one stated input and fails on what a call gives it: the call's
     data is at fault (SHP203 at the call), not the layer that happened to fail."""
     clean = [(source, run) for source, run, _ in entry.runs
-             if not run.failed and isinstance(run.input, Tensor) and run.input.shape is not None
+             if not run.failed and not run.training and isinstance(run.input, Tensor) and run.input.shape is not None
              and all(S.is_int(d) for d in run.input.shape[1:])]
-    failing = [(source, run) for source, run, _ in entry.runs if run.failed and run.call_node is not None]
+    failing = [(source, run) for source, run, _ in entry.runs
+               if run.failed and run.call_node is not None and not run.training]
     if not clean or not failing:
         return
     good_source, good = clean[0]

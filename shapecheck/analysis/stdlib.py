@@ -18,7 +18,7 @@ from typing import Dict
 from ..rules import shapes as S
 from ..ir import UNKNOWN
 from ..rules.shapes import Tensor
-from .values import Builtin, ClassValue, Container, Global, Instance, Layer, Partial
+from .values import AbstractObject, Builtin, ClassValue, Container, Global, Instance, Layer, Partial
 
 MAX_SEQUENCE = 100_000
 MAX_BITS = 10_000  # about 3,000 decimal digits
@@ -99,6 +99,22 @@ def _formats_small(template: str, values) -> bool:
     and strings, gives a string of about its own size."""
     items = values if isinstance(values, tuple) else (values,)
     return not _WIDE_FIELD.search(template) and all(isinstance(v, (int, float, str)) for v in items)
+
+
+def format_field(value, conversion: int, spec) -> object:
+    """One ``{value!r:spec}`` of an f-string, for numbers and strings; UNKNOWN otherwise."""
+    if not isinstance(value, (int, float, str)) or not isinstance(spec, str) or _WIDE_FIELD.search("{:" + spec + "}"):
+        return UNKNOWN
+    if not small(value):
+        return UNKNOWN
+    if conversion == ord("r"):
+        value = repr(value)
+    elif conversion in (ord("s"), ord("a")):
+        value = str(value) if conversion == ord("s") else ascii(value)
+    try:
+        return format(value, spec)
+    except (ValueError, TypeError):
+        return UNKNOWN
 
 
 def plain(value) -> bool:
@@ -390,8 +406,8 @@ BUILTINS["isinstance"] = Builtin("isinstance", lambda interp, args, kwargs, node
 BUILTINS["super"] = Builtin("super", lambda interp, args, kwargs, node: interp.current_super(args))
 BUILTINS["getattr"] = Builtin("getattr", lambda interp, args, kwargs, node: (
     interp.get_attribute(args[0], args[1]) if len(args) >= 2 and isinstance(args[1], str) else UNKNOWN))
-BUILTINS["setattr"] = Builtin("setattr", lambda interp, args, kwargs, node: (
-    interp.set_attribute(args[0], args[1], args[2]) if len(args) == 3 and isinstance(args[1], str) else None))
+BUILTINS["setattr"] = Builtin("setattr", lambda interp, args, kwargs, node: interp.setattr_builtin(args, node))
+BUILTINS["globals"] = Builtin("globals", lambda interp, args, kwargs, node: interp.globals)
 BUILTINS["type"] = Builtin("type", lambda interp, args, kwargs, node: _type(args[0]) if len(args) == 1 else UNKNOWN)
 for _name in ("Exception", "ValueError", "TypeError", "RuntimeError", "NotImplementedError", "KeyError",
               "object", "open", "iter", "next", "map", "filter", "vars", "id", "input", "set",
@@ -440,3 +456,26 @@ GLOBAL_CALLS = {
     "functools.partial": lambda interp, args, kwargs, node: (Partial(args[0], tuple(args[1:]), dict(kwargs))
                                                              if args else UNKNOWN),
 }
+
+
+class ModuleNamespace(AbstractObject):
+    """``sys.modules[__name__]``: the analysed file's own module, whose attributes are its globals
+    (``setattr(thismodule, name, partial(_resnet, ...))`` defines a model factory)."""
+
+    def __init__(self, names: dict):
+        self.names = names
+
+    def attribute(self, interp, name: str):
+        return self.names.get(name, UNKNOWN)
+
+    def call_method(self, interp, name: str, args: list, kwargs: dict, node):
+        if name == "__setattr__" and len(args) == 2 and isinstance(args[0], str):
+            self.names[args[0]] = args[1]
+        return UNKNOWN
+
+
+def module_of(interp, modules: Global, key):
+    """``sys.modules[__name__]`` is the file's own module; any other module is unknown."""
+    if modules.qualname == "sys.modules" and isinstance(key, str) and key == interp.globals.get("__name__"):
+        return ModuleNamespace(interp.globals)
+    return UNKNOWN

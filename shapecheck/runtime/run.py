@@ -585,10 +585,19 @@ def _check(ctx: _FileContext, request: RuntimeRequest) -> RuntimeResult:
         return _unknown(ctx, request, str(exc))
     except (Exception, SystemExit) as exc:
         return _failure(ctx, request, exc, [], None, _traceback_line(exc, ctx.path))
-    mismatch = _forward_mismatch(model, inputs)
+    mismatch = _forward_mismatch(model, inputs) or _unhookable(ctx.torch, model)
     if mismatch:
         return _unknown(ctx, request, mismatch)
     return _forward(ctx, request, model.eval(), inputs, lines)
+
+
+def _unhookable(torch, model) -> Optional[str]:
+    """TorchScript modules refuse forward hooks, so their layers cannot be recorded."""
+    scripted = next((name for name, m in model.named_modules() if isinstance(m, torch.jit.ScriptModule)), None)
+    if scripted is None:
+        return None
+    return (f"{scripted or type(model).__name__} is a torch.jit.ScriptModule, which takes no forward hooks: "
+            f"the runtime mode cannot record its layers")
 
 
 def _no_autograd(ctx: _FileContext):
