@@ -6,7 +6,7 @@ import io
 import os
 import tokenize
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, List
+from typing import Callable, Iterable, Iterator, List, Tuple
 
 SKIP_DIRS = {".git", ".hg", ".svn", ".venv", "venv", "env", "__pycache__", ".tox", ".nox", ".mypy_cache",
              ".pytest_cache", ".ruff_cache", "node_modules", "build", "dist", ".eggs", "site-packages",
@@ -23,14 +23,21 @@ def discover(paths: Iterable[str], excluded: Callable[[str], bool] = lambda path
     """Files named explicitly, and the .py/.ipynb files under named folders, in a stable order.
     What ``excluded`` says is skipped under folders, and among named paths too with ``force_exclude``.
     Raises FileNotFoundError for a path that does not exist."""
-    found: List[Path] = []
+    return [path for _, files in discover_each(paths, excluded, force_exclude) for path in files]
+
+
+def discover_each(paths: Iterable[str], excluded: Callable[[str], bool] = lambda path: False,
+                  force_exclude: bool = False) -> List[Tuple[str, List[Path]]]:
+    """discover, path by path: (the path as named, the files it gives).  A symbolic link that leads
+    nowhere (a loop, a missing target) is a file that cannot be read, not a missing path."""
+    found: List[Tuple[str, List[Path]]] = []
     for name in paths:
         path = Path(name)
-        if not path.exists():
+        if not path.exists() and not os.path.islink(name):
             raise FileNotFoundError(name)
         if force_exclude and excluded(name):
             continue
-        found.extend(_walk(path, excluded) if path.is_dir() else [path])
+        found.append((name, list(_walk(path, excluded)) if path.is_dir() else [path]))
     return found
 
 

@@ -69,9 +69,9 @@ class Config:
 
     def relative(self, path: str) -> str:
         """The file's path from the project root, with forward slashes (as written when outside it)."""
-        absolute = Path(path).resolve()
+        absolute = _resolved(Path(path))
         try:
-            return absolute.relative_to(self.root.resolve()).as_posix()
+            return absolute.relative_to(_resolved(self.root)).as_posix()
         except ValueError:
             return PurePath(path).as_posix()
 
@@ -96,6 +96,10 @@ class Config:
                 base = base.ignoring(codes)
         return base
 
+    def matches(self, path: str, pattern: str) -> bool:
+        """Whether a "path.py::Model" key's path pattern covers this file."""
+        return _matches(self.relative(path), pattern)
+
     def inputs_for(self, path: str) -> Dict[Optional[str], object]:
         """Model name -> InputSpec for the models of this file."""
         if not self.inputs:
@@ -117,14 +121,38 @@ def _matches(rel: str, pattern: str) -> bool:
 
 def find_pyproject(start: Path) -> Optional[Path]:
     """The nearest pyproject.toml at or above ``start`` that has a [tool.shapecheck] table."""
-    folder = start.resolve()
+    folder = _resolved(start)
     if not folder.is_dir():
         folder = folder.parent
     for candidate in (folder, *folder.parents):
         path = candidate / "pyproject.toml"
         if path.is_file() and _has_table(path):
             return path
+        if path.is_file():
+            _must_parse(path)
     return None
+
+
+def _resolved(path: Path) -> Path:
+    """The absolute path with links followed; a link that loops is taken as written."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):  # RuntimeError: a symlink loop, before Python 3.13
+        return path.absolute()
+
+
+def _must_parse(path: Path) -> None:
+    """A pyproject.toml on the way up that is not TOML stops the run, as it stops ruff: whatever it
+    meant to configure would be silently ignored otherwise."""
+    if tomllib is None:
+        return
+    try:
+        with path.open("rb") as f:
+            tomllib.load(f)
+    except OSError:
+        return
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"{display(path)}: not valid TOML: {e}") from None
 
 
 def _has_table(path: Path) -> bool:

@@ -81,6 +81,7 @@ class Run:
     jobs: int = 1
     cache: object = None  # cache.ResultCache, or None with --no-cache
     args: Dict[str, str] = field(default_factory=dict)  # from --args
+    stdin: dict = field(default_factory=dict, compare=False)  # name -> the source read from stdin
 
     def options(self, path: str) -> dict:
         """analyse_path's arguments for one file: the command line overriding the configuration."""
@@ -127,8 +128,11 @@ def check(paths: List[str], input_shape: Sequence[str] = (), output_format: str 
                   parse_codes(ignore, "--ignore"), force_exclude, show_unused_suppressions,
                   jobs or default_jobs(), None if no_cache else _cache(config), parse_args(list(args)))
         results = _check_all(paths, run, stdin_filename)
+        _warn_of_ignored(results, run, paths)
         if diff:
             return _show_diffs(results, run)
+        if fix and run.stdin:
+            return _fix_stdin(results, run, output_format, exit_zero)
         if fix:
             results = _fix_all(results, run)
         if runtime:
@@ -166,10 +170,11 @@ def _fixable_files(results, run: Run):
     from ..source import SourceError, read_source
 
     for result in results:
-        if not result.path.endswith(".py") or not fixable(run.finish(result).diagnostics):
+        if not result.path.endswith(".py") and result.path not in run.stdin \
+                or not fixable(run.finish(result).diagnostics):
             continue
         try:
-            source = read_source(Path(result.path))
+            source = run.stdin[result.path] if result.path in run.stdin else read_source(Path(result.path))
         except SourceError:
             continue
         check = lambda text, path: run.finish(analyse_source(text, path, **run.options(path)))  # noqa: E731
@@ -185,6 +190,22 @@ def _show_diffs(results, run: Run) -> int:
         count += len(outcome.applied)
     sys.stderr.write(f"Would fix {count} finding{'s' * (count != 1)}.\n" if count else "Nothing to fix.\n")
     return EXIT_FINDINGS if count else EXIT_CLEAN
+
+
+def _fix_stdin(results, run: Run, output_format: str, exit_zero: bool) -> int:
+    """`shapecheck - --fix`, as editors call it (and as ruff does): the fixed source on stdout, the
+    findings left on stderr; nothing is written."""
+    from ..api import analyse_text
+    from ..report import render
+
+    fixed = {result.path: outcome for result, _, outcome in _fixable_files(results, run)}
+    for name, text in run.stdin.items():
+        sys.stdout.write(fixed[name].fixed if name in fixed else text)
+    results = [run.finish(analyse_text(fixed[r.path].fixed, r.path, **run.options(r.path)) if r.path in fixed else r)
+               for r in results]
+    render(output_format, results, sys.stderr)
+    errors = any(d.severity == "error" for r in results for d in r.diagnostics)
+    return EXIT_FINDINGS if errors and not exit_zero else EXIT_CLEAN
 
 
 def _fix_all(results, run: Run):
@@ -221,6 +242,19 @@ def _run_models(results, run: Run, device: str, dtype: str) -> None:
     run_all(results, resolved, dtype, run.args_for)
 
 
+def _warn_of_ignored(results, run: Run, paths: Sequence[str]) -> None:
+    from . import ignored
+
+    folders = any(os.path.isdir(p) for p in paths if p != "-")
+    for warning in ignored.warnings(results, run.inputs, run.config, folders):
+        warn(warning)
+
+
+def warn(message: str) -> None:
+    """One line on stderr for something the run ignores; the exit status does not change."""
+    sys.stderr.write(f"shapecheck: warning: {message}\n")
+
+
 def _load_config(paths: Sequence[str], stdin_filename: Optional[str]):
     from .config import ConfigError, from_paths
 
@@ -229,33 +263,45 @@ def _load_config(paths: Sequence[str], stdin_filename: Optional[str]):
     except ConfigError as e:
         raise ToolError(str(e)) from None
     for warning in config.warnings:
-        sys.stderr.write(f"shapecheck: warning: {warning}\n")
+        warn(warning)
     return config
 
 
 def _check_all(paths: List[str], run: Run, stdin_filename: Optional[str]):
     from ..analysis.project_check import forget
-    from ..api import analyse_text
+    from ..api import analyse_bytes
     from .batch import check_files
-    from ..source import SourceError, decode, discover
+    from ..source import discover_each
 
     forget()
     results = []
     named = [p for p in paths if p != "-"]
     try:
-        files = discover(named, run.config.is_excluded, run.force_exclude)
+        each = discover_each(named, run.config.is_excluded, run.force_exclude)
     except FileNotFoundError as e:
         raise ToolError(f"{e.args[0]}: no such file or folder") from None
+    for name, found in each:
+        if not found:
+            warn(f"no Python files found under {name}")
+    files = [path for _, found in each for path in found]
     if "-" in paths:
         name = stdin_filename or "<stdin>"
-        try:
-            source = decode(sys.stdin.buffer.read())
-        except SourceError as e:
-            raise ToolError(f"stdin: {e}") from None
         if not (stdin_filename and run.force_exclude and run.config.is_excluded(stdin_filename)):
-            results.append(analyse_text(source, name, **run.options(name)))
+            data = sys.stdin.buffer.read()
+            results.append(analyse_bytes(data, name, **run.options(name)))  # binary: SHP901
+            _keep_stdin(run, name, data)
     results.extend(check_files([str(path) for path in files], run.options, run.jobs, run.cache))
     return _with_calls_into_unchecked_files(results)
+
+
+def _keep_stdin(run: Run, name: str, data: bytes) -> None:
+    """The source read from stdin, for --diff and --fix, which have no file to read it again from."""
+    from ..source import SourceError, decode
+
+    try:
+        run.stdin[name] = decode(data)
+    except SourceError:
+        pass
 
 
 def _with_calls_into_unchecked_files(results):
