@@ -35,6 +35,7 @@ class Diagnostic:
     severity: str = ""  # filled from the catalogue when empty
     cell: Optional[int] = None  # notebook cell (1-based) when the file is a notebook
     confirmed_on: Optional[str] = None  # the device the runtime mode raised on at this finding, if it did
+    not_fixed: str = ""  # why an error has no fix, where a value was found but not written
 
     def __post_init__(self) -> None:
         if not self.severity:

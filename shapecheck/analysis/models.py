@@ -108,7 +108,7 @@ class Checker:
     # --- findings -------------------------------------------------------------------------------
 
     def report(self, code: str, span: Span, message: str, fix: Optional[Fix] = None,
-               path: Optional[str] = None) -> None:
+               path: Optional[str] = None, not_fixed: str = "") -> None:
         """A finding at ``span`` of ``path`` (by default the file being interpreted)."""
         model = self.run.model if self.run else None
         path = path or self.interp.source.path or self.path
@@ -124,7 +124,7 @@ class Checker:
         if self.run is not None:
             self.run.findings.append(key)
         if key not in self.diagnostics:
-            self.diagnostics[key] = Diagnostic(path, span, code, message, model=model, fix=fix)
+            self.diagnostics[key] = Diagnostic(path, span, code, message, model=model, fix=fix, not_fixed=not_fixed)
 
     def _where(self, layer_path: str) -> str:
         if not self.run:
@@ -341,7 +341,7 @@ class Checker:
             plain = f"(input {S.render_shape(x.shape)})"
             message = message.replace(plain, "").rstrip() if plain in message else message
             message += f" (after {x.origin}: {shown})"
-        fix = None
+        fix, not_fixed = None, ""
         written = layer.args.written.get(error.arg) if layer.args and error.arg else None
         if error.value is not None and written is not None:
             replacement, certain = restyle(written.text, error.value, _factors(error, x))
@@ -349,6 +349,8 @@ class Checker:
             message += f"; use {new_call}" if certain else f"; the right value is {replacement}"
             if certain and written.span is not None:
                 fix = Fix(replacement, written.span)
+            elif not certain:
+                not_fixed = _written_with_names(written.text, replacement)
         run = self.run
         if run is not None and x is run.input and run.call_node is not None:
             at_call = run.call_source.path
@@ -359,7 +361,7 @@ class Checker:
                 self.report("SHP201", self._call_span(), self._layout_message(layer, x), self._permute_fix(),
                             path=at_call)
                 return
-        self.report(error.code, layer.call.span, message, fix, path=layer.call.path or None)
+        self.report(error.code, layer.call.span, message, fix, path=layer.call.path or None, not_fixed=not_fixed)
 
     def _call_span(self) -> Span:
         return self.run.call_source.span(self.run.call_node)
@@ -400,8 +402,8 @@ class Checker:
             result = thunk()
         except ShapeError as e:
             span = self.interp.source.span(node) if node is not None else Span(1, 1, 1, 1)
-            message, fix = self._op_fix(e, node)
-            self.report(e.code, span, (self._where("") if self.run else "") + message, fix)
+            message, fix, not_fixed = self._op_fix(e, node)
+            self.report(e.code, span, (self._where("") if self.run else "") + message, fix, not_fixed=not_fixed)
             if self.run:
                 self.run.failed = True
             return Tensor(None)
@@ -421,23 +423,24 @@ class Checker:
     def _op_text(self, node, name: str) -> str:
         return one_line(self.interp.source.text(node)) if node is not None else name
 
-    def _op_fix(self, error: ShapeError, node) -> Tuple[str, Optional[Fix]]:
+    def _op_fix(self, error: ShapeError, node) -> Tuple[str, Optional[Fix], str]:
         """For view(-1, N)-style errors: the call with the right size, written the author's way."""
         args = getattr(node, "args", None)
         if error.value is None or error.arg is None or not error.arg.isdigit() or not args:
-            return error.message, None
+            return error.message, None, ""
         position = int(error.arg)
         if position >= len(args) or isinstance(args[position], ast.Starred):
-            return error.message, None
+            return error.message, None, ""
         source = self.interp.source
         arg = args[position]
         replacement, certain = restyle(source.text(arg), error.value, error.factors)
         if not certain:
-            return f"{error.message}; the right size is {replacement}", None
+            return f"{error.message}; the right size is {replacement}", None, \
+                _written_with_names(source.text(arg), replacement)
         call_span, arg_span = source.span(node), source.span(arg)
         written = Arg(None, source.text(arg), arg_span)
         fixed = one_line(_replace_in_call(source.text(node), call_span, written, replacement))
-        return f"{error.message}; use {fixed}", Fix(replacement, arg_span)
+        return f"{error.message}; use {fixed}", Fix(replacement, arg_span), ""
 
     def factory_of(self, module) -> Optional[str]:
         """The top-level function that built this model (`def ResNet18(): return ResNet(...)`)."""
@@ -643,6 +646,12 @@ def _unknown_arguments(layer: Layer, x: Tensor) -> str:
         values = ", ".join(f"`{one_line(t)}`" for t in unknown)
         return f"the value of {values} in {call} is not known"
     return f"{call} on {S.render_shape(x.shape)} depends on a value that is not known"
+
+
+def _written_with_names(text: str, replacement: str) -> str:
+    """Why a value is suggested, not written: 'the value is written as ngf * 4, with a name: change
+    it to ngf * 2'."""
+    return f"the value is written as {one_line(text)}, with a name: change it to {replacement}"
 
 
 def _abridged(call_text: str) -> str:
@@ -913,7 +922,9 @@ def withdraw_shared_fixes(checker: Checker) -> None:
             message = d.message.split("; use ")[0]
             checker.diagnostics[key] = replace(d, fix=None, message=(
                 f"{message}; the same layer fits in another configuration of this model, so change the "
-                f"argument that differs between them rather than this number"))
+                f"argument that differs between them rather than this number"), not_fixed=(
+                "the same layer fits in another configuration of this model: change the argument that differs "
+                "between them"))
 
 
 def solve_input_size(checker: Checker, entry: ModelEntry) -> None:

@@ -218,12 +218,13 @@ def _span(span: Span) -> list:
 def _diagnostic(d: Diagnostic) -> dict:
     return {"path": d.path, "span": _span(d.span), "code": d.code, "message": d.message, "model": d.model,
             "fix": None if d.fix is None else {"replacement": d.fix.replacement, "span": _span(d.fix.span)},
-            "severity": d.severity, "cell": d.cell}
+            "severity": d.severity, "cell": d.cell, "confirmed_on": d.confirmed_on, "not_fixed": d.not_fixed}
 
 
 def _to_diagnostic(d: dict) -> Diagnostic:
     fix = None if d["fix"] is None else Fix(d["fix"]["replacement"], Span(*d["fix"]["span"]))
-    return Diagnostic(d["path"], Span(*d["span"]), d["code"], d["message"], d["model"], fix, d["severity"], d["cell"])
+    return Diagnostic(d["path"], Span(*d["span"]), d["code"], d["message"], d["model"], fix, d["severity"], d["cell"],
+                      d["confirmed_on"], d["not_fixed"])
 
 
 def _shape(shape) -> Optional[list]:

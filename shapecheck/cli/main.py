@@ -184,12 +184,28 @@ def _fixable_files(results, run: Run):
 
 
 def _show_diffs(results, run: Run) -> int:
-    count = 0
-    for _, _, outcome in _fixable_files(results, run):
+    count, outcomes = 0, {}
+    for result, _, outcome in _fixable_files(results, run):
         sys.stdout.write(outcome.diff())
         count += len(outcome.applied)
+        outcomes[result.path] = outcome
+    _say_not_fixed(results, outcomes, run)
     sys.stderr.write(f"Would fix {count} finding{'s' * (count != 1)}.\n" if count else "Nothing to fix.\n")
     return EXIT_FINDINGS if count else EXIT_CLEAN
+
+
+NO_CERTAIN_VALUE = "shapecheck knows no single right value to write here (the message says what is wrong)"
+
+
+def _say_not_fixed(results, outcomes: dict, run: Run) -> None:
+    """One line on stderr per error --diff/--fix leave as it is, and why."""
+    from ..report.concise_format import location
+
+    for result in results:
+        left = outcomes[result.path].left if result.path in outcomes else run.finish(result).diagnostics
+        for d in left:
+            if d.severity == "error" and d.fix is None and not d.code.startswith("SHP9"):
+                sys.stderr.write(f"{location(d)}: {d.code} not fixed: {d.not_fixed or NO_CERTAIN_VALUE}\n")
 
 
 def _fix_stdin(results, run: Run, output_format: str, exit_zero: bool) -> int:
@@ -223,6 +239,7 @@ def _fix_all(results, run: Run):
             raise ToolError(f"{result.path}: cannot write the fixes: {e.strerror or e}") from None
         fixed_paths[result.path] = outcome
         count += len(outcome.applied)
+    _say_not_fixed(results, fixed_paths, run)
     if count:
         sys.stderr.write(f"Fixed {count} finding{'s' * (count != 1)} in {len(fixed_paths)} "
                          f"file{'s' * (len(fixed_paths) != 1)}.\n")

@@ -26,6 +26,7 @@ class FixOutcome:
     original: str
     fixed: str
     applied: Tuple[Diagnostic, ...]
+    left: Tuple[Diagnostic, ...] = ()  # the findings of the fixed text
 
     def diff(self) -> str:
         return "".join(difflib.unified_diff(self.original.splitlines(keepends=True),
@@ -105,8 +106,9 @@ def fix_source(source: str, path: str, check) -> FixOutcome:
     """Apply fixes and re-check until nothing is left to fix: a fix can change what the next layer
     receives.  ``check(source, path)`` returns a FileResult."""
     text, applied = source, []
+    checked, result = None, None
     for _ in range(MAX_ROUNDS):
-        result = check(text, path)
+        checked, result = text, check(text, path)
         todo = fixable(result.diagnostics)
         if not todo:
             break
@@ -115,4 +117,6 @@ def fix_source(source: str, path: str, check) -> FixOutcome:
             break
         applied.extend(d for d in todo if d.fix in done)
         text = new_text
-    return FixOutcome(path, source, text, tuple(applied))
+    if checked != text:
+        result = check(text, path)
+    return FixOutcome(path, source, text, tuple(applied), tuple(result.diagnostics))
