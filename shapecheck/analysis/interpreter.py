@@ -510,8 +510,9 @@ class Interpreter:
         owner = self._try_eval(owner_node, frame)
         if isinstance(owner, Container) or isinstance(owner, Instance) and owner.cls.is_module:
             name = self._try_eval(name_node, frame)
-            maybe = Opaque(f"{self.source.text(call)}: in a branch shapecheck cannot decide",
-                           self.source.span(call), kind="maybe registered")
+            text = " ".join(self.source.text(call).split())
+            maybe = Opaque(text, self.source.span(call), kind="Module",
+                           not_followed=f"`{text}` registers a child in a branch shapecheck cannot decide")
             self._add_child(owner, name, maybe, call)
 
     def _try_eval(self, node, frame):
@@ -642,7 +643,7 @@ class Interpreter:
         if isinstance(name, str):
             self.set_attribute(owner, name, value)
         elif isinstance(owner, Instance) and owner.cls.is_module and (is_module(value) or value is UNKNOWN):
-            self._add_child(owner, name, value if is_module(value) else Opaque("?"), node)
+            self._add_child(owner, name, value, node)
         return None
 
     def set_item(self, owner, key, value) -> None:
@@ -1301,11 +1302,10 @@ class Interpreter:
 
     def _unnamed_child(self, child, node) -> Tuple[str, object]:
         line = node.lineno if node is not None else 0
-        where = f"line {line}" if line else "a computed name"
-        text = self.source.text(node) if node is not None else "add_module(...)"
-        reason = f"{text}: a child registered under a name shapecheck cannot compute ({where})"
-        return f"<name set at line {line}>", Opaque(reason, self.source.span(node) if node is not None else None,
-                                                     kind="unnamed child")
+        text = " ".join(self.source.text(node).split()) if node is not None else "add_module(...)"
+        reason = f"`{text}` registers a child under a name shapecheck cannot compute"
+        return f"<name set at line {line}>", Opaque(text, self.source.span(node) if node is not None else None,
+                                                     kind="Module", not_followed=reason)
 
     def _container_method(self, container: Container, name: str, args: list):
         if name == "append" and len(args) == 1:

@@ -18,7 +18,7 @@ from .arguments import ConstructorArguments, StructureUnknown, constructor_argum
 from .interpreter import Interpreter
 from ..ir import UNKNOWN, Arg
 from ..rules.layers import NotKnown, ShapeError, default_input
-from ..results import (ARGUMENT_NOT_GIVEN, LAYER_NOT_MODELLED, VALUE_NOT_KNOWN, LayerReport, ModelReport,
+from ..results import (ARGUMENT_NOT_GIVEN, CONSTRUCT_NOT_FOLLOWED, LAYER_NOT_MODELLED, VALUE_NOT_KNOWN, LayerReport, ModelReport,
                        StoppedAt)
 from ..rules.shapes import Tensor
 from .values import Container, Function, Instance, Layer, Opaque, Partial, PendingInput
@@ -163,6 +163,11 @@ class Checker:
         """A module without a rule, called in a model run: logged as a layer of unknown output."""
         line = module.span.line if module.span else getattr(node, "lineno", 0)
         path = self.run.paths.get(id(module), "")
+        if module.not_followed:
+            self.cannot_follow(CONSTRUCT_NOT_FOLLOWED, line, module.not_followed, path)
+            if path:
+                self.run.layers.append(LayerReport(path, module.kind, line, one_line(module.text), None, None))
+            return
         if module.third_party:
             what = f"{_abridged(module.text)} is not analysed (third-party)"
         else:

@@ -114,6 +114,7 @@ class Opaque:
     kind: str = "?"
     third_party: str = ""  # the package of a third-party constructor it came from ("timm"), not analysed
     used_as_model: bool = False  # the script called it on a tensor or moved it like a model
+    not_followed: str = ""  # why the code that registered it could not be followed, when it is that
 
 
 @dataclass(eq=False)
