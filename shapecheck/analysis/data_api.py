@@ -15,7 +15,7 @@ from ..rules import shapes as S
 from ..ir import UNKNOWN
 from ..rules.shapes import Tensor
 from .stdlib import length
-from .values import AbstractObject
+from .values import AbstractObject, Instance
 
 # (channels, height, width) of the well-known image datasets, as torchvision gives them
 DATASETS: Dict[str, Tuple[int, int, int]] = {
@@ -327,6 +327,37 @@ def summary(batch_included: bool):
     return call
 
 
+@dataclass(eq=False)
+class Trainer(AbstractObject):
+    """A Lightning Trainer: ``fit(model, datamodule=dm)`` runs ``model.training_step`` on the
+    batches of ``dm.train_dataloader()`` (after ``dm.setup("fit")``), or of the loader it is given;
+    ``validate``/``test``/``predict`` their own steps and loaders."""
+
+    def call_method(self, interp, name, args, kwargs, node):
+        stage = _STAGES.get(name)
+        if stage is None:
+            return UNKNOWN
+        model = args[0] if args else kwargs.get("model", UNKNOWN)
+        step, loader_name, keyword = stage
+        loader = args[1] if len(args) > 1 else kwargs.get(keyword, kwargs.get("dataloaders", UNKNOWN))
+        datamodule = kwargs.get("datamodule", loader if isinstance(loader, Instance) else UNKNOWN)
+        if isinstance(datamodule, Instance):  # trainer.fit(model, datamodule=dm) or trainer.fit(model, dm)
+            interp.call(interp.get_attribute(datamodule, "setup"), [name], {}, node)
+            loader = interp.call(interp.get_attribute(datamodule, loader_name), [], {}, node)
+        batches = interp.iterate(loader) if loader is not UNKNOWN else UNKNOWN
+        if batches is UNKNOWN or not batches:
+            return UNKNOWN
+        interp.call(interp.get_attribute(model, step), [batches[0], 0], {}, node)
+        return UNKNOWN
+
+
+# trainer method -> (the model's step, the DataModule's loader, the keyword that gives a loader)
+_STAGES = {"fit": ("training_step", "train_dataloader", "train_dataloaders"),
+           "validate": ("validation_step", "val_dataloader", "dataloaders"),
+           "test": ("test_step", "test_dataloader", "dataloaders"),
+           "predict": ("predict_step", "predict_dataloader", "dataloaders")}
+
+
 CALLS = {
     "argparse.ArgumentParser": lambda interp, args, kwargs, node: ArgumentParser(),
     "pandas.DataFrame": data_frame,
@@ -346,3 +377,5 @@ for _prefix in ("torchvision.transforms", "torchvision.transforms.v2"):
         CALLS[f"{_prefix}.{_kind}"] = transform(_kind)
 for _name in DATASETS:
     CALLS[f"torchvision.datasets.{_name}"] = dataset(_name)
+for _package in ("lightning", "lightning.pytorch", "pytorch_lightning"):
+    CALLS[f"{_package}.Trainer"] = lambda interp, args, kwargs, node: Trainer()

@@ -908,15 +908,35 @@ def check_entries(checker: Checker, cli_inputs: Dict[Optional[str], InputSpec], 
     for entry in list(checker.entries.values()):
         if entry.stopped is not None:
             continue
-        spec = cli_inputs.get(entry.name) or cli_inputs.get(None) or comments.get(entry.span.line)
+        spec = cli_inputs.get(entry.name) or cli_inputs.get(None) or comments.get(entry.span.line) or \
+            comments.get(_built_at(entry.value))
+        example = _example_input(entry.value)
         if spec is not None:
             checker.check(entry, spec.tensor(), spec.source)
+        elif example is not None:
+            checker.check(entry, _generalize(example), "example_input_array")
         elif not any(isinstance(r.input, Tensor) and r.input.shape is not None for _, r, _ in entry.runs):
             checker.check(entry, PendingInput(), "symbolic")
             solve_input_size(checker, entry)
     for entry in checker.entries.values():
         blame_the_input(checker, entry)
     withdraw_shared_fixes(checker)
+
+
+def _built_at(model) -> int:
+    """The line of the statement that builds a model instance (`model = PlainNet()`), where a
+    `# shapecheck: input=...` comment above it applies; 0 when not known."""
+    span = getattr(model, "span", None)
+    return span.line if isinstance(model, Instance) and span is not None else 0
+
+
+def _example_input(model) -> Optional[Tensor]:
+    """A LightningModule's ``self.example_input_array``: the input Lightning runs the model on for
+    its summary, so the model must take it."""
+    if not isinstance(model, Instance):
+        return None
+    example = model.attrs.get("example_input_array")
+    return example if isinstance(example, Tensor) and example.shape is not None and not example.numpy else None
 
 
 def withdraw_shared_fixes(checker: Checker) -> None:
@@ -982,7 +1002,7 @@ def blame_the_input(checker: Checker, entry: ModelEntry) -> None:
 
 
 _SOURCE_RANK = {"--input-shape": 0, "pyproject.toml": 0, "comment": 1, "call": 2, "torchsummary.summary": 2,
-                "torchinfo.summary": 2, "symbolic": 3}
+                "torchinfo.summary": 2, "example_input_array": 2, "symbolic": 3}
 
 
 def reports(checker: Checker) -> List[ModelReport]:
