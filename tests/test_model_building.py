@@ -196,3 +196,53 @@ def test_a_bug_in_both_modes_is_reported_once_without_a_mode() -> None:
     """
     (finding,) = [d for d in check(source).diagnostics if d.severity == "error"]
     assert finding.code == "SHP101" and "train mode" not in finding.message
+
+
+def test_parameter_lists_and_dicts_count_their_parameters_and_index() -> None:
+    source = """
+        import torch
+        import torch.nn as nn
+
+        class Scaled(nn.Module):
+            def __init__(self, n=3):
+                super().__init__()
+                self.convs = nn.ModuleList([nn.Conv2d(8, 8, 3, padding=1) for _ in range(n)])
+                self.scales = nn.ParameterList([nn.Parameter(torch.ones(1, 8, 1, 1)) for _ in range(n)])
+                self.scales.append(nn.Parameter(torch.ones(8)))
+                self.bias = nn.ParameterDict({"out": nn.Parameter(torch.zeros(1, 8, 1, 1))})
+
+            def forward(self, x):
+                for i, conv in enumerate(self.convs):
+                    x = conv(x) * self.scales[i]
+                return x * self.scales[-1].view(1, -1, 1, 1) + self.bias["out"]
+
+        model = Scaled()
+        model(torch.randn(2, 8, 16, 16))
+    """
+    (model,) = check(source).models
+    namespace: dict = {"__name__": "built"}
+    exec(textwrap.dedent(source), namespace)
+    assert model.status == "ok" and model.output_shape == ("B", 8, 16, 16)
+    assert model.params == sum(p.numel() for p in namespace["model"].parameters()) == 3 * (8 * 8 * 9 + 8) + 4 * 8 + 8
+
+
+def test_a_parameter_list_of_unknown_contents_leaves_the_count_unknown() -> None:
+    source = """
+        import torch
+        import torch.nn as nn
+        from config import SHAPES
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(4, 4)
+                self.extra = nn.ParameterList(nn.Parameter(torch.zeros(s)) for s in SHAPES)
+
+            def forward(self, x):
+                return self.fc(x)
+
+        model = Net()
+        model(torch.randn(2, 4))
+    """
+    (model,) = check(source).models
+    assert model.status == "ok" and model.params is None

@@ -29,7 +29,7 @@ from ..rules.shapes import Tensor
 from .stdlib import (BINOP_SYMBOLS, BUILTINS, GLOBAL_CALLS, MAX_SEQUENCE, compare, dim_arith, format_field, hashable,
                      length, module_of, plain, python_binop, python_method)
 from .values import (SOURCE_KEY, AbstractObject, Builtin, BoundMethod, ClassValue, Container, Function, Global,
-                     Instance, Layer, Opaque, Partial, PendingInput, Super, UserMethod, is_module)
+                     Instance, Layer, Opaque, Parameters, Partial, PendingInput, Super, UserMethod, is_module)
 
 MAX_DEPTH = 40
 CONTAINERS = {"Sequential", "ModuleList", "ModuleDict"}
@@ -835,7 +835,7 @@ class Interpreter:
             if name in _MODULE_METHODS:
                 return BoundMethod(owner, name)
             return UNKNOWN
-        if isinstance(owner, (Container, Opaque, PendingInput)) or owner is UNKNOWN:
+        if isinstance(owner, (Container, Opaque, PendingInput, Parameters)) or owner is UNKNOWN:
             return BoundMethod(owner, name) if owner is not UNKNOWN else UNKNOWN
         if isinstance(owner, (list, dict, str, tuple, int, float)):
             return BoundMethod(owner, name)
@@ -917,6 +917,8 @@ class Interpreter:
             return module_of(self, owner, key)
         if isinstance(owner, Container):
             return self._container_item(owner, key, node)
+        if isinstance(owner, Parameters):
+            return _parameter_item(owner, key)
         if isinstance(owner, Instance) and owner.cls.container_base:
             return self._container_item(container_view(owner), key, node)
         if owner is UNKNOWN or key is UNKNOWN or key is UNKNOWN_SLICE:
@@ -1016,6 +1018,10 @@ class Interpreter:
             return list(value.keys())
         if isinstance(value, range):
             return list(value) if length(value) <= MAX_SEQUENCE else UNKNOWN
+        if isinstance(value, Parameters):
+            if ("?", UNKNOWN) in value.items:
+                return UNKNOWN
+            return [k if value.kind == "ParameterDict" else v for k, v in value.items]
         if isinstance(value, Container):
             if value.kind == "ModuleDict":
                 return [k for k, _ in value.items]
@@ -1172,6 +1178,8 @@ class Interpreter:
             name = qualname.rsplit(".", 1)[1]
             if name in RULES or name in CONTAINERS:
                 return self.build_module(name, args, kwargs, node)
+            if name in ("ParameterList", "ParameterDict"):
+                return self.build_parameters(name, args[0] if args else kwargs.get("values", ()), node)
             if name == "Parameter":
                 tensor = args[0] if args else kwargs.get("data", UNKNOWN)
                 return Tensor(tensor.shape if isinstance(tensor, Tensor) else None, origin="parameter")
@@ -1233,6 +1241,34 @@ class Interpreter:
         self.checker.constructed(layer)
         return layer
 
+    def build_parameters(self, kind: str, values, node) -> Parameters:
+        """nn.ParameterList([...]) / nn.ParameterDict({...}); contents that cannot be listed are one
+        parameter of unknown shape, so the count is unknown rather than short."""
+        if kind == "ParameterDict" and isinstance(values, dict):
+            items = [(str(k), v) for k, v in values.items()]
+        elif kind == "ParameterList" and isinstance(values, (list, tuple)):
+            items = [(str(i), v) for i, v in enumerate(values)]
+        elif values is None:
+            items = []
+        else:
+            items = [("?", UNKNOWN)]
+        return Parameters(kind, items, self.source.span(node) if node is not None else None,
+                          self.source.text(node) if node is not None else kind)
+
+    def _parameters_method(self, params: Parameters, name: str, args: list):
+        if name == "append" and len(args) == 1 and params.kind == "ParameterList":
+            params.items.append((str(len(params.items)), args[0]))
+            return params
+        if name == "extend" and args and params.kind == "ParameterList":
+            values = self.iterate(args[0])
+            params.items.extend((str(len(params.items) + i), v) for i, v in
+                                enumerate(values if values is not UNKNOWN else [UNKNOWN]))
+            return params
+        if params.kind == "ParameterDict" and name in ("items", "values", "keys"):
+            return {"items": list(params.items), "values": [v for _, v in params.items],
+                    "keys": [k for k, _ in params.items]}[name]
+        return UNKNOWN
+
     def call_method(self, receiver, name: str, args: list, kwargs: dict, node):
         if isinstance(receiver, AbstractObject):
             return receiver.call_method(self, name, args, kwargs, node)
@@ -1269,6 +1305,8 @@ class Interpreter:
             return None
         if isinstance(module, Container):
             return self._container_method(module, name, args)
+        if isinstance(module, Parameters):
+            return self._parameters_method(module, name, args)
         if isinstance(module, Instance) and module.cls.container_base:
             return self._container_subclass_method(module, name, args)
         if name in ("children", "modules"):
@@ -1440,6 +1478,17 @@ def _registers_child(call: ast.Call) -> bool:
         return call.func.id == "setattr" and len(call.args) == 3
     return isinstance(call.func, ast.Attribute) and call.func.attr in (
         "add_module", "register_module", "__setattr__") and len(call.args) == 2
+
+
+def _parameter_item(params: Parameters, key):
+    """``self.scales[i]`` of a ParameterList, ``self.bias["age"]`` of a ParameterDict."""
+    if ("?", UNKNOWN) in params.items:
+        return UNKNOWN
+    if params.kind == "ParameterList" and isinstance(key, int) and -len(params.items) <= key < len(params.items):
+        return params.items[key][1]
+    if params.kind == "ParameterDict" and isinstance(key, str):
+        return dict(params.items).get(key, UNKNOWN)
+    return UNKNOWN
 
 
 def _is_decorated(node, name: str) -> bool:

@@ -21,7 +21,7 @@ from ..rules.layers import NotKnown, ShapeError, default_input
 from ..results import (ARGUMENT_NOT_GIVEN, CONSTRUCT_NOT_FOLLOWED, LAYER_NOT_MODELLED, VALUE_NOT_KNOWN, LayerReport, ModelReport,
                        StoppedAt)
 from ..rules.shapes import Tensor
-from .values import Container, Function, Instance, Layer, Opaque, Partial, PendingInput
+from .values import Container, Function, Instance, Layer, Opaque, Parameters, Partial, PendingInput
 
 _INPUT_COMMENT = re.compile(r"#\s*shapecheck:\s*input\s*=\s*\(?\s*([^)#]*?)\s*\)?\s*$")
 
@@ -1144,6 +1144,11 @@ def model_params(module) -> Optional[int]:
             if not item.params_known:
                 return None
             total += item.params
+        elif isinstance(item, Parameters):
+            count = item.count()
+            if count is None:
+                return None
+            total += count
         elif isinstance(item, Opaque):
             return None
     return total

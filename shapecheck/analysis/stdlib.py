@@ -18,7 +18,7 @@ from typing import Dict
 from ..rules import shapes as S
 from ..ir import UNKNOWN
 from ..rules.shapes import Tensor
-from .values import AbstractObject, Builtin, ClassValue, Container, Global, Instance, Layer, Partial
+from .values import AbstractObject, Builtin, ClassValue, Container, Global, Instance, Layer, Parameters, Partial
 
 MAX_SEQUENCE = 100_000
 MAX_BITS = 10_000  # about 3,000 decimal digits
@@ -287,8 +287,8 @@ def _range(*args):
 def _len(value):
     if isinstance(value, (list, tuple, str, dict, range)):
         return length(value)
-    if isinstance(value, Container):
-        return len(value.items)
+    if isinstance(value, (Container, Parameters)):
+        return len(value.items) if ("?", UNKNOWN) not in value.items else UNKNOWN
     if isinstance(value, Instance) and value.cls.container_base:
         return len(value.children())
     if isinstance(value, Tensor) and value.shape:

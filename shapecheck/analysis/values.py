@@ -8,6 +8,7 @@ Python constants (ints, strings, tuples, lists, dicts) are themselves; a tensor 
 from __future__ import annotations
 
 import ast
+import math
 from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Optional, Tuple
 
@@ -106,6 +107,29 @@ class Container:
 
 
 @dataclass(eq=False)
+class Parameters:
+    """nn.ParameterList or nn.ParameterDict: a module holding parameters, no layers.  ``items`` are
+    (key, tensor) pairs; a tensor of unknown shape makes the parameter count unknown."""
+
+    kind: str
+    items: List[Tuple[str, object]]
+    span: Optional[Span] = None
+    text: str = ""
+
+    def children(self) -> List[Tuple[str, object]]:
+        return []
+
+    def count(self) -> Optional[int]:
+        total = 0
+        for _, tensor in self.items:
+            shape = getattr(tensor, "shape", None)
+            if shape is None or not all(isinstance(d, int) for d in shape):
+                return None
+            total += math.prod(shape)
+        return total
+
+
+@dataclass(eq=False)
 class Opaque:
     """A module whose behaviour is not modelled: its output is unknown."""
 
@@ -160,7 +184,7 @@ class Super:
 def is_module(value: object) -> bool:
     if isinstance(value, Instance):
         return value.cls.is_module
-    return isinstance(value, (Layer, Container, Opaque))
+    return isinstance(value, (Layer, Container, Opaque, Parameters))
 
 
 class AbstractObject:
