@@ -141,7 +141,23 @@ def analyse_text(text: str, path: str, inputs: Inputs = None, **context) -> File
     result.diagnostics = [notebook.map_diagnostic(d, program) for d in result.diagnostics]
     result.elsewhere = [(cause, notebook.map_diagnostic(d, program)) for cause, d in result.elsewhere]
     result.suppressions = tuple(notebook.map_suppression(s, program) for s in result.suppressions)
+    if result.diagnostics:
+        result.diagnostics = _in_the_file(result.diagnostics, text)
     return result
+
+
+def _in_the_file(diagnostics, text: str):
+    """A notebook's findings with their place and fix in the .ipynb file's own lines as well."""
+    from dataclasses import replace
+
+    from .notebook_json import SourceMap
+
+    try:
+        where = SourceMap(text)
+    except (ValueError, IndexError, RecursionError):
+        return diagnostics
+    return [replace(d, file_span=where.span(d.cell, d.span), file_fix=where.fix(d.cell, d.fix) if d.fix else None)
+            if d.cell is not None else d for d in diagnostics]
 
 
 def _unreadable(path: str, reason: str) -> FileResult:

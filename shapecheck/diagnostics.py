@@ -36,6 +36,9 @@ class Diagnostic:
     cell: Optional[int] = None  # notebook cell (1-based) when the file is a notebook
     confirmed_on: Optional[str] = None  # the device the runtime mode raised on at this finding, if it did
     not_fixed: str = ""  # why an error has no fix, where a value was found but not written
+    # for a notebook (where span and fix count lines in the cell): the same in the file's own lines
+    file_span: Optional[Span] = None
+    file_fix: Optional[Fix] = None
 
     def __post_init__(self) -> None:
         if not self.severity:

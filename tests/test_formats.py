@@ -86,10 +86,18 @@ def test_sarif_carries_the_fix(capsys):
     assert line[region["startColumn"] - 1:region["endColumn"] - 1] == "64 * 8 * 8"
 
 
-def test_sarif_gives_a_notebook_finding_its_cell(capsys):
+def test_sarif_places_a_notebook_finding_in_the_notebook_files_own_lines(capsys):
     [result] = sarif(capsys, NOTEBOOK)["runs"][0]["results"]
-    assert result["properties"]["cell"] == 4
-    assert result["locations"][0]["physicalLocation"]["region"]["startLine"] == 8
+    assert (result["properties"]["cell"], result["properties"]["cellLine"], result["properties"]["cellColumn"]) \
+        == (4, 8, 20)
+    region = result["locations"][0]["physicalLocation"]["region"]
+    line = (ROOT / NOTEBOOK).read_text().splitlines()[region["startLine"] - 1]
+    assert line[region["startColumn"] - 1:region["endColumn"] - 1] == "nn.Linear(64 * 8 * 8, 512)"
+    [change] = result["fixes"][0]["artifactChanges"]
+    [replacement] = change["replacements"]
+    deleted = replacement["deletedRegion"]
+    assert line[deleted["startColumn"] - 1:deleted["endColumn"] - 1] == "64 * 8 * 8"
+    assert replacement["insertedContent"] == {"text": "64 * 4 * 4"}
 
 
 def test_sarif_rules_are_the_catalogue_with_examples(capsys):

@@ -218,13 +218,18 @@ def _span(span: Span) -> list:
 def _diagnostic(d: Diagnostic) -> dict:
     return {"path": d.path, "span": _span(d.span), "code": d.code, "message": d.message, "model": d.model,
             "fix": None if d.fix is None else {"replacement": d.fix.replacement, "span": _span(d.fix.span)},
-            "severity": d.severity, "cell": d.cell, "confirmed_on": d.confirmed_on, "not_fixed": d.not_fixed}
+            "severity": d.severity, "cell": d.cell, "confirmed_on": d.confirmed_on, "not_fixed": d.not_fixed,
+            "file_span": None if d.file_span is None else _span(d.file_span),
+            "file_fix": None if d.file_fix is None else {"replacement": d.file_fix.replacement,
+                                                         "span": _span(d.file_fix.span)}}
 
 
 def _to_diagnostic(d: dict) -> Diagnostic:
     fix = None if d["fix"] is None else Fix(d["fix"]["replacement"], Span(*d["fix"]["span"]))
+    file_fix = None if d["file_fix"] is None else Fix(d["file_fix"]["replacement"], Span(*d["file_fix"]["span"]))
     return Diagnostic(d["path"], Span(*d["span"]), d["code"], d["message"], d["model"], fix, d["severity"], d["cell"],
-                      d["confirmed_on"], d["not_fixed"])
+                      d["confirmed_on"], d["not_fixed"], None if d["file_span"] is None else Span(*d["file_span"]),
+                      file_fix)
 
 
 def _shape(shape) -> Optional[list]:

@@ -165,20 +165,20 @@ def _fixable_files(results, run: Run):
     """(result, source, fix outcome) for each checked .py file that has something to fix."""
     from pathlib import Path
 
-    from ..api import analyse_source
+    from ..api import analyse_text
     from ..report.fix import fix_source, fixable
     from ..source import SourceError, read_source
 
     for result in results:
-        if not result.path.endswith(".py") and result.path not in run.stdin \
+        if not result.path.endswith((".py", ".ipynb")) and result.path not in run.stdin \
                 or not fixable(run.finish(result).diagnostics):
             continue
         try:
             source = run.stdin[result.path] if result.path in run.stdin else read_source(Path(result.path))
         except SourceError:
             continue
-        check = lambda text, path: run.finish(analyse_source(text, path, **run.options(path)))  # noqa: E731
-        outcome = fix_source(source, result.path, check)
+        check = lambda text, path: run.finish(analyse_text(text, path, **run.options(path)))  # noqa: E731
+        outcome = fix_source(source, result.path, check, notebook=result.path.endswith(".ipynb"))
         if outcome.applied:
             yield result, source, outcome
 

@@ -102,20 +102,28 @@ def write_atomically(path: Path, text: str, like: Path) -> None:
 MAX_ROUNDS = 5
 
 
-def fix_source(source: str, path: str, check) -> FixOutcome:
+def _notebook_edits(text: str, fixes: Sequence[Fix]) -> Tuple[str, List[Fix]]:
+    from ..notebook_json import apply_edits
+
+    return apply_edits(text, list(fixes))
+
+
+def fix_source(source: str, path: str, check, notebook: bool = False) -> FixOutcome:
     """Apply fixes and re-check until nothing is left to fix: a fix can change what the next layer
-    receives.  ``check(source, path)`` returns a FileResult."""
+    receives.  ``check(source, path)`` returns a FileResult.  A notebook's fixes are edits of its
+    JSON text (``Diagnostic.file_fix``), each inside one JSON string."""
     text, applied = source, []
     checked, result = None, None
+    edit_of = (lambda d: d.file_fix) if notebook else (lambda d: d.fix)
     for _ in range(MAX_ROUNDS):
         checked, result = text, check(text, path)
-        todo = fixable(result.diagnostics)
+        todo = [d for d in fixable(result.diagnostics) if edit_of(d) is not None]
         if not todo:
             break
-        new_text, done = apply_fixes(text, [d.fix for d in todo])
+        new_text, done = (_notebook_edits if notebook else apply_fixes)(text, [edit_of(d) for d in todo])
         if not done or new_text == text:
             break
-        applied.extend(d for d in todo if d.fix in done)
+        applied.extend(d for d in todo if edit_of(d) in done)
         text = new_text
     if checked != text:
         result = check(text, path)

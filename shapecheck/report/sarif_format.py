@@ -10,7 +10,7 @@ from typing import IO, Dict, Optional, Sequence
 from urllib.parse import quote
 
 from .. import __version__
-from ..diagnostics import RULES, Diagnostic, Rule, Span
+from ..diagnostics import RULES, Diagnostic, Fix, Rule, Span
 from ..results import FileResult
 from .paths import relative_path
 
@@ -78,17 +78,21 @@ def help_markdown(r: Rule) -> str:
 
 
 def result(d: Diagnostic, index: Dict[str, int]) -> dict:
+    physical = {"artifactLocation": artifact(d.path)}
+    if d.cell is None or d.file_span is not None:
+        physical["region"] = region(d.span if d.cell is None else d.file_span)
     out = {"ruleId": d.code, "level": LEVEL.get(d.severity, "error"), "message": {"text": d.message},
-           "locations": [{"physicalLocation": {"artifactLocation": artifact(d.path), "region": region(d.span)}}]}
+           "locations": [{"physicalLocation": physical}]}
     if d.code in index:
         out["ruleIndex"] = index[d.code]
-    if d.fix is not None:
-        out["fixes"] = [fix(d)]
+    edit = d.fix if d.cell is None else d.file_fix  # a notebook's: an edit inside the JSON string
+    if edit is not None:
+        out["fixes"] = [fix(d.path, edit)]
     properties = {}
     if d.model:
         properties["model"] = d.model
-    if d.cell is not None:
-        properties["cell"] = d.cell  # the region's lines are counted in this cell, from 1
+    if d.cell is not None:  # the region is in the .ipynb file's lines; where it is in the cell:
+        properties.update(cell=d.cell, cellLine=d.span.line, cellColumn=d.span.column)
     if d.confirmed_on is not None:
         properties["confirmedOn"] = d.confirmed_on
     if properties:
@@ -109,10 +113,10 @@ def region(span: Span) -> dict:
     return {"startLine": span.line, "startColumn": span.column, "endLine": end_line, "endColumn": end_column}
 
 
-def fix(d: Diagnostic) -> dict:
-    replacement = {"deletedRegion": region(d.fix.span), "insertedContent": {"text": d.fix.replacement}}
-    return {"description": {"text": f"Replace with {d.fix.replacement}"},
-            "artifactChanges": [{"artifactLocation": artifact(d.path), "replacements": [replacement]}]}
+def fix(path: str, edit: Fix) -> dict:
+    replacement = {"deletedRegion": region(edit.span), "insertedContent": {"text": edit.replacement}}
+    return {"description": {"text": f"Replace with {edit.replacement}"},
+            "artifactChanges": [{"artifactLocation": artifact(path), "replacements": [replacement]}]}
 
 
 def render(results: Sequence[FileResult], stream: IO[str], **options) -> None:

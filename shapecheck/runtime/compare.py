@@ -30,8 +30,9 @@ def _input_dtype(model: ModelReport) -> str:
 
 
 def check_file(result: FileResult, source: str, device: str, dtype: str,
-               ctor_args: Optional[Dict[str, str]] = None) -> None:
-    """Run every model of ``result`` on ``device``; record the verdicts in place."""
+               ctor_args: Optional[Dict[str, str]] = None, program=None) -> None:
+    """Run every model of ``result`` on ``device``; record the verdicts in place.  For a notebook,
+    ``source`` is its program (``notebook.Program``, also given) and the findings count lines in cells."""
     from . import run as runtime
 
     requests, runnable = [], []
@@ -51,8 +52,15 @@ def check_file(result: FileResult, source: str, device: str, dtype: str,
     for model, outcome in zip(runnable, outcomes):
         index = result.models.index(model)
         result.models[index] = replace(model, runtime=_verdict(outcome))
-        result.diagnostics[:] = _confirmed(result.diagnostics, model, outcome)
-        result.diagnostics.extend(_findings(result, model, outcome))
+        result.diagnostics[:] = _confirmed(result.diagnostics, model, outcome, program)
+        found = _findings(result, model, outcome)
+        result.diagnostics.extend(found if program is None else [_in_cells(d, program) for d in found])
+
+
+def _in_cells(d: Diagnostic, program) -> Diagnostic:
+    from ..notebook import map_diagnostic
+
+    return map_diagnostic(d, program)
 
 
 def _verdict(outcome) -> dict:
@@ -66,12 +74,13 @@ def _listed(shape):
     return None if shape is None else list(shape)
 
 
-def _confirmed(diagnostics: List[Diagnostic], model: ModelReport, outcome) -> List[Diagnostic]:
+def _confirmed(diagnostics: List[Diagnostic], model: ModelReport, outcome, program=None) -> List[Diagnostic]:
     """One bug, one count: where torch raised at the line of a static error of the same model, the
     static finding says torch raised too, and no SHP903 is added for it."""
-    if outcome.status != "error":
+    if outcome.status != "error" or not outcome.error_line:
         return diagnostics
-    same = next((d for d in diagnostics if _is_static_error(d, model) and d.span.line == outcome.error_line), None)
+    where = (None, outcome.error_line) if program is None else program.locate(outcome.error_line)
+    same = next((d for d in diagnostics if _is_static_error(d, model) and (d.cell, d.span.line) == where), None)
     if same is None:
         return diagnostics
     confirmed = replace(same, confirmed_on=outcome.device,
@@ -126,16 +135,19 @@ def _one_line(message: str) -> str:
 
 def run_all(results: Sequence[FileResult], device: str, dtype: str,
             args_for: Callable[[str], Dict[str, str]] = lambda path: {}) -> None:
-    """The runtime mode over checked files (.py only: a notebook's models are not rebuilt)."""
+    """The runtime mode over checked files and notebooks (a notebook's code cells run as its program
+    runs in the static check: imports, definitions, constants and the statements building models)."""
     from pathlib import Path
 
+    from .. import notebook
     from ..source import SourceError, read_source
 
     for result in results:
-        if not result.models or not result.path.endswith(".py"):
+        if not result.models or not result.path.endswith((".py", ".ipynb")):
             continue
         try:
             source = read_source(Path(result.path))
-        except SourceError:
+            program = notebook.read(source) if result.path.endswith(".ipynb") else None
+        except (SourceError, notebook.NotebookError):
             continue
-        check_file(result, source, device, dtype, args_for(result.path))
+        check_file(result, program.source if program else source, device, dtype, args_for(result.path), program)
