@@ -246,3 +246,17 @@ def test_a_parameter_list_of_unknown_contents_leaves_the_count_unknown() -> None
     """
     (model,) = check(source).models
     assert model.status == "ok" and model.params is None
+
+
+def test_a_scripted_or_compiled_model_is_the_model() -> None:
+    source = """
+        import torch
+        import torch.nn as nn
+
+        net = nn.Sequential(nn.Flatten(), nn.Linear(3 * 32 * 32, 10))
+        scripted = torch.jit.script(net)
+        compiled = torch.compile(net)
+        scripted(torch.randn(2, 3, 16, 16))
+    """
+    (finding,) = [d for d in check(source).diagnostics if d.severity == "error"]
+    assert finding.code == "SHP101" and "3072" in finding.message and "768" in finding.message

@@ -45,13 +45,24 @@ class Loader(AbstractObject):
     dataset: object
     batch_size: object = 1
 
-    def batch(self):
+    def batch(self, interp=None):
+        if isinstance(self.dataset, Instance) and interp is not None:
+            return self._user_batch(interp)
         if not isinstance(self.dataset, Dataset):
             return UNKNOWN
         return tuple(_batched(v, self.dataset.origin) for v in self.dataset.sample)
 
+    def _user_batch(self, interp):
+        """A Dataset class of the file: its ``__getitem__`` gives one sample, which the default
+        collate stacks (tensors and arrays gain the batch dim B, numbers become B-long tensors)."""
+        getitem = interp.get_attribute(self.dataset, "__getitem__")
+        if getitem is UNKNOWN:
+            return UNKNOWN
+        origin = f"{self.dataset.cls.name}.__getitem__"
+        return _collated(interp.call(getitem, [0], {}, None), origin)
+
     def items(self, interp):
-        batch = self.batch()
+        batch = self.batch(interp)
         return UNKNOWN if batch is UNKNOWN else [batch]
 
     def attribute(self, interp, name):
@@ -65,6 +76,19 @@ class Transform(AbstractObject):
     """A torchvision transform pipeline, as what it does to (channels, height, width)."""
 
     steps: Tuple = field(default_factory=tuple)  # functions (c, h, w) -> (c, h, w) or None
+
+
+def _collated(sample, origin: str):
+    if isinstance(sample, Tensor):
+        return Tensor((S.sym(S.BATCH),) + tuple(sample.shape), origin=origin) if sample.shape is not None else \
+            Tensor(None)
+    if isinstance(sample, (int, float)):
+        return Tensor((S.sym(S.BATCH),), origin=origin)
+    if isinstance(sample, (tuple, list)):
+        return tuple(_collated(v, origin) for v in sample)
+    if isinstance(sample, dict):
+        return {k: _collated(v, origin) for k, v in sample.items()}
+    return UNKNOWN
 
 
 def _batched(value, origin: str):
@@ -328,6 +352,33 @@ def summary(batch_included: bool):
 
 
 @dataclass(eq=False)
+class LoadedData(AbstractObject):
+    """What ``pickle.load`` or ``np.load`` read from a file: a dict of arrays (a CIFAR batch, an
+    .npz) or an array, of unknown shapes.  The code that follows often spells the layout out
+    (``batch[b"data"].reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1)``): the trailing dims are then
+    known and the first is the batch."""
+
+    def call_method(self, interp, name, args, kwargs, node):
+        if name == "__getitem__":
+            return _unknown_array()
+        return interp.call_method(_unknown_array(), name, args, kwargs, node)
+
+    def attribute(self, interp, name):
+        if name in ("shape", "ndim", "T", "size", "dtype"):
+            return UNKNOWN
+        return super().attribute(interp, name)
+
+
+def _unknown_array() -> Tensor:
+    return Tensor(None, numpy=True)
+
+
+def _from_file(interp, args, kwargs, node):
+    """np.fromfile: a flat array of unknown length (STL-10's binaries, raw MNIST files)."""
+    return Tensor((S.unknown(),), numpy=True)
+
+
+@dataclass(eq=False)
 class Trainer(AbstractObject):
     """A Lightning Trainer: ``fit(model, datamodule=dm)`` runs ``model.training_step`` on the
     batches of ``dm.train_dataloader()`` (after ``dm.setup("fit")``), or of the loader it is given;
@@ -366,6 +417,10 @@ CALLS = {
     "pandas.read_excel": read_table,
     "torchsummary.summary": summary(batch_included=False),
     "torchinfo.summary": summary(batch_included=True),
+    "pickle.load": lambda interp, args, kwargs, node: LoadedData(),
+    "pickle.loads": lambda interp, args, kwargs, node: LoadedData(),
+    "numpy.load": lambda interp, args, kwargs, node: LoadedData(),
+    "numpy.fromfile": _from_file,
     "torch.utils.data.TensorDataset": tensor_dataset,
     "torch.utils.data.dataset.TensorDataset": tensor_dataset,
     "torch.utils.data.DataLoader": data_loader,

@@ -496,8 +496,10 @@ class Interpreter:
             elif isinstance(node, ast.Call) and _registers_child(node):
                 self._taint_registration(node, frame)
             elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-                if isinstance(node.func.value, ast.Name) and node.func.value.id in frame.locals:
-                    frame.locals[node.func.value.id] = UNKNOWN
+                receiver = node.func.value
+                if isinstance(receiver, ast.Name) and receiver.id in frame.locals and \
+                        not isinstance(frame.locals[receiver.id], Global):  # pickle.dump(...) leaves pickle be
+                    frame.locals[receiver.id] = UNKNOWN
             elif isinstance(node, ast.Return):
                 frame.uncertain_return = True
 

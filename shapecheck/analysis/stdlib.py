@@ -450,6 +450,10 @@ GLOBAL_CALLS = {
     "math.log2": _math(math.log2), "math.log": _math(math.log), "math.pow": _math(math.pow),
     "torch.no_grad": _no_grad, "torch.inference_mode": _no_grad, "torch.enable_grad": _no_grad,
     "torch.jit.is_scripting": lambda interp, args, kwargs, node: False,
+    # torch.jit.script(model) / trace(model, example) / torch.compile(model): the same module
+    "torch.jit.script": lambda interp, args, kwargs, node: args[0] if args else UNKNOWN,
+    "torch.jit.trace": lambda interp, args, kwargs, node: args[0] if args else UNKNOWN,
+    "torch.compile": lambda interp, args, kwargs, node: args[0] if args else UNKNOWN,
     "torch.jit.is_tracing": lambda interp, args, kwargs, node: False,
     "torch.device": lambda interp, args, kwargs, node: UNKNOWN,
     "typing.cast": lambda interp, args, kwargs, node: args[1] if len(args) == 2 else UNKNOWN,
