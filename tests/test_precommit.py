@@ -57,10 +57,10 @@ def project(tmp_path_factory) -> Path:
     return folder
 
 
-def try_repo(hook_repository: Path, project: Path, *files: str) -> subprocess.CompletedProcess:
+def try_repo(hook_repository: Path, project: Path, *files: str, verbose: bool = False) -> subprocess.CompletedProcess:
     done = subprocess.run(["pre-commit", "try-repo", str(hook_repository), "shapecheck", "--color", "never",
-                           "--files", *files], cwd=project, capture_output=True, text=True, timeout=180,
-                          env=_environment())
+                           *(["--verbose"] if verbose else []), "--files", *files], cwd=project,
+                          capture_output=True, text=True, timeout=180, env=_environment())
     if done.returncode != 0 and any(sign in done.stdout + done.stderr for sign in OFFLINE):
         pytest.skip("pre-commit could not reach the package index to build the hook's environment")
     return done
@@ -80,3 +80,34 @@ def test_the_hook_passes_on_correct_code_and_skips_excluded_files(hook_repositor
     output = done.stdout + done.stderr
     assert done.returncode == 0, output
     assert "shapecheck..." in output and "Passed" in output
+
+
+PARTLY_CHECKED = """\
+import torch
+import torch.nn as nn
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 16, 3, padding=1)
+        self.pool = nn.FractionalMaxPool2d(3, output_ratio=0.5)
+        self.fc = nn.Linear(16 * 16 * 16, 10)
+
+    def forward(self, x):
+        return self.fc(self.pool(self.conv(x)).flatten(1))
+
+
+Net()(torch.randn(8, 3, 32, 32))
+"""
+
+
+def test_the_hook_says_where_a_partly_checked_model_stopped(hook_repository, project):
+    (project / "partial.py").write_text(PARTLY_CHECKED)
+    git(project, "add", "partial.py")
+    done = try_repo(hook_repository, project, "partial.py", "model.py", verbose=True)
+    output = done.stdout + done.stderr
+    assert done.returncode == 0, output  # nothing wrong was found: the hook passes, and says what it skipped
+    assert ("partial.py:5: Net: checked up to Net.conv (line 8); stopped at Net.pool (line 9): "
+            "nn.FractionalMaxPool2d is not modelled") in output
+    assert "No shape errors: 2 models in 2 files checked, 1 of them only in part" in output
