@@ -6,14 +6,16 @@ same run (absolute times differ from machine to machine; the ratios travel):
 2. a whole tree, with the default settings of both tools: shapecheck against flake8 over the
    installed torch package's .py files and over a generated tree of model files;
 3. the runtime mode on ResNet-50 (benchmarks/resnet50.py, input 1×3×224×224), on `meta` and `cpu`,
-   against torchinfo.summary building and running the same model; torch is imported once first.
+   against torchinfo.summary building and running the same model; torch is imported once first;
+4. `--diff` on one big file (about 830 KB: one fixable bug among correct models), against a plain
+   check of the same file: fixing must cost a few checks of the file, not more.
 
 Each figure is the median of several runs, the two tools' runs interleaved.  shapecheck runs with
 an empty cache each time (the `warm cache` rows show a second run over the same tree).  The README
 quotes the last figures.
 
-    python benchmarks/bench.py [--runs 5] [--tree-runs 3] [--runtime-runs 15] [--only cold,torch,models,runtime]
-                               [--json]
+    python benchmarks/bench.py [--runs 5] [--tree-runs 3] [--runtime-runs 15] [--only cold,torch,models,runtime,diff]
+                               [--diff-kb 830] [--json]
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ from typing import Callable, List, Optional, Sequence
 ROOT = Path(__file__).resolve().parent.parent
 RESNET50 = Path(__file__).resolve().parent / "resnet50.py"
 RESNET50_INPUT = (1, 3, 224, 224)
-ROWS = ("cold", "torch", "models", "runtime")
+ROWS = ("cold", "torch", "models", "runtime", "diff")
 
 
 @dataclass
@@ -382,6 +384,33 @@ def runtime_rows(runs: int) -> List[Row]:
 
 # The report
 
+# 4. --diff on a big file
+
+def big_fixable_file(folder: Path, kilobytes: int) -> Path:
+    """One wrong Linear, then copies of a correct CNN up to ``kilobytes``."""
+    bug = (ROOT / "examples" / "buggy" / "cifar_wrong_linear.py").read_text(encoding="utf-8")
+    correct = (ROOT / "examples" / "cifar_cnn.py").read_text(encoding="utf-8")
+    parts, size = [bug], len(bug)
+    while size < kilobytes * 1000:
+        parts.append(correct.replace("model", f"model{len(parts)}"))
+        size += len(parts[-1]) + 1
+    path = folder / "big_model_file.py"
+    path.write_text("\n".join(parts), encoding="utf-8")
+    return path
+
+
+def diff_row(runs: int, kilobytes: int) -> Row:
+    with tempfile.TemporaryDirectory(prefix="shapecheck-bench-diff-") as tmp:
+        path = big_fixable_file(Path(tmp), kilobytes)
+        size = path.stat().st_size
+        check = shapecheck_command() + ["--no-cache", str(path)]
+        ours = lambda: timed(check + ["--diff"], child_env())  # noqa: E731
+        peer = lambda: timed(check, child_env())  # noqa: E731
+        mine, theirs, samples = interleaved(runs, ours, peer)
+    return Row(f"--diff on one {size // 1000} KB file", mine, "a plain check of it", theirs, 4.0, runs,
+               note="the fix path re-checks the file after each round", samples=samples)
+
+
 def machine() -> dict:
     def version(name: str) -> str:
         from importlib import metadata
@@ -430,6 +459,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                         help="runs per runtime figure: a fraction of a second each, and noisy (default 15)")
     parser.add_argument("--only", default=",".join(ROWS), help=f"rows to measure, of {','.join(ROWS)}")
     parser.add_argument("--files", type=int, default=2000, help="model files in the generated tree")
+    parser.add_argument("--diff-kb", type=int, default=830, help="size of the big file of the diff row")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
     parser.add_argument("--first-call", nargs=2, metavar=("TOOL", "DEVICE"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -454,6 +484,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                               generate_models(Path(tmp), args.files), args.tree_runs)
     if "runtime" in only:
         rows += runtime_rows(args.runtime_runs)
+    if "diff" in only:
+        rows.append(diff_row(args.runs, args.diff_kb))
     if args.json:
         out = {"machine": about, "command": "python benchmarks/bench.py " + " ".join(argv or sys.argv[1:]),
                "rows": [dict(asdict(r), ratio=r.ratio, met=r.met) for r in rows]}

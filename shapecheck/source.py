@@ -20,10 +20,11 @@ class SourceError(Exception):
 
 def discover(paths: Iterable[str], excluded: Callable[[str], bool] = lambda path: False,
              force_exclude: bool = False) -> List[Path]:
-    """Files named explicitly, and the .py/.ipynb files under named folders, in a stable order.
+    """Files named explicitly, and the .py/.ipynb files under named folders, in a stable order,
+    each file once (by its real path).
     What ``excluded`` says is skipped under folders, and among named paths too with ``force_exclude``.
     Raises FileNotFoundError for a path that does not exist."""
-    return [path for _, files in discover_each(paths, excluded, force_exclude) for path in files]
+    return once(path for _, files in discover_each(paths, excluded, force_exclude) for path in files)
 
 
 def discover_each(paths: Iterable[str], excluded: Callable[[str], bool] = lambda path: False,
@@ -39,6 +40,17 @@ def discover_each(paths: Iterable[str], excluded: Callable[[str], bool] = lambda
             continue
         found.append((name, list(_walk(path, excluded)) if path.is_dir() else [path]))
     return found
+
+
+def once(paths: Iterable[Path]) -> List[Path]:
+    """Each file once, as first named: `m.py` and `/abs/m.py` (or a link to it) are one file."""
+    seen, kept = set(), []
+    for path in paths:
+        real = os.path.realpath(path)
+        if real not in seen:
+            seen.add(real)
+            kept.append(path)
+    return kept
 
 
 def _walk(folder: Path, excluded: Callable[[str], bool]) -> Iterator[Path]:

@@ -13,7 +13,7 @@ import pytest
 
 from shapecheck.api import check_source
 from shapecheck.diagnostics import Fix, Span
-from shapecheck.report.fix import apply_fixes, fix_source, write_atomically
+from shapecheck.report.fix import apply_fixes, fix_source, write_fixed
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -66,9 +66,10 @@ def test_a_span_that_is_not_an_expression_is_left_alone() -> None:
 
 def test_writes_keep_encoding_line_endings_and_permissions(tmp_path: Path) -> None:
     path = tmp_path / "m.py"
-    path.write_bytes("# -*- coding: latin-1 -*-\r\nname = 'café'\r\n".encode("latin-1"))
+    original = "# -*- coding: latin-1 -*-\r\nname = 'café'\r\n".encode("latin-1")
+    path.write_bytes(original)
     os.chmod(path, 0o750)
-    write_atomically(path, "# -*- coding: latin-1 -*-\nname = 'crème'\n", path)
+    write_fixed(path, original, "# -*- coding: latin-1 -*-\r\nname = 'crème'\r\n")
     assert path.read_bytes() == "# -*- coding: latin-1 -*-\r\nname = 'crème'\r\n".encode("latin-1")
     assert stat.S_IMODE(path.stat().st_mode) == 0o750
     assert [p.name for p in tmp_path.iterdir()] == ["m.py"]

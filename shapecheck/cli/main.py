@@ -162,25 +162,29 @@ def _cache(config):
 
 
 def _fixable_files(results, run: Run):
-    """(result, source, fix outcome) for each checked .py file that has something to fix."""
+    """(result, bytes read (None for stdin), fix outcome) for each checked file that has something to fix."""
     from pathlib import Path
 
     from ..api import analyse_text
     from ..report.fix import fix_source, fixable
-    from ..source import SourceError, read_source
+    from ..source import SourceError, decode
 
     for result in results:
         if not result.path.endswith((".py", ".ipynb")) and result.path not in run.stdin \
                 or not fixable(run.finish(result).diagnostics):
             continue
         try:
-            source = run.stdin[result.path] if result.path in run.stdin else read_source(Path(result.path))
-        except SourceError:
+            if result.path in run.stdin:
+                data, source = None, run.stdin[result.path]
+            else:
+                data = Path(result.path).read_bytes()
+                source = decode(data)
+        except (OSError, SourceError):
             continue
         check = lambda text, path: run.finish(analyse_text(text, path, **run.options(path)))  # noqa: E731
         outcome = fix_source(source, result.path, check, notebook=result.path.endswith(".ipynb"))
         if outcome.applied:
-            yield result, source, outcome
+            yield result, data, outcome
 
 
 def _show_diffs(results, run: Run) -> int:
@@ -225,25 +229,31 @@ def _fix_stdin(results, run: Run, output_format: str, exit_zero: bool) -> int:
 
 
 def _fix_all(results, run: Run):
-    """Write the fixes, then report what is left in the rewritten files."""
+    """Write the fixes, then report what is left in the rewritten files (a file changed meanwhile
+    is left as it is now, and checked as it is now)."""
     from pathlib import Path
 
     from ..api import analyse_path
-    from ..report.fix import write_atomically
+    from ..report.fix import ChangedMeanwhile, NotWritten, write_fixed
 
-    fixed_paths, count = {}, 0
-    for result, _, outcome in _fixable_files(results, run):
+    fixed, touched, count = {}, set(), 0
+    for result, data, outcome in _fixable_files(results, run):
         try:
-            write_atomically(Path(result.path), outcome.fixed, Path(result.path))
-        except OSError as e:
-            raise ToolError(f"{result.path}: cannot write the fixes: {e.strerror or e}") from None
-        fixed_paths[result.path] = outcome
+            write_fixed(Path(result.path), data, outcome.fixed)
+        except ChangedMeanwhile as e:
+            warn(f"{result.path}: {e}")
+            touched.add(result.path)
+            continue
+        except NotWritten as e:
+            raise ToolError(f"{result.path}: {e}") from None
+        fixed[result.path] = outcome
         count += len(outcome.applied)
-    _say_not_fixed(results, fixed_paths, run)
+    _say_not_fixed(results, fixed, run)
     if count:
-        sys.stderr.write(f"Fixed {count} finding{'s' * (count != 1)} in {len(fixed_paths)} "
-                         f"file{'s' * (len(fixed_paths) != 1)}.\n")
-    return [analyse_path(r.path, **run.options(r.path)) if r.path in fixed_paths else r for r in results]
+        sys.stderr.write(f"Fixed {count} finding{'s' * (count != 1)} in {len(fixed)} "
+                         f"file{'s' * (len(fixed) != 1)}.\n")
+    return [analyse_path(r.path, **run.options(r.path)) if r.path in fixed or r.path in touched else r
+            for r in results]
 
 
 def _run_models(results, run: Run, device: str, dtype: str) -> None:
