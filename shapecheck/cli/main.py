@@ -298,7 +298,7 @@ def _check_all(paths: List[str], run: Run, stdin_filename: Optional[str]):
     from ..analysis.project_check import forget
     from ..api import analyse_bytes
     from .batch import check_files
-    from ..source import discover_each
+    from ..source import discover_each, once
 
     forget()
     results = []
@@ -310,7 +310,7 @@ def _check_all(paths: List[str], run: Run, stdin_filename: Optional[str]):
     for name, found in each:
         if not found:
             warn(f"no Python files found under {name}")
-    files = [path for _, found in each for path in found]
+    files = once(path for _, found in each for path in found)  # m.py and /abs/m.py are one file
     if "-" in paths:
         name = stdin_filename or "<stdin>"
         if not (stdin_filename and run.force_exclude and run.config.is_excluded(stdin_filename)):
