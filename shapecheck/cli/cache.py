@@ -10,7 +10,8 @@ shapecheck's own source and the Python version.  Entries are JSON, never pickles
 to a repository is data, not code that runs.  SQLite makes each write one atomic transaction, so
 runs and worker processes writing at once never leave half an entry (and one file is far cheaper
 to write than a file per entry).  Anything unreadable is a miss; a cache that cannot be opened or
-written is simply not kept."""
+written is simply not kept; one that is damaged (not a database, a table that is not ours) is set
+aside (renamed, with one line on stderr) and a new one built.  `shapecheck clean` removes them."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Optional, Sequence, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 from .. import __version__
 from ..diagnostics import Diagnostic, Fix, Span
@@ -61,6 +62,7 @@ class ResultCache:
         self._connection = None
         self._pid = 0  # the process that opened the connection: a forked worker opens its own
         self._broken = False
+        self._set_aside_once = False
 
     @classmethod
     def for_directory(cls, directory: Path) -> Optional["ResultCache"]:
@@ -88,7 +90,11 @@ class ResultCache:
         try:
             row = connection.execute("SELECT document FROM results WHERE key = ?", (key,)).fetchone()
             return None if row is None else decode(json.loads(row[0]))
-        except (sqlite3.Error, ValueError, KeyError, TypeError):
+        except sqlite3.Error as e:
+            if _corrupt(e) and self._set_aside(e):
+                self._connection = None  # the next call builds a new database
+            return None
+        except (ValueError, KeyError, TypeError, RecursionError):  # an entry that is not ours: a miss
             return None
 
     def put(self, key: str, result: FileResult) -> None:
@@ -129,13 +135,36 @@ class ResultCache:
         for attempt in range(OPEN_ATTEMPTS):
             try:
                 return self._open()
-            except sqlite3.OperationalError as e:
-                if "locked" not in str(e) and "busy" not in str(e):
+            except sqlite3.Error as e:
+                if "locked" in str(e) or "busy" in str(e):
+                    time.sleep(0.01 * (attempt + 1))
+                elif not (_corrupt(e) or self.database.is_dir()) or not self._set_aside(e):
                     return None
-                time.sleep(0.01 * (attempt + 1))
-            except (OSError, sqlite3.Error):
+            except OSError:
                 return None
         return None
+
+    def _set_aside(self, error: Exception) -> bool:
+        """Rename an unreadable database out of the way (once per process), saying so in one line,
+        so that a new one is built; False when that cannot be done."""
+        if self._set_aside_once:
+            return False
+        self._set_aside_once = True
+        if self._connection is not None:
+            self._connection.close()
+        aside = self.database.with_name(f"{self.database.name}.corrupt-{os.getpid()}")
+        try:
+            os.replace(self.database, aside)
+        except OSError:
+            return False
+        for suffix in ("-wal", "-shm"):
+            try:
+                os.unlink(f"{self.database}{suffix}")
+            except OSError:
+                pass
+        sys.stderr.write(f"shapecheck: warning: the cache {self.database} could not be read ({error}); "
+                         f"set aside as {aside.name}, a new one is built\n")
+        return True
 
     def _open(self):
         import sqlite3
@@ -150,6 +179,7 @@ class ResultCache:
                 connection.execute("PRAGMA journal_mode = WAL")
             connection.execute("PRAGMA synchronous = NORMAL")
             connection.execute("CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, document TEXT NOT NULL)")
+            connection.execute("SELECT key, document FROM results LIMIT 1").fetchall()  # a table of ours
         except BaseException:
             connection.close()
             raise
@@ -174,6 +204,31 @@ class ResultCache:
                     other.unlink()
                 except OSError:
                     pass
+
+
+def _corrupt(error: Exception) -> bool:
+    """The database file is damaged or not ours (not a busy lock, a read-only folder, a full disk)."""
+    import sqlite3
+
+    text = str(error)
+    return not isinstance(error, sqlite3.OperationalError) or "malformed" in text or "no such" in text \
+        or "not a database" in text
+
+
+def remove_caches(folder: Path) -> List[Path]:
+    """Delete every shapecheck cache folder under ``folder`` (itself included); the folders removed."""
+    import shutil
+
+    removed = []
+    for root, dirs, _ in os.walk(folder):
+        here = Path(root)
+        if here.name == DIRECTORY or (here / "CACHEDIR.TAG").is_file() and any(here.glob(f"{PREFIX}*")):
+            shutil.rmtree(here, ignore_errors=True)
+            removed.append(here)
+            dirs[:] = []
+        else:
+            dirs[:] = [d for d in dirs if d not in (".git", "node_modules")]
+    return removed
 
 
 # FileResult <-> JSON, exactly: an entry that would not read back equal is not written

@@ -3,6 +3,7 @@ plain check (paths and simple options), which it runs without building the app."
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import List, Optional
 
@@ -72,12 +73,13 @@ def check(
                                        help="Check files in N processes (default: one per CPU; "
                                             "used when there are enough files to share)."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Neither read nor write the cache of results "
-                                                            "(.shapecheck_cache/)."),
+                                                            "(.shapecheck_cache/; `shapecheck clean` removes it)."),
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version."),
 ) -> None:
     """Find tensor-shape bugs in PyTorch model code, without running it.
 
-    `shapecheck rules` lists the finding codes; `shapecheck rule SHP101` explains one.
+    `shapecheck rules` lists the finding codes; `shapecheck rule SHP101` explains one;
+    `shapecheck clean` removes the cache of results.
     """
     raise typer.Exit(cli.check(
         paths, input_shape, output_format, summary=summary, exit_zero=exit_zero, quiet=quiet,
@@ -102,6 +104,25 @@ def rules() -> None:
         sys.stdout.write(f"{r.code}  {r.severity:<7}  {r.name:<22} {r.summary}\n")
 
 
+@rules_app.command("clean")
+def clean(folder: str = typer.Argument(".", help="The folder to clean (default: the current folder).")) -> None:
+    """Remove shapecheck's caches (.shapecheck_cache/) under a folder, and $SHAPECHECK_CACHE_DIR."""
+    from pathlib import Path
+
+    from .cache import ENVIRONMENT, remove_caches
+
+    if not Path(folder).is_dir():
+        fail(f"{folder}: no such folder")
+    removed = remove_caches(Path(folder))
+    configured = os.environ.get(ENVIRONMENT)
+    if configured and Path(configured).is_dir():
+        removed += remove_caches(Path(configured))
+    for path in removed:
+        sys.stdout.write(f"removed {path}\n")
+    if not removed:
+        sys.stdout.write("no cache to remove\n")
+
+
 # click's own usage errors (an unknown option, a missing argument) share one base class
 _USAGE_ERROR = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
 
@@ -110,7 +131,7 @@ def run(argv: List[str]) -> int:
     """The command line through typer: its exit status."""
     from pathlib import Path
 
-    command = rules_app if argv and argv[0] in ("rule", "rules") and not Path(argv[0]).exists() else app
+    command = rules_app if argv and argv[0] in cli.SUBCOMMANDS and not Path(argv[0]).exists() else app
     try:
         status = command(args=argv, prog_name="shapecheck", standalone_mode=False)
     except _USAGE_ERROR as e:
