@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import ast
 import re
-import traceback
 from pathlib import Path
 from typing import Dict, Optional
 
 from . import notebook, suppressions
-from .diagnostics import Diagnostic, Span
+from .diagnostics import Diagnostic, Span, internal_error_message, internal_errors_raise
 from .analysis.models import Checker, InputSpec, check_entries, comment_inputs, discover, reports
 from .analysis.project_check import ProjectContext, dependencies, loader_for, own_findings, run_importers
 from .finishing import CodeSelection, finish
@@ -94,10 +93,9 @@ def _analyse(source: str, path: str, inputs: Inputs, project: Optional[ProjectCo
         result.diagnostics = [Diagnostic(path, Span(1, 1, 1, 1), "SHP904",
                                          "the file nests too deeply to analyse; nothing was checked")]
     except Exception as e:  # a bug in shapecheck: one finding, never a traceback
-        where = traceback.extract_tb(e.__traceback__)[-1]
-        result.diagnostics = [Diagnostic(path, Span(1, 1, 1, 1), "SHP999",
-                                         f"internal error {type(e).__name__}: {e} "
-                                         f"(at {Path(where.filename).name}:{where.lineno})")]
+        if internal_errors_raise():
+            raise
+        result.diagnostics = [Diagnostic(path, Span(1, 1, 1, 1), "SHP999", internal_error_message(e))]
     return result
 
 

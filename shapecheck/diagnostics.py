@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import textwrap
+import traceback
 from dataclasses import dataclass, field
 from typing import Optional, Tuple
 
@@ -461,11 +463,30 @@ RULES = {r.code: r for r in [
           bad="self.fc = nn.Linear(64 * 4 * 4, 10)  # noqa: SHP101   (the size was fixed)\n",
           good="self.fc = nn.Linear(64 * 4 * 4, 10)\n"),
     _rule("SHP999", "internal-error", "error",
-          "shapecheck itself failed on this file.",
+          "shapecheck itself failed on this statement or file.",
           """
           This is a bug in shapecheck; the message says where. Please report it with the file.
+          A shape rule that fails is reported at the layer or tensor operation it was checking:
+          that model is unknown from there on, and every other finding of the file is kept.
+          Anywhere else, the whole file gives this one finding. With the environment variable
+          SHAPECHECK_RAISE_INTERNAL_ERRORS=1 (the test suite sets it) the error is raised instead.
           """),
 ]}
+
+
+RAISE_INTERNAL_ERRORS = "SHAPECHECK_RAISE_INTERNAL_ERRORS"
+
+
+def internal_errors_raise() -> bool:
+    """Whether a bug in shapecheck is re-raised instead of becoming an SHP999 finding: set
+    ``SHAPECHECK_RAISE_INTERNAL_ERRORS=1`` (the test suite does, so a broken rule fails a test)."""
+    return os.environ.get(RAISE_INTERNAL_ERRORS, "") not in ("", "0")
+
+
+def internal_error_message(error: BaseException) -> str:
+    """What SHP999 says: the exception and the place in shapecheck that raised it."""
+    where = traceback.extract_tb(error.__traceback__)[-1]
+    return f"internal error {type(error).__name__}: {error} (at {os.path.basename(where.filename)}:{where.lineno})"
 
 
 def markdown_table() -> str:

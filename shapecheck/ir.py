@@ -1,5 +1,7 @@
-"""The plain data every stage shares: the UNKNOWN value, and a layer's constructor call with its
-arguments both as folded constants and as written (text and span, for messages and fixes).
+"""The plain data every stage shares: the UNKNOWN value, a layer's constructor call with its
+arguments both as folded constants and as written (text and span, for messages and fixes), and
+the two outcomes of a rule besides a result: ``NotKnown`` (cannot know) and ``ShapeError`` (a bug
+in the user's code).
 
 shared/DESIGN.md planned a traced graph IR between extraction and propagation.  The interpreter
 instead evaluates ``forward`` directly on abstract tensors, which also decides the branches that
@@ -13,6 +15,26 @@ from dataclasses import dataclass
 from typing import Optional, Tuple
 
 from .diagnostics import Span
+
+
+class NotKnown(Exception):
+    """The one way to say "cannot know": an argument or dimension a rule needs is not known, so the
+    output is unknown.  Any other exception a rule raises is a bug in shapecheck (SHP999)."""
+
+
+@dataclass
+class ShapeError(Exception):
+    """A definite shape bug.  ``arg`` names the argument to change and ``value`` its right value
+    (with ``factors`` when the value is a product, e.g. (64, 4, 4) for 1024)."""
+
+    code: str
+    message: str
+    arg: Optional[str] = None
+    value: Optional[int] = None
+    factors: Tuple[int, ...] = ()
+
+    def __str__(self) -> str:
+        return self.message
 
 
 class UnknownValue:

@@ -13,11 +13,11 @@ from dataclasses import dataclass, field, replace
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from ..rules import shapes as S
-from ..diagnostics import Diagnostic, Fix, Span
+from ..diagnostics import Diagnostic, Fix, Span, internal_error_message, internal_errors_raise
 from .arguments import ConstructorArguments, StructureUnknown, constructor_arguments
 from .interpreter import Interpreter
-from ..ir import UNKNOWN, Arg
-from ..rules.layers import NotKnown, ShapeError, default_input
+from ..ir import UNKNOWN, Arg, NotKnown, ShapeError
+from ..rules.layers import default_input
 from ..results import (ARGUMENT_NOT_GIVEN, CONSTRUCT_NOT_FOLLOWED, LAYER_NOT_MODELLED, VALUE_NOT_KNOWN, LayerReport, ModelReport,
                        StoppedAt)
 from ..rules.shapes import Tensor
@@ -151,6 +151,8 @@ class Checker:
             self.unbuildable.add((layer.call.path, layer.call.span))
         except NotKnown:
             pass
+        except Exception as e:
+            self.internal_error(e, layer.call.span, f"the rule of {layer.call.kind}")
 
     def call_module(self, module, args: list, kwargs: dict, node):
         if self.run is None:
@@ -175,6 +177,15 @@ class Checker:
         self.cannot_follow(LAYER_NOT_MODELLED, line, what, path)
         if path:
             self.run.layers.append(LayerReport(path, module.kind, line, one_line(module.text), None, None))
+
+    def internal_error(self, error: Exception, span: Span, what: str, layer: str = "") -> None:
+        """A rule raised neither NotKnown nor ShapeError: a bug in shapecheck.  SHP999 at the
+        statement, the model unknown from there on, every other finding of the file kept; re-raised
+        where internal errors are to be loud (``internal_errors_raise``, on in the test suite)."""
+        if internal_errors_raise():
+            raise error
+        self.report("SHP999", span, f"{self._where(layer)}{what}: {internal_error_message(error)}")
+        self.cannot_follow(CONSTRUCT_NOT_FOLLOWED, span.line, f"shapecheck failed on {what} (SHP999)", layer)
 
     def cannot_follow(self, reason: str, line: int, message: str, layer: str = "") -> None:
         """Interpreter hook: shapes stop being known here, for one of the reasons of results.py.
@@ -255,8 +266,12 @@ class Checker:
             self._log(layer, path, None)
             run.failed = True
             return Tensor(None)
-        except (NotKnown, ArithmeticError, TypeError, ValueError, IndexError):
+        except NotKnown:
             self.cannot_follow(VALUE_NOT_KNOWN, layer.call.span.line, _unknown_arguments(layer, x), path)
+            self._log(layer, path, None)
+            return Tensor(None)
+        except Exception as e:
+            self.internal_error(e, layer.call.span, f"the rule of {layer.call.kind}", path)
             self._log(layer, path, None)
             return Tensor(None)
         self._log(layer, path, out)
@@ -334,7 +349,7 @@ class Checker:
         if layer.args is not None and (layer.call.path, layer.call.span) not in self.unbuildable:
             try:
                 params = layer.rule.params(layer.args)
-            except (NotKnown, TypeError, ShapeError):
+            except (NotKnown, ShapeError):
                 params = None
         self.run.layers.append(LayerReport(path, layer.call.kind, layer.call.span.line, one_line(layer.call.text),
                                            _plain_shape(out), params))
@@ -412,12 +427,16 @@ class Checker:
             if self.run:
                 self.run.failed = True
             return Tensor(None)
-        except (NotKnown, KeyError, ArithmeticError, TypeError, ValueError, IndexError, AttributeError):
+        except NotKnown:
             if any(isinstance(v, Tensor) for v in inputs):
                 self.cannot_follow(VALUE_NOT_KNOWN, getattr(node, "lineno", 0),
                                    f"`{self._op_text(node, name)}` depends on a value that is not known")
                 return Tensor(None)
             return UNKNOWN
+        except Exception as e:
+            span = self.interp.source.span(node) if node is not None else Span(1, 1, 1, 1)
+            self.internal_error(e, span, f"`{self._op_text(node, name)}`")
+            return Tensor(None) if any(isinstance(v, Tensor) for v in inputs) else UNKNOWN
         if isinstance(result, Tensor) and inputs and isinstance(inputs[0], Tensor) and result.shape is not None:
             origin = f"{name} at {self.interp.at_line(node.lineno)}" if node is not None else name
             if result.shape == inputs[0].shape and inputs[0].origin:
@@ -1080,7 +1099,7 @@ def _descendants_in_order(module) -> List[object]:
 def _layer_params(layer: Layer) -> Optional[int]:
     try:
         return layer.rule.params(layer.args) if layer.args is not None else None
-    except (NotKnown, TypeError, ShapeError):
+    except (NotKnown, ShapeError):
         return None
 
 
@@ -1099,7 +1118,9 @@ def _symbols_used(entry: ModelEntry, run: Run) -> Tuple[str, ...]:
 
 
 def _has_error(checker: Checker, run: Run) -> bool:
-    return any(checker.diagnostics[k].severity == "error" for k in run.findings if k in checker.diagnostics)
+    """A shape error found in the run; shapecheck's own failure (SHP999) leaves the model unknown."""
+    return any(checker.diagnostics[k].severity == "error" and checker.diagnostics[k].code != "SHP999"
+               for k in run.findings if k in checker.diagnostics)
 
 
 def _first_tensor(output):
@@ -1138,7 +1159,7 @@ def model_params(module) -> Optional[int]:
                 return None
             try:
                 total += item.rule.params(item.args)
-            except (NotKnown, TypeError, ShapeError):
+            except (NotKnown, ShapeError):
                 return None
         elif isinstance(item, Instance):
             if not item.params_known:

@@ -17,27 +17,8 @@ from math import prod
 from typing import Callable, Dict, Optional, Sequence, Tuple
 
 from . import shapes as S
-from ..ir import UNKNOWN, Arg
+from ..ir import UNKNOWN, Arg, NotKnown, ShapeError
 from .shapes import Dimension, Shape
-
-
-class NotKnown(Exception):
-    """An argument or dimension the rule needs is not known: the output is unknown."""
-
-
-@dataclass
-class ShapeError(Exception):
-    """A definite shape bug.  ``arg`` names the argument to change and ``value`` its right value
-    (with ``factors`` when the value is a product, e.g. (64, 4, 4) for 1024)."""
-
-    code: str
-    message: str
-    arg: Optional[str] = None
-    value: Optional[int] = None
-    factors: Tuple[int, ...] = ()
-
-    def __str__(self) -> str:
-        return self.message
 
 
 class LayerArgs:

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from math import prod
 from typing import Dict, Iterable, Mapping, Optional, Sequence, Tuple, Union
 
+from ..ir import NotKnown
+
 BATCH = "B"
 SPATIAL_SYMBOLS = ("D", "H", "W", "L")
 INPUT_SYMBOLS = frozenset((BATCH,) + SPATIAL_SYMBOLS)
@@ -131,7 +133,7 @@ class Unknown(Dim):
     reason: str = field(default="", compare=False)
 
     def evaluate(self, env: Mapping[str, int]) -> int:
-        raise KeyError("unknown")
+        raise NotKnown(self.reason or "an unknown size")
 
     def symbols(self) -> frozenset:
         return frozenset(("?",))

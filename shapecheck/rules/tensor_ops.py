@@ -6,9 +6,9 @@ The propagator calls ``call_function("torch.flatten", (x, 1), {})``, ``call_meth
 bools, None, tuples and lists of those, and ``ir.UNKNOWN``.  A rule returns the abstract result:
 a ``Tensor``, a dim, a tuple of dims (``x.size()``), a tuple of Tensors (``x.max(dim)``).
 
-- a definite bug raises ``layers.ShapeError`` (SHP103 rank and dim, SHP104 empty output, SHP105
+- a definite bug raises ``ShapeError`` (SHP103 rank and dim, SHP104 empty output, SHP105
   view/reshape, SHP107 argument, SHP108 operands that do not fit);
-- a result that cannot be known raises ``layers.NotKnown``: an unknown argument, arguments that
+- a result that cannot be known raises ``NotKnown``: an unknown argument, arguments that
   do not bind to the signature, an overload not modelled.  A tensor of unknown rank gives a
   Tensor of unknown rank (``Tensor(None)``) where the result is one tensor, NotKnown otherwise;
 - a name in no table raises ``KeyError``: the caller marks the value unknown.
@@ -33,8 +33,8 @@ from functools import lru_cache
 from typing import Callable, Dict, Optional, Sequence, Tuple
 
 from . import shapes as S
-from ..ir import UNKNOWN, Arg
-from .layers import RULES, NotKnown, ShapeError, flatten_shape
+from ..ir import UNKNOWN, Arg, NotKnown, ShapeError
+from .layers import RULES, flatten_shape
 from .shapes import Dimension, Tensor
 
 FUNCTIONS: Dict[str, Callable[..., object]] = {}
