@@ -117,7 +117,7 @@ def evaluated(out, env):
         return tuple(evaluated(o, env) for o in out)
     try:
         return S.evaluate(out, env)
-    except KeyError:
+    except NotKnown:
         return "?"
 
 
