@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Dict, Optional
 
 from . import notebook, suppressions
-from .diagnostics import Diagnostic, Span, internal_error_message, internal_errors_raise
+from .diagnostics import Code, Diagnostic, Span, internal_error_message, internal_errors_raise
 from .analysis.models import Checker, InputSpec, check_entries, comment_inputs, discover, reports
 from .analysis.project_check import ProjectContext, dependencies, loader_for, own_findings, run_importers
 from .finishing import CodeSelection, finish
@@ -65,11 +65,11 @@ def _analyse(source: str, path: str, inputs: Inputs, project: Optional[ProjectCo
     except SyntaxError as e:
         line = e.lineno or 1
         column = e.offset or 1
-        result.diagnostics.append(Diagnostic(path, Span(line, column, line, column), "SHP901",
+        result.diagnostics.append(Diagnostic(path, Span(line, column, line, column), Code.SYNTAX_ERROR,
                                              f"syntax error: {e.msg}"))
         return result
     except (ValueError, RecursionError, MemoryError) as e:
-        result.diagnostics.append(Diagnostic(path, Span(1, 1, 1, 1), "SHP901", f"cannot parse: {e}"))
+        result.diagnostics.append(Diagnostic(path, Span(1, 1, 1, 1), Code.SYNTAX_ERROR, f"cannot parse: {e}"))
         return result
     if not _mentions_torch(source):
         return result
@@ -90,12 +90,12 @@ def _analyse(source: str, path: str, inputs: Inputs, project: Optional[ProjectCo
         if loader is not None:
             result.depends = dependencies(loader, importers)
     except RecursionError:
-        result.diagnostics = [Diagnostic(path, Span(1, 1, 1, 1), "SHP904",
+        result.diagnostics = [Diagnostic(path, Span(1, 1, 1, 1), Code.NOT_ANALYSED,
                                          "the file nests too deeply to analyse; nothing was checked")]
     except Exception as e:  # a bug in shapecheck: one finding, never a traceback
         if internal_errors_raise():
             raise
-        result.diagnostics = [Diagnostic(path, Span(1, 1, 1, 1), "SHP999", internal_error_message(e))]
+        result.diagnostics = [Diagnostic(path, Span(1, 1, 1, 1), Code.INTERNAL_ERROR, internal_error_message(e))]
     return result
 
 
@@ -159,4 +159,4 @@ def _in_the_file(diagnostics, text: str):
 
 
 def _unreadable(path: str, reason: str) -> FileResult:
-    return FileResult(path, diagnostics=[Diagnostic(path, Span(1, 1, 1, 1), "SHP901", reason)])
+    return FileResult(path, diagnostics=[Diagnostic(path, Span(1, 1, 1, 1), Code.SYNTAX_ERROR, reason)])

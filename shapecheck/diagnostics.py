@@ -71,13 +71,48 @@ class Rule:
         return "\n".join(parts)
 
 
+class Code:
+    """Every code by its catalogue name: emit findings through these, so that finding the usages
+    of one finds every place that raises it (tests/test_catalogue.py holds them to ``RULES``)."""
+
+    LINEAR_IN_FEATURES = "SHP101"
+    CHANNEL_MISMATCH = "SHP102"
+    WRONG_RANK = "SHP103"
+    SPATIAL_TOO_SMALL = "SHP104"
+    VIEW_MISMATCH = "SHP105"
+    GROUPS = "SHP106"
+    INVALID_ARGUMENT = "SHP107"
+    INCOMPATIBLE_OPERANDS = "SHP108"
+    HWC_INPUT = "SHP201"
+    FLAT_INPUT = "SHP202"
+    INPUT_SIZE = "SHP203"
+    CONSISTENT_INPUTS = "SHP204"
+    INPUT_DEVICE = "SHP301"
+    MIXED_DEVICES = "SHP302"
+    NUMPY_ON_DEVICE = "SHP303"
+    SOFTMAX_BEFORE_LOGITS_LOSS = "SHP401"
+    LOG_SOFTMAX_BEFORE_CROSS_ENTROPY = "SHP402"
+    NLL_LOSS_WITHOUT_LOG_SOFTMAX = "SHP403"
+    ACTIVATION_ON_LOGITS = "SHP404"
+    STACKED_LINEAR_LAYERS = "SHP405"
+    MISSING_ZERO_GRAD = "SHP406"
+    EVALUATION_WITHOUT_NO_GRAD = "SHP407"
+    EVALUATION_IN_TRAIN_MODE = "SHP408"
+    SYNTAX_ERROR = "SHP901"
+    RUNTIME_DISAGREES = "SHP902"
+    RUNTIME_ERROR = "SHP903"
+    NOT_ANALYSED = "SHP904"
+    UNUSED_SUPPRESSION = "SHP905"
+    INTERNAL_ERROR = "SHP999"
+
+
 def _rule(code, name, severity, summary, explanation, bad="", good="", fixable=False) -> Rule:
     return Rule(code, name, severity, summary, textwrap.dedent(explanation).strip(),
                 textwrap.dedent(bad), textwrap.dedent(good), fixable)
 
 
 RULES = {r.code: r for r in [
-    _rule("SHP101", "linear-in-features", "error",
+    _rule(Code.LINEAR_IN_FEATURES, "linear-in-features", "error",
           "Linear's in_features differs from the size of the features it receives.",
           """
           nn.Linear(in_features, out_features) multiplies the last dimension of its input by an
@@ -95,7 +130,7 @@ RULES = {r.code: r for r in [
           nn.Flatten(),
           nn.Linear(64 * 4 * 4, 10),
           """, fixable=True),
-    _rule("SHP102", "channel-mismatch", "error",
+    _rule(Code.CHANNEL_MISMATCH, "channel-mismatch", "error",
           "A layer's channel count differs from the channels it receives.",
           """
           Conv2d(in_channels, ...), BatchNorm2d(num_features), GroupNorm and their 1-D and 3-D kin
@@ -110,7 +145,7 @@ RULES = {r.code: r for r in [
           nn.Conv2d(3, 32, 3), nn.ReLU(),
           nn.Conv2d(32, 64, 3),
           """, fixable=True),
-    _rule("SHP103", "wrong-rank", "error",
+    _rule(Code.WRONG_RANK, "wrong-rank", "error",
           "A layer receives a tensor with the wrong number of dimensions.",
           """
           Conv2d and MaxPool2d take B×C×H×W (or an unbatched C×H×W); a flat batch B×784 is not
@@ -124,7 +159,7 @@ RULES = {r.code: r for r in [
           good="""
           model(x.view(-1, 1, 28, 28))
           """),
-    _rule("SHP104", "spatial-too-small", "error",
+    _rule(Code.SPATIAL_TOO_SMALL, "spatial-too-small", "error",
           "A convolution or pooling gets an input smaller than its kernel: the output would be empty.",
           """
           Each convolution without padding and each pooling shrinks height and width. Too many of
@@ -138,7 +173,7 @@ RULES = {r.code: r for r in [
           good="""
           # drop a pooling, or pad the convolutions
           """),
-    _rule("SHP105", "view-mismatch", "error",
+    _rule(Code.VIEW_MISMATCH, "view-mismatch", "error",
           "A view or reshape asks for sizes that do not match the number of elements.",
           """
           x.view(-1, N) needs the elements per sample to be N. When they are a multiple of N the
@@ -152,7 +187,7 @@ RULES = {r.code: r for r in [
           good="""
           x = x.view(-1, 16 * 5 * 5)   # or torch.flatten(x, 1)
           """, fixable=True),
-    _rule("SHP106", "groups", "error",
+    _rule(Code.GROUPS, "groups", "error",
           "A grouped convolution's groups do not divide its channels.",
           """
           Conv2d(in_channels, out_channels, ..., groups=g) requires both in_channels and
@@ -161,7 +196,7 @@ RULES = {r.code: r for r in [
           """,
           bad="nn.Conv2d(32, 48, 3, groups=5)\n",
           good="nn.Conv2d(32, 48, 3, groups=8)\n"),
-    _rule("SHP107", "invalid-argument", "error",
+    _rule(Code.INVALID_ARGUMENT, "invalid-argument", "error",
           "A layer is built with arguments PyTorch rejects.",
           """
           For example padding="same" with a stride above 1, a kernel size of 0, a negative
@@ -169,7 +204,7 @@ RULES = {r.code: r for r in [
           """,
           bad="nn.Conv2d(3, 16, 3, stride=2, padding=\"same\")\n",
           good="nn.Conv2d(3, 16, 3, stride=2, padding=1)\n"),
-    _rule("SHP108", "incompatible-operands", "error",
+    _rule(Code.INCOMPATIBLE_OPERANDS, "incompatible-operands", "error",
           "Tensors combined by +, *, torch.cat or torch.stack have shapes that do not fit.",
           """
           A residual sum needs shapes that broadcast; torch.cat needs every dimension but the
@@ -177,7 +212,7 @@ RULES = {r.code: r for r in [
           """,
           bad="out = self.conv2(out) + x   # 128 channels + 64 channels\n",
           good="out = self.conv2(out) + self.shortcut(x)\n"),
-    _rule("SHP201", "hwc-input", "error",
+    _rule(Code.HWC_INPUT, "hwc-input", "error",
           "An image batch in channels-last (HWC) layout goes into a model that wants B×C×H×W.",
           """
           Images loaded with numpy, PIL or pandas are height × width × channels; PyTorch's
@@ -185,27 +220,27 @@ RULES = {r.code: r for r in [
           """,
           bad="X = X.reshape(-1, 32, 32, 3)\nmodel(torch.tensor(X))\n",
           good="X = X.reshape(-1, 32, 32, 3).transpose(0, 3, 1, 2)\n", fixable=True),
-    _rule("SHP202", "flat-input", "error",
+    _rule(Code.FLAT_INPUT, "flat-input", "error",
           "A flat batch B×N goes into a model whose first layer is a convolution.",
           """
           A CSV of pixels gives one row of H·W values per image; Conv2d needs B×C×H×W.
           """,
           bad="X = df.drop(columns='label').to_numpy()   # (N, 784)\nmodel(torch.tensor(X))\n",
           good="X = X.reshape(-1, 1, 28, 28)\n"),
-    _rule("SHP203", "input-size", "error",
+    _rule(Code.INPUT_SIZE, "input-size", "error",
           "The input's size does not fit the model: no layer is wrong alone, the pair is.",
           """
           The model's fixed sizes (a Linear after Flatten, a view with constants) only fit some
           input sizes; the data given to it has another.
           """),
-    _rule("SHP204", "consistent-inputs", "info",
+    _rule(Code.CONSISTENT_INPUTS, "consistent-inputs", "info",
           "With no input shape known, the model is consistent only for these input sizes.",
           """
           shapecheck solved the model's fixed sizes for the input height and width. Give the
           input shape (--input-shape, or a comment `# shapecheck: input=(B, 3, 32, 32)` above
           the model) to check it exactly.
           """),
-    _rule("SHP301", "input-device", "warning",
+    _rule(Code.INPUT_DEVICE, "input-device", "warning",
           "The model and its input are on different devices: the call fails on a GPU.",
           """
           Module.to(device) and Module.cuda() move the module's parameters and buffers in place; a
@@ -229,7 +264,7 @@ RULES = {r.code: r for r in [
               Xb, yb = Xb.to(device), yb.to(device)
               logits = model(Xb)
           """),
-    _rule("SHP302", "mixed-devices", "warning",
+    _rule(Code.MIXED_DEVICES, "mixed-devices", "warning",
           "A loss or an operation combines a tensor on the accelerator with a batch left on the CPU.",
           """
           The model's output is where the model is. Targets from the DataLoader stay on the CPU
@@ -245,7 +280,7 @@ RULES = {r.code: r for r in [
           good="""
           loss = criterion(logits, yb.to(device))
           """),
-    _rule("SHP303", "numpy-on-device", "warning",
+    _rule(Code.NUMPY_ON_DEVICE, "numpy-on-device", "warning",
           "Tensor.numpy() on a tensor that may be on the GPU.",
           """
           numpy reads host memory only: Tensor.numpy() on a CUDA tensor raises "can't convert cuda:0
@@ -260,7 +295,7 @@ RULES = {r.code: r for r in [
           good="""
           preds = model(Xb.to(device)).argmax(dim=1).cpu().numpy()
           """),
-    _rule("SHP401", "softmax-before-logits-loss", "warning",
+    _rule(Code.SOFTMAX_BEFORE_LOGITS_LOSS, "softmax-before-logits-loss", "warning",
           "Probabilities go into a loss that expects raw logits: softmax (or sigmoid) is applied twice.",
           """
           nn.CrossEntropyLoss documents that "the input is expected to contain the unnormalized
@@ -284,7 +319,7 @@ RULES = {r.code: r for r in [
           ...
           probs = F.softmax(model(x), dim=1)   # only where probabilities are needed
           """),
-    _rule("SHP402", "log-softmax-before-cross-entropy", "info",
+    _rule(Code.LOG_SOFTMAX_BEFORE_CROSS_ENTROPY, "log-softmax-before-cross-entropy", "info",
           "log_softmax before nn.CrossEntropyLoss is redundant: the loss applies it itself.",
           """
           nn.CrossEntropyLoss is LogSoftmax followed by NLLLoss. log_softmax is idempotent
@@ -302,7 +337,7 @@ RULES = {r.code: r for r in [
           ...
           criterion = nn.NLLLoss()
           """),
-    _rule("SHP403", "nll-loss-without-log-softmax", "warning",
+    _rule(Code.NLL_LOSS_WITHOUT_LOG_SOFTMAX, "nll-loss-without-log-softmax", "warning",
           "nn.NLLLoss gets raw logits or probabilities instead of log-probabilities.",
           """
           nn.NLLLoss documents that its input "is expected to contain log-probabilities of each
@@ -320,7 +355,7 @@ RULES = {r.code: r for r in [
           good="""
           criterion = nn.CrossEntropyLoss()
           """),
-    _rule("SHP404", "activation-on-logits", "warning",
+    _rule(Code.ACTIVATION_ON_LOGITS, "activation-on-logits", "warning",
           "An activation after the last layer bends the logits a classification loss expects raw.",
           """
           nn.CrossEntropyLoss and nn.BCEWithLogitsLoss expect unbounded scores. A ReLU after the last
@@ -337,7 +372,7 @@ RULES = {r.code: r for r in [
           good="""
           nn.Linear(128, 10),
           """),
-    _rule("SHP405", "stacked-linear-layers", "warning",
+    _rule(Code.STACKED_LINEAR_LAYERS, "stacked-linear-layers", "warning",
           "Two Linear (or two Conv) layers in a row with no non-linearity between them collapse into one.",
           """
           Linear(a, b) followed by Linear(b, c) computes W2(W1 x + b1) + b2, a single affine map
@@ -362,7 +397,7 @@ RULES = {r.code: r for r in [
           nn.Dropout(0.2),
           nn.Linear(256, 10),
           """),
-    _rule("SHP406", "missing-zero-grad", "warning",
+    _rule(Code.MISSING_ZERO_GRAD, "missing-zero-grad", "warning",
           "optimizer.step() runs in a loop that never zeroes the gradients.",
           """
           backward() "accumulates gradients in the leaves - you might need to zero .grad attributes
@@ -386,7 +421,7 @@ RULES = {r.code: r for r in [
               loss.backward()
               optimizer.step()
           """),
-    _rule("SHP407", "evaluation-without-no-grad", "warning",
+    _rule(Code.EVALUATION_WITHOUT_NO_GRAD, "evaluation-without-no-grad", "warning",
           "An evaluation loop calls the model with gradient recording on.",
           """
           Outside torch.no_grad() (or torch.inference_mode()) every forward pass records the
@@ -406,7 +441,7 @@ RULES = {r.code: r for r in [
           def evaluate(model, loader):
               ...
           """),
-    _rule("SHP408", "evaluation-in-train-mode", "warning",
+    _rule(Code.EVALUATION_IN_TRAIN_MODE, "evaluation-in-train-mode", "warning",
           "A model with Dropout or BatchNorm is evaluated without model.eval().",
           """
           Modules start in training mode. Module.eval() "has an effect only on certain modules ...
@@ -431,29 +466,29 @@ RULES = {r.code: r for r in [
               for X, y in test_loader:
                   preds = model(X).argmax(1)
           """),
-    _rule("SHP901", "syntax-error", "error",
+    _rule(Code.SYNTAX_ERROR, "syntax-error", "error",
           "The file could not be read or parsed as Python.",
           """
           shapecheck reports the first syntax error and checks nothing else in that file.
           """),
-    _rule("SHP902", "runtime-disagrees", "error",
+    _rule(Code.RUNTIME_DISAGREES, "runtime-disagrees", "error",
           "The runtime mode computed a different shape than the static analysis.",
           """
           This is a bug in shapecheck's static rules; please report it with the model.
           """),
-    _rule("SHP903", "runtime-error", "error",
+    _rule(Code.RUNTIME_ERROR, "runtime-error", "error",
           "Running the model on a dummy input raised an error.",
           """
           In --runtime mode the model is built and run; PyTorch's own message is reported at the
           line of the layer that raised.
           """),
-    _rule("SHP904", "not-analysed", "info",
+    _rule(Code.NOT_ANALYSED, "not-analysed", "info",
           "shapecheck could not analyse this model and checked nothing in it.",
           """
           For example a constructor argument without a default and no instantiation in the file.
           Give it in [tool.shapecheck] args, or instantiate the model in the file.
           """),
-    _rule("SHP905", "unused-suppression", "info",
+    _rule(Code.UNUSED_SUPPRESSION, "unused-suppression", "info",
           "A suppression comment suppresses no finding.",
           """
           Reported with --show-unused-suppressions. A `# noqa: SHP101` or `# shapecheck: ignore`
@@ -462,7 +497,7 @@ RULES = {r.code: r for r in [
           """,
           bad="self.fc = nn.Linear(64 * 4 * 4, 10)  # noqa: SHP101   (the size was fixed)\n",
           good="self.fc = nn.Linear(64 * 4 * 4, 10)\n"),
-    _rule("SHP999", "internal-error", "error",
+    _rule(Code.INTERNAL_ERROR, "internal-error", "error",
           "shapecheck itself failed on this statement or file.",
           """
           This is a bug in shapecheck; the message says where. Please report it with the file.

@@ -11,7 +11,7 @@ import tokenize
 from dataclasses import dataclass
 from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 
-from .diagnostics import Diagnostic, Span
+from .diagnostics import Code, Diagnostic, Span
 
 _NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*))?", re.I)
 _IGNORE = re.compile(r"#\s*shapecheck\s*:\s*ignore\b(?:\[(?P<codes>[^\]]*)\])?")
@@ -91,10 +91,10 @@ def _unused(s: Suppression, covered: set, path: str) -> List[Diagnostic]:
     if s.shared:
         return []  # a bare `# noqa` may be there for flake8 or ruff
     if s.codes is None:
-        return [] if covered else [Diagnostic(path, s.span, "SHP905", "unused suppression: no finding on this line",
+        return [] if covered else [Diagnostic(path, s.span, Code.UNUSED_SUPPRESSION, "unused suppression: no finding on this line",
                                               cell=s.cell)]
     idle = [c for c in s.codes if not any(code.startswith(c) for code in covered)]
     if not idle:
         return []
-    return [Diagnostic(path, s.span, "SHP905", f"unused suppression of {', '.join(idle)}: "
+    return [Diagnostic(path, s.span, Code.UNUSED_SUPPRESSION, f"unused suppression of {', '.join(idle)}: "
                                                f"no such finding on this line", cell=s.cell)]

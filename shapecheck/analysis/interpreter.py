@@ -21,7 +21,7 @@ from . import data_api
 from .arguments import StructureUnknown
 from ..rules import shapes as S
 from ..rules import tensor_ops
-from ..diagnostics import Span
+from ..diagnostics import Code, Span
 from ..ir import UNKNOWN, Arg, LayerCall
 from ..rules.layers import RULES, NotKnown
 from ..results import CONSTRUCT_NOT_FOLLOWED, VALUE_NOT_KNOWN
@@ -252,7 +252,7 @@ class Interpreter:
 
     def _not_analysed(self, stmt: ast.stmt, message: str) -> None:
         line = stmt.lineno
-        self.checker.report("SHP904", Span(line, stmt.col_offset + 1, line, stmt.col_offset + 1), message)
+        self.checker.report(Code.NOT_ANALYSED, Span(line, stmt.col_offset + 1, line, stmt.col_offset + 1), message)
 
     def tick(self, n: int = 1) -> None:
         self.steps += n

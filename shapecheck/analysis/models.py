@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from ..rules import shapes as S
-from ..diagnostics import Diagnostic, Fix, Span, internal_error_message, internal_errors_raise
+from ..diagnostics import Code, Diagnostic, Fix, Span, internal_error_message, internal_errors_raise
 from .arguments import ConstructorArguments, StructureUnknown, constructor_arguments
 from .interpreter import Interpreter
 from ..ir import UNKNOWN, Arg, NotKnown, ShapeError
@@ -184,7 +184,7 @@ class Checker:
         where internal errors are to be loud (``internal_errors_raise``, on in the test suite)."""
         if internal_errors_raise():
             raise error
-        self.report("SHP999", span, f"{self._where(layer)}{what}: {internal_error_message(error)}")
+        self.report(Code.INTERNAL_ERROR, span, f"{self._where(layer)}{what}: {internal_error_message(error)}")
         self.cannot_follow(CONSTRUCT_NOT_FOLLOWED, span.line, f"shapecheck failed on {what} (SHP999)", layer)
 
     def cannot_follow(self, reason: str, line: int, message: str, layer: str = "") -> None:
@@ -335,7 +335,7 @@ class Checker:
             run.argument_constraints.pop()
             names = ", ".join(sorted(S.argument_symbols(got) | S.argument_symbols(want)))
             others = "; ".join(w for c, w in earlier if S.symbols(c.lhs) & S.symbols(constraint.lhs))
-            code = "SHP101" if layer.call.kind == "Linear" else "SHP102"
+            code = Code.LINEAR_IN_FEATURES if layer.call.kind == "Linear" else Code.CHANNEL_MISMATCH
             self.report(code, layer.call.span, self._where(path) + (
                 f"{layer.call.kind} expects {S.render(want)} ({name}) but receives {S.render(got)} "
                 f"(input {S.render_shape(x.shape)}): no value of {names} fits both this and the layers "
@@ -374,11 +374,11 @@ class Checker:
         run = self.run
         if run is not None and x is run.input and run.call_node is not None:
             at_call = run.call_source.path
-            if error.code == "SHP103":
+            if error.code == Code.WRONG_RANK:
                 self.report(_input_code(layer, x), self._call_span(), self._rank_message(layer, x), path=at_call)
                 return
-            if error.code == "SHP102" and _looks_channels_last(layer, x):
-                self.report("SHP201", self._call_span(), self._layout_message(layer, x), self._permute_fix(),
+            if error.code == Code.CHANNEL_MISMATCH and _looks_channels_last(layer, x):
+                self.report(Code.HWC_INPUT, self._call_span(), self._layout_message(layer, x), self._permute_fix(),
                             path=at_call)
                 return
         self.report(error.code, layer.call.span, message, fix, path=layer.call.path or None, not_fixed=not_fixed)
@@ -400,7 +400,7 @@ class Checker:
     def _rank_message(self, layer: Layer, x: Tensor) -> str:
         message = f"{self.run.model} receives a {len(x.shape)}-D input {S.render_shape(x.shape)} but its first " \
                   f"layer {one_line(layer.call.text)} needs {_wanted_rank(layer)}"
-        if _input_code(layer, x) == "SHP202":
+        if _input_code(layer, x) == Code.FLAT_INPUT:
             hint = _square_reshape(layer, x)
             if hint:
                 message += f"; reshape it first: {_receiver(self._input_text())}.reshape({hint})"
@@ -500,7 +500,7 @@ class Checker:
         except StructureUnknown as stop:
             self.run.stopped, output = stop, UNKNOWN
             self.cannot_follow(ARGUMENT_NOT_GIVEN, stop.line, stop.reason(entry.name))
-            self.report("SHP904", Span(stop.line, stop.column, stop.line, stop.column), stop.reason(entry.name))
+            self.report(Code.NOT_ANALYSED, Span(stop.line, stop.column, stop.line, stop.column), stop.reason(entry.name))
         finally:
             run, self.run = self.run, saved
         return run, output
@@ -702,8 +702,8 @@ def _looks_channels_last(layer: Layer, x: Tensor) -> bool:
 def _input_code(layer: Layer, x: Tensor) -> str:
     kind = layer.call.kind
     if len(x.shape) == 2 and ("Conv" in kind or "Pool" in kind or "BatchNorm2d" in kind):
-        return "SHP202"
-    return "SHP103"
+        return Code.FLAT_INPUT
+    return Code.WRONG_RANK
 
 
 def _wanted_rank(layer: Layer) -> str:
@@ -801,7 +801,7 @@ def discover(checker: Checker) -> None:
         entry = checker.entry_for(inst, cls.name, interp.source.span(node))
         entry.symbols, entry.stopped = arguments.symbols, stop
         if stop is not None:
-            checker.report("SHP904", Span(stop.line, stop.column, stop.line, stop.column), stop.reason(cls.name))
+            checker.report(Code.NOT_ANALYSED, Span(stop.line, stop.column, stop.line, stop.column), stop.reason(cls.name))
     for entry in checker.entries.values():
         if isinstance(entry.value, Instance) and entry.value.cls.span is not None:
             entry.span, entry.path = entry.value.cls.span, entry.value.cls.path
@@ -828,7 +828,7 @@ def note_third_party(checker: Checker) -> None:
     for name, (value, stmt) in checker.interp.module_assignments.items():
         if isinstance(value, Opaque) and value.third_party and value.used_as_model:
             span = checker.interp.source.span(stmt)
-            checker.report("SHP904", Span(span.line, span.column, span.line, span.column),
+            checker.report(Code.NOT_ANALYSED, Span(span.line, span.column, span.line, span.column),
                            f"{name} = {_abridged(value.text)} is not analysed (third-party: {value.third_party}); "
                            f"its shapes and parameters are not checked")
 
@@ -982,11 +982,11 @@ def solve_input_size(checker: Checker, entry: ModelEntry) -> None:
         return
     reasons = "; ".join(why for _, why in run.constraints[:2])
     if not solutions:
-        checker.report("SHP203", entry.span, f"{entry.name} fits no input size at all: {reasons}", path=entry.path)
+        checker.report(Code.INPUT_SIZE, entry.span, f"{entry.name} fits no input size at all: {reasons}", path=entry.path)
         return
     run.consistent_inputs = S.describe_solutions(solutions)
     shown = "square sizes shown; " if any(s.get("H") == s.get("W") and "W" in s for s in solutions) else ""
-    checker.report("SHP204", entry.span,
+    checker.report(Code.CONSISTENT_INPUTS, entry.span,
                    f"{entry.name} is consistent only for inputs of {run.consistent_inputs} ({shown}{reasons}); "
                    f"give --input-shape or a `# shapecheck: input=(B, C, H, W)` comment to check one exactly",
                    path=entry.path)
@@ -1006,14 +1006,14 @@ def blame_the_input(checker: Checker, entry: ModelEntry) -> None:
     for _, run in failing:
         first = [checker.diagnostics.get(key) for key in run.findings if key in checker.diagnostics]
         first = [d for d in first if d is not None and d.severity == "error"]
-        if not first or first[0].code in ("SHP201", "SHP202"):
+        if not first or first[0].code in (Code.HWC_INPUT, Code.FLAT_INPUT):
             continue
         for key in run.findings:
             if not any(key in other.findings for _, other, _ in entry.runs if other is not run):
                 checker.diagnostics.pop(key, None)
         span = run.call_source.span(run.call_node)
         checker.run = run
-        checker.report("SHP203", span,
+        checker.report(Code.INPUT_SIZE, span,
                        f"{entry.name} takes {S.render_shape(good.input.shape)} ({good_source}) but this call "
                        f"gives it {S.render_shape(run.input.shape)}: {first[0].message.split('; use ')[0]}",
                        path=run.call_source.path)
@@ -1119,7 +1119,7 @@ def _symbols_used(entry: ModelEntry, run: Run) -> Tuple[str, ...]:
 
 def _has_error(checker: Checker, run: Run) -> bool:
     """A shape error found in the run; shapecheck's own failure (SHP999) leaves the model unknown."""
-    return any(checker.diagnostics[k].severity == "error" and checker.diagnostics[k].code != "SHP999"
+    return any(checker.diagnostics[k].severity == "error" and checker.diagnostics[k].code != Code.INTERNAL_ERROR
                for k in run.findings if k in checker.diagnostics)
 
 

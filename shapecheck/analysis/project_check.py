@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
-from ..diagnostics import Diagnostic
+from ..diagnostics import Code, Diagnostic
 from .imports import ModuleLoader
 from .project import Project, find_root
 
@@ -106,7 +106,7 @@ def _at_call(run, entry, cause: Diagnostic, path: str) -> Diagnostic:
 
     given = S.render_shape(run.input.shape) if getattr(run.input, "shape", None) is not None else "?"
     reason = cause.message.split("; use ")[0].split(" (input ")[0]
-    return Diagnostic(path, run.call_source.span(run.call_node), "SHP203",
+    return Diagnostic(path, run.call_source.span(run.call_node), Code.INPUT_SIZE,
                       f"{entry.name} ({cause.path}:{entry.span.line}) does not take the {given} this call gives it: "
                       f"{cause.path}:{cause.span.line}: {reason}", model=entry.name)
 

@@ -7,7 +7,7 @@ import ast
 import re
 from typing import Dict, List, Optional, Tuple
 
-from ..diagnostics import Diagnostic, Span
+from ..diagnostics import Code, Diagnostic, Span
 from .facts import ACCELERATOR, CPU, MODULE, TENSOR, AffineStep, Value
 
 EVAL_DATA = re.compile(r"^(test|val|valid|validation|eval|evaluation)(loader|dl|set|data|dataset|ds|batches)?$")
@@ -50,12 +50,12 @@ class Rules:
             return
         name, text = flow.text(node.func), flow.text(argument)
         if model.where == ACCELERATOR and where.where == CPU:
-            self.report("SHP301", flow.span(argument),
+            self.report(Code.INPUT_DEVICE, flow.span(argument),
                         f"`{text}` is on the CPU{_why(where)} but `{name}` is on `{model.device}`{_why(model)}: "
                         f"PyTorch never moves a module's input, so on a GPU this call raises "
                         f"'Expected all tensors to be on the same device'; use {_moved(argument, text, model.device)}")
         elif model.where == CPU and where.where == ACCELERATOR:
-            self.report("SHP301", flow.span(argument),
+            self.report(Code.INPUT_DEVICE, flow.span(argument),
                         f"`{text}` is on `{where.device}`{_why(where)} but `{name}` is on the CPU{_why(model)}: "
                         f"on a GPU this call raises 'Expected all tensors to be on the same "
                         f"device'; move the model once before using it: `{name}.to({where.device})`")
@@ -72,7 +72,7 @@ class Rules:
     def _mixed(self, flow, cpu: Value, cpu_node: ast.AST, other: Value, what: str) -> None:
         text = flow.text(cpu_node)
         device = other.placement.device or "the device"
-        self.report("SHP302", flow.span(cpu_node),
+        self.report(Code.MIXED_DEVICES, flow.span(cpu_node),
                     f"`{text}` is on the CPU{_why(cpu.placement)} but the tensor it meets is on `{device}`"
                     f"{_why(other.placement)}: {what} mixes devices, and on a GPU it raises 'Expected all "
                     f"tensors to be on the same device'; use {_moved(cpu_node, text, device)}")
@@ -86,7 +86,7 @@ class Rules:
         else:
             receiver = flow.text(node.args[0])
             call, fix = flow.text(node), flow.text(node).replace(receiver, f"{receiver}.cpu()", 1)
-        self.report("SHP303", flow.span(node),
+        self.report(Code.NUMPY_ON_DEVICE, flow.span(node),
                     f"`{call}`: `{receiver}` may be on the GPU{_why(value.placement)}, and numpy reads only "
                     f"CPU memory ('can't convert cuda:0 device type tensor to numpy'); use `{fix}`")
 
@@ -108,7 +108,7 @@ class Rules:
             where = ending.span if ending.kind == "probabilities" else constructor
             fix = ("use F.log_softmax instead" if ending.kind == "probabilities"
                    else "use nn.CrossEntropyLoss on them, or end the model with F.log_softmax(x, dim=1)")
-            self.report("SHP403", where,
+            self.report(Code.NLL_LOSS_WITHOUT_LOG_SOFTMAX, where,
                         f"nn.NLLLoss (line {line}) expects log-probabilities but gets "
                         f"{NOT_LOG_PROBABILITIES[ending.kind]} from `{ending.op}` (line {ending.span.line}): it "
                         f"only negates the target's entry, so the loss has no lower bound and the model does not "
@@ -119,18 +119,18 @@ class Rules:
         applies = "log_softmax" if kind == "CrossEntropyLoss" else "the sigmoid"
         if ending.kind == "probabilities" or (ending.kind == "activation" and ending.activation == "Sigmoid"
                                               and kind == "BCEWithLogitsLoss"):
-            self.report("SHP401", ending.span,
+            self.report(Code.SOFTMAX_BEFORE_LOGITS_LOSS, ending.span,
                         f"`{ending.op}` turns the scores into probabilities, then {name} (line {line}) applies "
                         f"{applies} again: it expects raw logits, so the squashing happens twice, the gradients "
                         f"shrink and training stalls; return the logits and apply it only for predictions")
         elif ending.kind == "log-probabilities" and kind == "CrossEntropyLoss":
-            self.report("SHP402", ending.span,
+            self.report(Code.LOG_SOFTMAX_BEFORE_CROSS_ENTROPY, ending.span,
                         f"`{ending.op}` before {name} (line {line}) is redundant: the loss applies log_softmax "
                         f"itself (on log-probabilities it changes nothing); use nn.NLLLoss with a model that ends in "
                         f"log_softmax, or return the logits")
         elif ending.kind == "activation":
             why = WHY_ACTIVATION.get(ending.activation, f"{ending.activation} bends the scores")
-            self.report("SHP404", ending.span,
+            self.report(Code.ACTIVATION_ON_LOGITS, ending.span,
                         f"`{ending.op}` is applied to the last layer's logits before {name} (line {line}), which "
                         f"expects them raw: {why}, so the model cannot express confident predictions; drop the "
                         f"activation after the last layer")
@@ -140,7 +140,7 @@ class Rules:
     def on_collapse(self, flow, previous: AffineStep, step: AffineStep, span: Span) -> None:
         if previous.family != step.family or previous.factored or step.factored or _may_be_factorised(previous, step):
             return
-        self.report("SHP405", span,
+        self.report(Code.STACKED_LINEAR_LAYERS, span,
                     f"`{step.text}` follows `{previous.text}` (line {previous.line}) with no non-linearity "
                     f"between them: two {step.family} layers in a row compose into a single linear map "
                     f"(dropout and batch norm are affine at inference and do not change that); put an "
@@ -155,7 +155,7 @@ class Rules:
             return
         for node, optimizer in frame.steps:
             name = flow.text(node.func.value) if not node.args else flow.text(node.args[0])
-            self.report("SHP406", flow.span(node),
+            self.report(Code.MISSING_ZERO_GRAD, flow.span(node),
                         f"`{flow.text(node)}` runs on every pass of the loop at line {frame.node.lineno}, but "
                         f"nothing in that loop zeroes the gradients: backward() adds to .grad, so each step "
                         f"follows the sum of every gradient so far; call `{name}.zero_grad()` in the loop, "
@@ -168,14 +168,14 @@ class Rules:
         kind, where = context
         name = flow.text(node.func)
         if kind != "no_grad" and flow.grad == "on" and not self.program.grad_switched_off:
-            self.report("SHP407", flow.span(node),
+            self.report(Code.EVALUATION_WITHOUT_NO_GRAD, flow.span(node),
                         f"`{name}(...)` in {where} records the autograd graph: without torch.no_grad() each "
                         f"forward pass keeps its activations for a backward() that never comes, costing memory "
                         f"and time; wrap the evaluation in `with torch.no_grad():`")
         if module is not None and module.kind == MODULE and module.mode == "train" and module.model is not None \
                 and module.model.mode_layers and not _samples(flow, node):
             behaviour = _training_behaviour(module.model.mode_layers)
-            self.report("SHP408", flow.span(node),
+            self.report(Code.EVALUATION_IN_TRAIN_MODE, flow.span(node),
                         f"`{name}` is still in training mode in {where}: {behaviour}, so the results are "
                         f"noisy and wrong; call `{name}.eval()` before evaluating (and `{name}.train()` before "
                         f"training again)")

@@ -17,6 +17,7 @@ from math import prod
 from typing import Callable, Dict, Optional, Sequence, Tuple
 
 from . import shapes as S
+from ..diagnostics import Code
 from ..ir import UNKNOWN, Arg, NotKnown, ShapeError
 from .shapes import Dimension, Shape
 
@@ -45,7 +46,7 @@ class LayerArgs:
     def int(self, name: str) -> int:
         value = self[name]
         if isinstance(value, float):  # `planes / 4` in Python 3: torch refuses a float size
-            raise ShapeError("SHP107", f"{self.kind} {name}={self.text(name)} is {value!r}, a float; PyTorch "
+            raise ShapeError(Code.INVALID_ARGUMENT, f"{self.kind} {name}={self.text(name)} is {value!r}, a float; PyTorch "
                                        f"needs an integer here (use // rather than /)", arg=name)
         if not S.is_int(value):
             raise NotKnown(name)
@@ -157,19 +158,19 @@ def spatial_ndim(kind: str) -> int:
 
 def require_rank(x: Tuple, ranks: Sequence[int], kind: str, wants: str) -> None:
     if len(x) not in ranks:
-        raise ShapeError("SHP103", f"{kind} expects a {wants} input but receives "
+        raise ShapeError(Code.WRONG_RANK, f"{kind} expects a {wants} input but receives "
                                    f"{len(x)}-D {S.render_shape(x)}")
 
 
 def check_size(kind: str, dims: Sequence[Dimension], x: Tuple, n: int, what: str) -> None:
     for d in dims:
         if S.is_int(d) and d < 1:
-            raise ShapeError("SHP104", f"{kind} output would be empty: {what} gives "
+            raise ShapeError(Code.SPATIAL_TOO_SMALL, f"{kind} output would be empty: {what} gives "
                                        f"{S.render(d)} from input {S.render_shape(x)}")
 
 
 def _invalid(a: LayerArgs, name: str, should: str) -> ShapeError:
-    return ShapeError("SHP107", f"{a.kind} {name}={a.text(name)} {should}", arg=name)
+    return ShapeError(Code.INVALID_ARGUMENT, f"{a.kind} {name}={a.text(name)} {should}", arg=name)
 
 
 def _positive(a: LayerArgs, name: str, n: int) -> Tuple[int, ...]:
@@ -226,7 +227,7 @@ def _check_batch_is_not_channels(x: Tuple, n: int, kind: str) -> None:
     """torch reads B×H×W as one C×H×W image: B channels, which a convolution's in_channels fits
     for one batch size only."""
     if len(x) == n + 1 and S.same(x[0], S.sym(S.BATCH)):
-        raise ShapeError("SHP103", f"{kind} receives {S.render_shape(x)}, a batch without its channel dim "
+        raise ShapeError(Code.WRONG_RANK, f"{kind} receives {S.render_shape(x)}, a batch without its channel dim "
                                    f"(a {n + 1}-D input is one unbatched C×{_spatial_names(n)}); add it with "
                                    f".unsqueeze(1)")
 
@@ -247,7 +248,7 @@ def channel_error(kind: str, name: str, a: LayerArgs, got: Dimension, x: Tuple) 
     want = a.values[name]
     never = "" if S.is_int(got) and S.is_int(want) else f", which {S.never_phrase(got, want)}"
     return ShapeError(
-        "SHP102",
+        Code.CHANNEL_MISMATCH,
         f"{kind} expects {S.render(want)} input channels ({name}) but receives {S.render(got)}{never} "
         f"(input {S.render_shape(x)})", arg=name, value=got if S.is_int(got) else None)
 
@@ -264,7 +265,7 @@ def _wrap_dim(kind: str, dim: int, x: Tuple, what: str = "dim") -> int:
     """``dim`` as a non-negative index into ``x``; a scalar takes dims 0 and -1, as in torch."""
     rank = max(len(x), 1)
     if not -rank <= dim < rank:
-        raise ShapeError("SHP103", f"{kind} {what}={dim} is out of range for a {len(x)}-D input "
+        raise ShapeError(Code.WRONG_RANK, f"{kind} {what}={dim} is out of range for a {len(x)}-D input "
                                    f"{S.render_shape(x)} (expected {-rank} to {rank - 1})")
     return dim + rank if dim < 0 else dim
 
@@ -279,10 +280,10 @@ _PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 def _groups_check(a: LayerArgs) -> None:
     g = a.int("groups")
     if g <= 0:
-        raise ShapeError("SHP106", f"{a.kind} groups={a.text('groups')} must be positive", arg="groups")
+        raise ShapeError(Code.GROUPS, f"{a.kind} groups={a.text('groups')} must be positive", arg="groups")
     for name in ("in_channels", "out_channels"):
         if a.known(name) and a.int(name) % g:
-            raise ShapeError("SHP106", f"{a.kind} {name}={a.int(name)} is not divisible by "
+            raise ShapeError(Code.GROUPS, f"{a.kind} {name}={a.int(name)} is not divisible by "
                                        f"groups={g}", arg="groups")
 
 
@@ -299,7 +300,7 @@ def _conv_check(a: LayerArgs) -> None:
         if padding not in ("same", "valid"):
             raise _invalid(a, "padding", "must be 'same', 'valid' or a number")
         if padding == "same" and any(s != 1 for s in a.tuple("stride", n)):
-            raise ShapeError("SHP107", f"{a.kind} padding='same' is not supported for strided "
+            raise ShapeError(Code.INVALID_ARGUMENT, f"{a.kind} padding='same' is not supported for strided "
                                        f"convolutions (stride={a.text('stride')})", arg="stride")
     elif a.values["padding_mode"] in ("zeros", UNKNOWN):
         _non_negative(a, "padding", n)
@@ -336,7 +337,7 @@ def _check_padding_mode(a: LayerArgs, x: Tuple, spatial: Tuple, pads) -> None:
     for size, pair in zip(spatial, pads):
         limit = max(pair) + (1 if mode == "reflect" else 0)
         if S.is_int(size) and size < limit:
-            raise ShapeError("SHP104", f"{a.kind} padding_mode={mode!r} needs padding "
+            raise ShapeError(Code.SPATIAL_TOO_SMALL, f"{a.kind} padding_mode={mode!r} needs padding "
                                        f"{'smaller than' if mode == 'reflect' else 'at most'} the input "
                                        f"size, but pads {max(pair)} on a side of size {size} "
                                        f"(input {S.render_shape(x)})", arg="padding")
@@ -364,7 +365,7 @@ def _check_window_fits(kind, x, c, out, k, d) -> None:
     for i, size in enumerate(out):
         if S.is_int(size) and size < 1:
             effective = d[i] * (k[i] - 1) + 1
-            raise ShapeError("SHP104", f"{kind} kernel ({effective}) is larger than its padded input "
+            raise ShapeError(Code.SPATIAL_TOO_SMALL, f"{kind} kernel ({effective}) is larger than its padded input "
                                        f"{S.render_shape(x[c + 1:])} (input {S.render_shape(x)})")
 
 
@@ -438,7 +439,7 @@ def _pool(x: Tuple, a: LayerArgs, dilation: Tuple[int, ...]) -> Tuple:
     out = [window_out(size, k[i], s[i], p[i], dilation[i], ceil) for i, size in enumerate(x[c + 1:])]
     for i, size in enumerate(out):
         if S.is_int(size) and size < 1:
-            raise ShapeError("SHP104", f"{a.kind}({a.text('kernel_size')}) output would be empty: "
+            raise ShapeError(Code.SPATIAL_TOO_SMALL, f"{a.kind}({a.text('kernel_size')}) output would be empty: "
                                        f"input {S.render_shape(x)} is too small (spatial {S.render_shape(x[c + 1:])}"
                                        f" → {S.render_shape(tuple(out))})")
     return x[:c + 1] + tuple(out)
@@ -476,7 +477,7 @@ def _input_holds_kernel(x: Tuple, a: LayerArgs) -> None:
     """torch's avg_pool3d also wants every input size, before padding, at least the kernel's."""
     k = a.tuple("kernel_size", 3)
     if any(S.is_int(size) and size < ki for size, ki in zip(x[-3:], k)):
-        raise ShapeError("SHP104", f"{a.kind}({a.text('kernel_size')}) needs an input of at least the kernel "
+        raise ShapeError(Code.SPATIAL_TOO_SMALL, f"{a.kind}({a.text('kernel_size')}) needs an input of at least the kernel "
                                    f"size in D×H×W, before padding, but receives {S.render_shape(x)}")
 
 
@@ -505,7 +506,7 @@ def adaptive_pool(x: Tuple, a: LayerArgs) -> Tuple:
     sizes = _adaptive_sizes(a, n)
     whole = not isinstance(a["output_size"], (tuple, list))
     if len(x) < n + (0 if whole else 1):
-        raise ShapeError("SHP103", f"{a.kind} expects a {n + 2}-D (B×C×{_spatial_names(n)}) or {n + 1}-D "
+        raise ShapeError(Code.WRONG_RANK, f"{a.kind} expects a {n + 2}-D (B×C×{_spatial_names(n)}) or {n + 1}-D "
                                    f"unbatched input but receives {len(x)}-D {S.render_shape(x)}")
     out = tuple(old if new is None else new for old, new in zip(x[-n:], sizes))
     if a.kind.startswith("AdaptiveAvg") and n > 1 and all(size == 1 for size in out):
@@ -544,7 +545,7 @@ def batch_norm(x: Tuple, a: LayerArgs) -> Tuple:
         check_channels(a.kind, "num_features", a, x[1], x)
     # without running statistics even eval mode normalises by the batch's own
     if a.known("track_running_stats") and not a["track_running_stats"] and S.product(x[:1] + x[2:]) == 1:
-        raise ShapeError("SHP104", f"{a.kind}(track_running_stats=False) needs more than one value per "
+        raise ShapeError(Code.SPATIAL_TOO_SMALL, f"{a.kind}(track_running_stats=False) needs more than one value per "
                                    f"channel but receives {S.render_shape(x)}")
     return x
 
@@ -560,17 +561,17 @@ def instance_norm(x: Tuple, a: LayerArgs) -> Tuple:
         check_channels(a.kind, "num_features", a, x[c], x)
     # normalising over one element fails unless running statistics replace it in eval mode
     if a.known("track_running_stats") and not a["track_running_stats"] and S.product(x[c + 1:]) == 1:
-        raise ShapeError("SHP104", f"{a.kind} needs more than one spatial element per channel but "
+        raise ShapeError(Code.SPATIAL_TOO_SMALL, f"{a.kind} needs more than one spatial element per channel but "
                                    f"receives {S.render_shape(x)}")
     return x
 
 
 def _group_norm_check(a: LayerArgs) -> None:
     if a.known("num_groups") and a.int("num_groups") <= 0:
-        raise ShapeError("SHP106", f"GroupNorm num_groups={a.text('num_groups')} must be positive",
+        raise ShapeError(Code.GROUPS, f"GroupNorm num_groups={a.text('num_groups')} must be positive",
                          arg="num_groups")
     if a.known("num_channels") and a.known("num_groups") and a.int("num_channels") % a.int("num_groups"):
-        raise ShapeError("SHP106", f"GroupNorm num_channels={a.int('num_channels')} is not divisible by "
+        raise ShapeError(Code.GROUPS, f"GroupNorm num_channels={a.int('num_channels')} is not divisible by "
                                    f"num_groups={a.int('num_groups')}", arg="num_groups")
 
 
@@ -579,16 +580,16 @@ def _group_norm_check(a: LayerArgs) -> None:
 def group_norm(x: Tuple, a: LayerArgs) -> Tuple:
     """Statistics over each group of C / num_groups channels and all positions; shape unchanged."""
     if len(x) < 2:
-        raise ShapeError("SHP103", f"GroupNorm expects at least 2-D (B×C×...) input but receives "
+        raise ShapeError(Code.WRONG_RANK, f"GroupNorm expects at least 2-D (B×C×...) input but receives "
                                    f"{len(x)}-D {S.render_shape(x)}")
     if a.flag("affine"):
         check_channels(a.kind, "num_channels", a, x[1], x)
     elif a.known("num_groups") and S.is_int(x[1]) and x[1] % a.int("num_groups"):
-        raise ShapeError("SHP106", f"GroupNorm(num_groups={a.int('num_groups')}) receives {x[1]} channels, "
+        raise ShapeError(Code.GROUPS, f"GroupNorm(num_groups={a.int('num_groups')}) receives {x[1]} channels, "
                                    f"which do not divide into {a.int('num_groups')} groups "
                                    f"(input {S.render_shape(x)})", arg="num_groups")
     if a.known("num_groups") and _values_per_group(x, a.int("num_groups")) == 1:
-        raise ShapeError("SHP104", f"GroupNorm needs more than one value per group but receives "
+        raise ShapeError(Code.SPATIAL_TOO_SMALL, f"GroupNorm needs more than one value per group but receives "
                                    f"{S.render_shape(x)} with num_groups={a.int('num_groups')}")
     return x
 
@@ -610,7 +611,7 @@ def layer_norm(x: Tuple, a: LayerArgs) -> Tuple:
     tail = x[len(x) - len(normalized):] if len(normalized) <= len(x) else None
     if tail is None or any(S.same(got, want) is False for got, want in zip(tail, normalized)):
         single = not isinstance(a["normalized_shape"], (tuple, list)) and bool(x) and S.is_int(x[-1])
-        raise ShapeError("SHP102", f"LayerNorm expects the last dims {S.render_shape(normalized)} but "
+        raise ShapeError(Code.CHANNEL_MISMATCH, f"LayerNorm expects the last dims {S.render_shape(normalized)} but "
                                    f"receives {S.render_shape(x)}", arg="normalized_shape",
                          value=x[-1] if single else None)
     return x
@@ -635,7 +636,7 @@ def _layer_norm_params(a: LayerArgs) -> int:
 def local_response_norm(x: Tuple, a: LayerArgs) -> Tuple:
     """Normalises each position over `size` neighbouring channels (dim 1); shape unchanged."""
     if len(x) < 3:
-        raise ShapeError("SHP103", f"LocalResponseNorm expects at least a 3-D (B×C×...) input but "
+        raise ShapeError(Code.WRONG_RANK, f"LocalResponseNorm expects at least a 3-D (B×C×...) input but "
                                    f"receives {len(x)}-D {S.render_shape(x)}")
     return x
 
@@ -652,12 +653,12 @@ def _linear_params(a: LayerArgs) -> int:
 def linear(x: Tuple, a: LayerArgs) -> Tuple:
     """(*, in_features) → (*, out_features)"""
     if not x:
-        raise ShapeError("SHP103", "Linear expects at least a 1-D input but receives a scalar")
+        raise ShapeError(Code.WRONG_RANK, "Linear expects at least a 1-D input but receives a scalar")
     got, want = x[-1], a.size("in_features")
     if S.same(got, want) is False:
         raise _features_error(a, got, x)
     if S.never_equal(got, want):
-        raise ShapeError("SHP101", f"Linear expects {S.render(want)} input features but receives "
+        raise ShapeError(Code.LINEAR_IN_FEATURES, f"Linear expects {S.render(want)} input features but receives "
                                    f"{S.render(got)}, which {S.never_phrase(got, want)}",
                          arg="in_features", value=got if S.is_int(got) else None)
     return x[:-1] + (a.size("out_features"),)
@@ -665,7 +666,7 @@ def linear(x: Tuple, a: LayerArgs) -> Tuple:
 
 def _features_error(a: LayerArgs, got: int, x: Tuple) -> ShapeError:
     want = a.int("in_features")
-    return ShapeError("SHP101", f"Linear expects {want} input features but receives {got}",
+    return ShapeError(Code.LINEAR_IN_FEATURES, f"Linear expects {want} input features but receives {got}",
                       arg="in_features", value=got)
 
 
@@ -697,7 +698,7 @@ def flatten_shape(x: Tuple, start: int, end: int, kind: str = "Flatten") -> Tupl
     """Dims start..end (inclusive) become their product; a scalar flattens to (1,)."""
     s, e = _wrap_dim(kind, start, x, "start_dim"), _wrap_dim(kind, end, x, "end_dim")
     if s > e:
-        raise ShapeError("SHP103", f"{kind}(start_dim={start}, end_dim={end}): start_dim comes after "
+        raise ShapeError(Code.WRONG_RANK, f"{kind}(start_dim={start}, end_dim={end}): start_dim comes after "
                                    f"end_dim for a {len(x)}-D input {S.render_shape(x)}")
     if not x:
         return (1,)
@@ -730,7 +731,7 @@ def unflatten(x: Tuple, a: LayerArgs) -> Tuple:
     """Dim `dim` of size n becomes unflattened_size, whose product must be n (one -1 is inferred)."""
     sizes = _unflatten_sizes(a)
     if not x:
-        raise ShapeError("SHP103", "Unflatten cannot split a scalar input")
+        raise ShapeError(Code.WRONG_RANK, "Unflatten cannot split a scalar input")
     dim = _wrap_dim(a.kind, a.int("dim"), x)
     total = prod(s for s in sizes if s != -1)
     if -1 in sizes:
@@ -752,7 +753,7 @@ def _inferred_size(a: LayerArgs, x: Tuple, dim: int, sizes: Tuple, total: int) -
 
 def _unflatten_error(a: LayerArgs, x: Tuple, dim: int, sizes: Tuple, total: int) -> ShapeError:
     need = f"a multiple of {total}" if -1 in sizes else str(total)
-    return ShapeError("SHP105", f"Unflatten({a.text('dim')}, {tuple(sizes)}) needs dim {dim} of size {need} "
+    return ShapeError(Code.VIEW_MISMATCH, f"Unflatten({a.text('dim')}, {tuple(sizes)}) needs dim {dim} of size {need} "
                                 f"but receives {S.render_shape(x)}")
 
 
@@ -775,7 +776,7 @@ def _scale_factor(a: LayerArgs) -> object:
 def _upsample_check(a: LayerArgs) -> None:
     size, scale = a["size"], _scale_factor(a)
     if (size is None) == (scale is None):
-        raise ShapeError("SHP107", f"{a.kind} needs exactly one of size and scale_factor", arg="size")
+        raise ShapeError(Code.INVALID_ARGUMENT, f"{a.kind} needs exactly one of size and scale_factor", arg="size")
     mode = _upsample_mode(a)
     if mode not in _UPSAMPLE_RANKS:
         raise _invalid(a, "mode", f"must be one of {', '.join(map(repr, _UPSAMPLE_RANKS))}")
@@ -861,7 +862,7 @@ def upsample(x: Tuple, a: LayerArgs) -> Tuple:
     least = 0 if mode == "area" else 1  # area resamples by adaptive pooling, which allows 0
     for size in out:
         if S.is_int(size) and size < least:
-            raise ShapeError("SHP104", f"{a.kind} output would be empty: {S.render_shape(x)} resized to "
+            raise ShapeError(Code.SPATIAL_TOO_SMALL, f"{a.kind} output would be empty: {S.render_shape(x)} resized to "
                                        f"{S.render_shape(tuple(out))}")
     return x[:2] + tuple(out)
 
@@ -895,13 +896,13 @@ def constant_pad(x: Tuple, a: LayerArgs) -> Tuple:
 def _constant_pad(x: Tuple, a: LayerArgs) -> Tuple:
     n = spatial_ndim(a.kind)
     if len(x) < n:
-        raise ShapeError("SHP103", f"{a.kind} pads the last {n} dims but receives a {len(x)}-D input "
+        raise ShapeError(Code.WRONG_RANK, f"{a.kind} pads the last {n} dims but receives a {len(x)}-D input "
                                    f"{S.render_shape(x)}")
     pairs = _padding_pairs(a, n)
     for size, (before, after) in zip(x[-n:], pairs):
         cropped = S.add(size, min(before, 0) + min(after, 0))
         if S.is_int(cropped) and cropped < 0:
-            raise ShapeError("SHP104", f"{a.kind} padding={a.text('padding')} crops more than the "
+            raise ShapeError(Code.SPATIAL_TOO_SMALL, f"{a.kind} padding={a.text('padding')} crops more than the "
                                        f"input {S.render_shape(x)} holds", arg="padding")
     return x[:-n] + tuple(S.add(size, before + after) for size, (before, after) in zip(x[-n:], pairs))
 
@@ -921,7 +922,7 @@ def edge_pad(x: Tuple, a: LayerArgs) -> Tuple:
     spatial = x[-n:]
     for size, pair in zip(spatial, pairs):
         if limit is not None and S.is_int(size) and max(pair) + limit > size:
-            raise ShapeError("SHP104", f"{a.kind} padding={a.text('padding')} must be "
+            raise ShapeError(Code.SPATIAL_TOO_SMALL, f"{a.kind} padding={a.text('padding')} must be "
                                        f"{'smaller than' if limit else 'at most'} each padded dim, but the "
                                        f"input is {S.render_shape(x)}", arg="padding")
     return x[:-n] + tuple(S.add(size, before + after) for size, (before, after) in zip(spatial, pairs))
@@ -929,7 +930,7 @@ def edge_pad(x: Tuple, a: LayerArgs) -> Tuple:
 
 def _at_least_3d(x: Tuple, a: LayerArgs) -> None:
     if len(x) < 3:
-        raise ShapeError("SHP103", f"{a.kind} expects at least a 3-D (B×C×H×W or C×H×W) input but "
+        raise ShapeError(Code.WRONG_RANK, f"{a.kind} expects at least a 3-D (B×C×H×W or C×H×W) input but "
                                    f"receives {len(x)}-D {S.render_shape(x)}")
 
 
@@ -941,7 +942,7 @@ def pixel_shuffle(x: Tuple, a: LayerArgs) -> Tuple:
     r = a.int("upscale_factor")
     c, h, w = x[-3:]
     if S.is_int(c) and c % (r * r):
-        raise ShapeError("SHP102", f"PixelShuffle({r}) needs channels divisible by {r * r} but receives "
+        raise ShapeError(Code.CHANNEL_MISMATCH, f"PixelShuffle({r}) needs channels divisible by {r * r} but receives "
                                    f"{c} (input {S.render_shape(x)})", arg="upscale_factor")
     channels = S.divide_exact(c, r * r)
     return x[:-3] + (S.floordiv(c, r * r) if channels is None else channels, S.mul(h, r), S.mul(w, r))
@@ -955,7 +956,7 @@ def pixel_unshuffle(x: Tuple, a: LayerArgs) -> Tuple:
     r = a.int("downscale_factor")
     c, h, w = x[-3:]
     if any(S.is_int(size) and size % r for size in (h, w)):
-        raise ShapeError("SHP104", f"PixelUnshuffle({r}) needs height and width divisible by {r} but "
+        raise ShapeError(Code.SPATIAL_TOO_SMALL, f"PixelUnshuffle({r}) needs height and width divisible by {r} but "
                                    f"receives {S.render_shape(x)}", arg="downscale_factor")
     return x[:-3] + (S.mul(c, r * r), S.floordiv(h, r), S.floordiv(w, r))
 
@@ -966,7 +967,7 @@ def channel_shuffle(x: Tuple, a: LayerArgs) -> Tuple:
     _at_least_3d(x, a)
     g = a.int("groups")
     if S.is_int(x[1]) and x[1] % g:
-        raise ShapeError("SHP106", f"ChannelShuffle(groups={g}) receives {x[1]} channels, which do not "
+        raise ShapeError(Code.GROUPS, f"ChannelShuffle(groups={g}) receives {x[1]} channels, which do not "
                                    f"divide into {g} groups (input {S.render_shape(x)})", arg="groups")
     return x
 
@@ -1015,7 +1016,7 @@ def _ordered(low: str, high: str, strict: bool):
         lo, hi = a.values[low], a.values[high]
         if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (lo, hi)) \
                 and (lo >= hi if strict else lo > hi):
-            raise ShapeError("SHP107", f"{a.kind} {high}={a.text(high)} must be "
+            raise ShapeError(Code.INVALID_ARGUMENT, f"{a.kind} {high}={a.text(high)} must be "
                                        f"{'greater than' if strict else 'at least'} {low}={a.text(low)}", arg=high)
     return check
 
@@ -1043,7 +1044,7 @@ def dropout(x: Tuple, a: LayerArgs) -> Tuple:
     if isinstance(ranks, tuple):
         require_rank(x, ranks, a.kind, "2-D (C×L) or 3-D (B×C×L)")
     elif ranks and len(x) < ranks and _drops_something(a):
-        raise ShapeError("SHP103", f"{a.kind} drops whole channels and expects at least a {ranks}-D input "
+        raise ShapeError(Code.WRONG_RANK, f"{a.kind} drops whole channels and expects at least a {ranks}-D input "
                                    f"but receives {len(x)}-D {S.render_shape(x)}")
     return x
 
@@ -1068,10 +1069,10 @@ def softmax2d(x: Tuple, a: LayerArgs) -> Tuple:
 def glu(x: Tuple, a: LayerArgs) -> Tuple:
     """Halves dim: out = a ⊗ σ(b) for the two halves a, b of the input along dim."""
     if not x:
-        raise ShapeError("SHP103", "GLU needs at least a 1-D input to halve but receives a scalar")
+        raise ShapeError(Code.WRONG_RANK, "GLU needs at least a 1-D input to halve but receives a scalar")
     dim = _wrap_dim(a.kind, a.int("dim"), x)
     if S.is_int(x[dim]) and x[dim] % 2:
-        raise ShapeError("SHP104", f"GLU halves dim {dim}, which must be even but has size {x[dim]} "
+        raise ShapeError(Code.SPATIAL_TOO_SMALL, f"GLU halves dim {dim}, which must be even but has size {x[dim]} "
                                    f"(input {S.render_shape(x)})", arg="dim")
     return x[:dim] + (S.floordiv(x[dim], 2),) + x[dim + 1:]
 
@@ -1082,7 +1083,7 @@ def prelu(x: Tuple, a: LayerArgs) -> Tuple:
     n = a.int("num_parameters")
     if n != 1 and (len(x) < 2 or S.same(x[1], n) is False):
         got = x[1] if len(x) > 1 and S.is_int(x[1]) else None
-        raise ShapeError("SHP102", f"PReLU(num_parameters={n}) expects {n} channels but receives "
+        raise ShapeError(Code.CHANNEL_MISMATCH, f"PReLU(num_parameters={n}) expects {n} channels but receives "
                                    f"{S.render_shape(x)}", arg="num_parameters", value=got)
     return x
 

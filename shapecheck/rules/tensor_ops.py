@@ -33,6 +33,7 @@ from functools import lru_cache
 from typing import Callable, Dict, Optional, Sequence, Tuple
 
 from . import shapes as S
+from ..diagnostics import Code
 from ..ir import UNKNOWN, Arg, NotKnown, ShapeError
 from .layers import RULES, flatten_shape
 from .shapes import Dimension, Tensor
@@ -205,7 +206,7 @@ def _axis(d: object, x: Tuple, op: str, extra: int = 0) -> int:
     rank = len(x) + extra
     lo, hi = (-rank, rank - 1) if rank else (-1, 0)
     if not lo <= d <= hi:
-        raise ShapeError("SHP103", f"{op}: dim {d} is out of range for the {len(x)}-D input "
+        raise ShapeError(Code.WRONG_RANK, f"{op}: dim {d} is out of range for the {len(x)}-D input "
                                    f"{S.render_shape(x)} (expected {lo} to {hi})")
     return d % rank if rank else 0
 
@@ -214,7 +215,7 @@ def _axes(dims: object, x: Tuple, op: str) -> Tuple[int, ...]:
     dims = tuple(dims) if isinstance(dims, (tuple, list)) else (dims,)
     axes = tuple(_axis(d, x, op) for d in dims)
     if len(set(axes)) != len(axes):
-        raise ShapeError("SHP103", f"{op}: dim {_dims_text(dims)} names a dim twice")
+        raise ShapeError(Code.WRONG_RANK, f"{op}: dim {_dims_text(dims)} names a dim twice")
     return axes
 
 
@@ -253,7 +254,7 @@ def clamp(input, min=None, max=None, **options):
     """out = broadcast(input, min, max): tensor bounds broadcast like operands; one is needed."""
     shape = _shape(input)
     if min is None and max is None:
-        raise ShapeError("SHP107", "clamp needs min or max")
+        raise ShapeError(Code.INVALID_ARGUMENT, "clamp needs min or max")
     for bound in (min, max):
         if isinstance(bound, Tensor):
             shape = broadcast_shapes(shape, _shape(bound), "clamp")
@@ -273,7 +274,7 @@ def dropout(input, p=0.5, training=True, inplace=False):
     """out = input; p must lie in [0, 1]; dropout1d wants a 2-D or 3-D input."""
     x = _shape(input)
     if _number(p) and not 0 <= p <= 1:
-        raise ShapeError("SHP107", f"dropout probability p={p} must be between 0 and 1", arg="p")
+        raise ShapeError(Code.INVALID_ARGUMENT, f"dropout probability p={p} must be between 0 and 1", arg="p")
     return Tensor(x)
 
 
@@ -285,7 +286,7 @@ def _feature_dropout(name: str):
         x = dropout(input, p).shape
         drops = name == "dropout1d" or training is True and _number(p) and 0 < p < 1
         if drops and len(x) not in _FEATURE_DROPOUT_RANKS[name]:
-            raise ShapeError("SHP103", f"{name} cannot take the {len(x)}-D input {S.render_shape(x)}")
+            raise ShapeError(Code.WRONG_RANK, f"{name} cannot take the {len(x)}-D input {S.render_shape(x)}")
         return Tensor(x)
 
     rule.__doc__ = (f"out = input; {name} zeroes whole channels, so the input needs a channel dim "
@@ -417,7 +418,7 @@ def topk(input, k, dim=-1, largest=True, sorted=True, *, out=None):
     k = _size(k)
     size = x[d] if x else 1
     if S.is_int(k) and (k < 0 or S.is_int(size) and k > size):
-        raise ShapeError("SHP104", f"topk({S.render(k)}) asks for more entries than dim {d} of "
+        raise ShapeError(Code.SPATIAL_TOO_SMALL, f"topk({S.render(k)}) asks for more entries than dim {d} of "
                                    f"{S.render_shape(x)} has", arg="k")
     return _pair(x[:d] + (k,) + x[d + 1:] if x else ())
 
@@ -432,7 +433,7 @@ def size(input, dim=None):
     if dim is None:
         return x
     if not x:
-        raise ShapeError("SHP103", f"size({dim}): a 0-D tensor has no dims")
+        raise ShapeError(Code.WRONG_RANK, f"size({dim}): a 0-D tensor has no dims")
     return x[_axis(dim, x, "size")]
 
 
@@ -534,10 +535,10 @@ def reshaped(x: Tuple, sizes: Tuple, op: str) -> Tuple:
     call = f"{op}({_dims_text(sizes)})"
     for i, s in enumerate(sizes):
         if S.is_int(s) and s < -1:
-            raise ShapeError("SHP105", f"{call}: size {s} is invalid", arg=str(i))
+            raise ShapeError(Code.VIEW_MISMATCH, f"{call}: size {s} is invalid", arg=str(i))
     holes = [i for i, s in enumerate(sizes) if S.is_int(s) and s == -1]
     if len(holes) > 1:
-        raise ShapeError("SHP105", f"{call}: only one size can be -1")
+        raise ShapeError(Code.VIEW_MISMATCH, f"{call}: only one size can be -1")
     if not holes:
         _check_count(x, sizes, call)
         return sizes
@@ -561,7 +562,7 @@ def _inferred(x: Tuple, sizes: Tuple, i: int, known: Dimension, call: str) -> Di
         return inferred
     total = S.product(x)
     if S.is_int(total) and S.is_int(known):
-        raise ShapeError("SHP105", f"{call} cannot hold the {total} elements of the input "
+        raise ShapeError(Code.VIEW_MISMATCH, f"{call} cannot hold the {total} elements of the input "
                                    f"{S.render_shape(x)}: {total} is not a multiple of {known}")
     return S.unknown("view")
 
@@ -574,7 +575,7 @@ def _per_sample_error(x: Tuple, sizes: Tuple, expected: int, call: str) -> Shape
     per_sample = S.product(x[1:])
     factors = tuple(x[1:]) if len(x) > 2 else ()
     spelled = f" = {'×'.join(map(str, factors))}" if factors else ""
-    return ShapeError("SHP105", f"{call} expects {expected} elements per sample but receives "
+    return ShapeError(Code.VIEW_MISMATCH, f"{call} expects {expected} elements per sample but receives "
                                 f"{per_sample}{spelled} (input {S.render_shape(x)})",
                       arg="1" if len(sizes) == 2 else None, value=per_sample, factors=factors)
 
@@ -588,7 +589,7 @@ def _check_count(x: Tuple, sizes: Tuple, call: str) -> None:
         return
     if len(rest_x) < len(x) and len(sizes) == 2 and S.same(sizes[0], x[0]) is True:
         raise _per_sample_error(x, sizes, want, call)
-    raise ShapeError("SHP105", f"{call} needs {S.render(S.product(sizes))} elements but the input "
+    raise ShapeError(Code.VIEW_MISMATCH, f"{call} needs {S.render(S.product(sizes))} elements but the input "
                                f"{S.render_shape(x)} has {S.render(S.product(x))}")
 
 
@@ -614,7 +615,7 @@ def permute(input, *dims):
 
 def permuted(x: Tuple, dims: Tuple[int, ...], op: str) -> Tuple:
     if len(dims) != len(x):
-        raise ShapeError("SHP103", f"{op}({_dims_text(dims)}) names {len(dims)} dims but the input "
+        raise ShapeError(Code.WRONG_RANK, f"{op}({_dims_text(dims)}) names {len(dims)} dims but the input "
                                    f"{S.render_shape(x)} has {len(x)}")
     return tuple(x[a] for a in _axes(dims, x, op))
 
@@ -665,7 +666,7 @@ def t(input):
     """x.t(): a 2-D transpose; 0-D and 1-D inputs are returned as they are."""
     x = _shape(input)
     if len(x) > 2:
-        raise ShapeError("SHP103", f"t() expects at most 2 dims but receives {len(x)}-D "
+        raise ShapeError(Code.WRONG_RANK, f"t() expects at most 2 dims but receives {len(x)}-D "
                                    f"{S.render_shape(x)}; use transpose(d0, d1) or permute")
     return Tensor(x[::-1])
 
@@ -681,7 +682,7 @@ def matrix_transpose(input):
     """x.mT: the last two dims swapped; a 1-D input has none to swap."""
     x = _shape(input)
     if len(x) == 1:
-        raise ShapeError("SHP103", f"mT expects a matrix (or a batch of them) but receives {S.render_shape(x)}")
+        raise ShapeError(Code.WRONG_RANK, f"mT expects a matrix (or a batch of them) but receives {S.render_shape(x)}")
     if not x:
         return Tensor(x)
     return Tensor(x[:-2] + (x[-1], x[-2]))
@@ -733,7 +734,7 @@ def np_squeeze(a, axis=None):
     if not x:
         return Tensor(x)
     if any(S.is_int(x[i]) and x[i] != 1 for i in axes):
-        raise ShapeError("SHP103", f"squeeze(axis={axis}): the axis of {S.render_shape(x)} "
+        raise ShapeError(Code.WRONG_RANK, f"squeeze(axis={axis}): the axis of {S.render_shape(x)} "
                                    f"does not have size 1")
     return Tensor(_squeezed(x, axes))
 
@@ -753,16 +754,16 @@ def expand_as(input, other):
 def expanded(x: Tuple, sizes: Tuple, op: str) -> Tuple:
     lead = len(sizes) - len(x)
     if lead < 0:
-        raise ShapeError("SHP103", f"{op}({_dims_text(sizes)}) names fewer dims than the input "
+        raise ShapeError(Code.WRONG_RANK, f"{op}({_dims_text(sizes)}) names fewer dims than the input "
                                    f"{S.render_shape(x)} has")
     out = list(sizes[:lead])
     if any(S.is_int(s) and s < 0 for s in out):
-        raise ShapeError("SHP108", f"{op}({_dims_text(sizes)}): -1 cannot stand for a new dim")
+        raise ShapeError(Code.INCOMPATIBLE_OPERANDS, f"{op}({_dims_text(sizes)}): -1 cannot stand for a new dim")
     for have, want in zip(x, sizes[lead:]):
         if S.is_int(want) and want == -1:
             out.append(have)
         elif S.is_int(want) and want < -1 or S.is_int(have) and have != 1 and S.same(have, want) is False:
-            raise ShapeError("SHP108", f"{op}({_dims_text(sizes)}) cannot stretch the input "
+            raise ShapeError(Code.INCOMPATIBLE_OPERANDS, f"{op}({_dims_text(sizes)}) cannot stretch the input "
                                        f"{S.render_shape(x)}: only dims of size 1 expand")
         else:
             out.append(want)
@@ -776,10 +777,10 @@ def repeat(input, *repeats):
     counts = _sizes(repeats)
     lead = len(counts) - len(x)
     if lead < 0:
-        raise ShapeError("SHP103", f"repeat({_dims_text(counts)}) needs a count for each of the "
+        raise ShapeError(Code.WRONG_RANK, f"repeat({_dims_text(counts)}) needs a count for each of the "
                                    f"{len(x)} dims of {S.render_shape(x)}")
     if any(S.is_int(c) and c < 0 for c in counts):
-        raise ShapeError("SHP107", f"repeat({_dims_text(counts)}): counts must not be negative")
+        raise ShapeError(Code.INVALID_ARGUMENT, f"repeat({_dims_text(counts)}): counts must not be negative")
     return Tensor(tuple(counts[:lead]) + tuple(S.mul(n, c) for n, c in zip(x, counts[lead:])))
 
 
@@ -793,7 +794,7 @@ def split(input, split_size_or_sections, dim=0):
     if isinstance(split_size_or_sections, (tuple, list)):
         sections = tuple(_size(s) for s in split_size_or_sections)
         if S.is_int(n) and all(S.is_int(s) for s in sections) and sum(sections) != n:
-            raise ShapeError("SHP105", f"split({list(sections)}) sizes add up to {sum(sections)} but "
+            raise ShapeError(Code.VIEW_MISMATCH, f"split({list(sections)}) sizes add up to {sum(sections)} but "
                                        f"dim {d} of {S.render_shape(x)} is {n}")
     else:
         k = _int(split_size_or_sections)
@@ -809,7 +810,7 @@ def chunk(input, chunks, dim=0):
     x = _shape(input)
     d = _axis(dim, x, "chunk")
     if _int(chunks) <= 0:
-        raise ShapeError("SHP107", f"chunk({chunks}): the number of chunks must be positive")
+        raise ShapeError(Code.INVALID_ARGUMENT, f"chunk({chunks}): the number of chunks must be positive")
     if not S.is_int(x[d]) or x[d] == 0:
         raise NotKnown("chunk of a symbolic or empty dim")
     return split(input, -(-x[d] // chunks), d)
@@ -838,7 +839,7 @@ def _agree(column: Sequence[Dimension], describe: Callable[[], str]) -> Dimensio
     """The dim that equal dims share: an error when two known sizes differ."""
     known = {d for d in column if S.is_int(d)}
     if len(known) > 1:
-        raise ShapeError("SHP108", describe())
+        raise ShapeError(Code.INCOMPATIBLE_OPERANDS, describe())
     if known:
         return known.pop()
     return next((d for d in column if not S.is_unknown(d)), column[0])
@@ -870,10 +871,10 @@ def _sum(dims) -> Dimension:
 
 def concatenated(shapes: list, dim: object, op: str) -> Tuple:
     if not shapes:
-        raise ShapeError("SHP108", f"{op} needs at least one tensor")
+        raise ShapeError(Code.INCOMPATIBLE_OPERANDS, f"{op} needs at least one tensor")
     rank = len(shapes[0])
     if rank == 0:
-        raise ShapeError("SHP103", f"{op} cannot join 0-D tensors; use torch.stack")
+        raise ShapeError(Code.WRONG_RANK, f"{op} cannot join 0-D tensors; use torch.stack")
     d = _axis(dim, shapes[0], op)
     _same_rank(shapes, op)
     out = []
@@ -889,7 +890,7 @@ def concatenated(shapes: list, dim: object, op: str) -> Tuple:
 
 def _same_rank(shapes: list, op: str) -> None:
     if len({len(s) for s in shapes}) > 1:
-        raise ShapeError("SHP108", f"{op} needs tensors of one rank but receives {_listing(shapes)}")
+        raise ShapeError(Code.INCOMPATIBLE_OPERANDS, f"{op} needs tensors of one rank but receives {_listing(shapes)}")
 
 
 def _listing(shapes: list) -> str:
@@ -901,7 +902,7 @@ def stack(tensors, dim=0, *, axis=None, out=None, dtype=None, casting="same_kind
     """Equal shapes, joined along a new dim ``dim`` of size len(tensors)."""
     shapes = _tensors(tensors)
     if not shapes:
-        raise ShapeError("SHP108", "stack needs at least one tensor")
+        raise ShapeError(Code.INCOMPATIBLE_OPERANDS, "stack needs at least one tensor")
     d = _axis(dim if axis is None else axis, shapes[0], "stack", extra=1)
     _same_rank(shapes, "stack")
     common = tuple(_agree([s[i] for s in shapes], lambda: f"stack needs equal shapes but receives "
@@ -915,7 +916,7 @@ def hstack(tensors, *, out=None):
     """torch.cat along dim 1 (dim 0 for 1-D tensors); 0-D tensors count as 1-D."""
     shapes = [s or (1,) for s in _tensors(tensors)]
     if not shapes:
-        raise ShapeError("SHP108", "hstack needs at least one tensor")
+        raise ShapeError(Code.INCOMPATIBLE_OPERANDS, "hstack needs at least one tensor")
     return Tensor(concatenated(shapes, 0 if len(shapes[0]) == 1 else 1, "torch.hstack"))
 
 
@@ -941,7 +942,7 @@ def broadcast_shapes(a: Tuple, b: Tuple, op: str = "+") -> Tuple:
         dim = _broadcast_dim(p, q)
         if dim is None:
             verb = _VERBS.get(op, f"apply {op} to")
-            raise ShapeError("SHP108", f"cannot {verb} {S.render_shape(a)} and {S.render_shape(b)}: "
+            raise ShapeError(Code.INCOMPATIBLE_OPERANDS, f"cannot {verb} {S.render_shape(a)} and {S.render_shape(b)}: "
                                        f"dim {i - n} is {S.render(p)} vs {S.render(q)}")
         out.append(dim)
     return tuple(out)
@@ -1043,7 +1044,7 @@ def _into(x: Tuple, other: object, op: str) -> Tuple:
     """x, after checking that ``other`` broadcasts to x's shape (in-place ops, masks)."""
     out = broadcast_shapes(x, _operand(other), op)
     if len(out) != len(x) or any(S.same(p, q) is False for p, q in zip(out, x)):
-        raise ShapeError("SHP108", f"in-place {op} cannot write the broadcast shape "
+        raise ShapeError(Code.INCOMPATIBLE_OPERANDS, f"in-place {op} cannot write the broadcast shape "
                                    f"{S.render_shape(out)} into {S.render_shape(x)}")
     return x
 
@@ -1086,7 +1087,7 @@ def matmul(input, other, *, out=None):
     except UnknownRank:
         return Tensor(None)
     if not x or not y:
-        raise ShapeError("SHP103", f"matmul needs operands of at least 1 dim but receives "
+        raise ShapeError(Code.WRONG_RANK, f"matmul needs operands of at least 1 dim but receives "
                                    f"{S.render_shape(x)} and {S.render_shape(y)}")
     xm = (1,) + x if len(x) == 1 else x
     ym = y + (1,) if len(y) == 1 else y
@@ -1099,13 +1100,13 @@ def matmul(input, other, *, out=None):
 
 def _check_inner(m: Dimension, k: Dimension, x: Tuple, y: Tuple, op: str) -> None:
     if S.same(m, k) is False:
-        raise ShapeError("SHP108", f"cannot matrix-multiply {S.render_shape(x)} by "
+        raise ShapeError(Code.INCOMPATIBLE_OPERANDS, f"cannot matrix-multiply {S.render_shape(x)} by "
                                    f"{S.render_shape(y)}: {S.render(m)} columns vs {S.render(k)} rows")
 
 
 def _require(x: Tuple, rank: int, op: str) -> None:
     if len(x) != rank:
-        raise ShapeError("SHP103", f"{op} expects {rank}-D operands but receives {len(x)}-D "
+        raise ShapeError(Code.WRONG_RANK, f"{op} expects {rank}-D operands but receives {len(x)}-D "
                                    f"{S.render_shape(x)}")
 
 
@@ -1167,7 +1168,7 @@ def linear(input, weight, bias=None):
     if not x or len(w) not in (1, 2):
         raise NotKnown("linear operands")
     if S.same(x[-1], w[-1]) is False:
-        raise ShapeError("SHP101", f"F.linear expects {S.render(w[-1])} input features but receives "
+        raise ShapeError(Code.LINEAR_IN_FEATURES, f"F.linear expects {S.render(w[-1])} input features but receives "
                                    f"{S.render(x[-1])} (input {S.render_shape(x)})",
                          arg="weight", value=x[-1] if S.is_int(x[-1]) else None)
     return Tensor(x[:-1] + w[:-1])
@@ -1199,7 +1200,7 @@ def _indexed(tensor: object, index: object, numpy: bool) -> Tensor:
         raise NotKnown("several ellipses")
     consumed = sum(1 for i in items if i is not None and i is not Ellipsis)
     if consumed > len(x):
-        raise ShapeError("SHP103", f"too many indices ({consumed}) for the {len(x)}-D tensor "
+        raise ShapeError(Code.WRONG_RANK, f"too many indices ({consumed}) for the {len(x)}-D tensor "
                                    f"{S.render_shape(x)}")
     if Ellipsis in items:
         at = items.index(Ellipsis)
@@ -1219,7 +1220,7 @@ def _indexed(tensor: object, index: object, numpy: bool) -> Tensor:
 
 def _check_index(i: Dimension, n: Dimension, d: int, x: Tuple) -> None:
     if S.is_int(i) and S.is_int(n) and not -n <= i < n:
-        raise ShapeError("SHP103", f"index {i} is out of range for dim {d} of size {n} "
+        raise ShapeError(Code.WRONG_RANK, f"index {i} is out of range for dim {d} of size {n} "
                                    f"(tensor {S.render_shape(x)})")
 
 
@@ -1229,7 +1230,7 @@ def _slice_length(n: Dimension, item: slice, d: int, x: Tuple, numpy: bool) -> D
     if not all(v is None or S.is_int(v) for v in (start, stop, step)):
         return S.unknown("slice")
     if step == 0 or step < 0 and not numpy:
-        raise ShapeError("SHP107", f"slice step {step} must be positive (dim {d} of {S.render_shape(x)})")
+        raise ShapeError(Code.INVALID_ARGUMENT, f"slice step {step} must be positive (dim {d} of {S.render_shape(x)})")
     if S.is_int(n):
         return len(range(n)[item])
     if step < 0:
@@ -1318,7 +1319,7 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
         scales = _per_dim(scale_factor, n, "scale_factor", x)
         out = tuple(_scaled(d, f) for d, f in zip(x[2:], scales))
     if mode != "area" and any(S.is_int(d) and d < 1 for d in out):
-        raise ShapeError("SHP104", f"interpolate output {S.render_shape(out)} from input "
+        raise ShapeError(Code.SPATIAL_TOO_SMALL, f"interpolate output {S.render_shape(out)} from input "
                                    f"{S.render_shape(x)} would be empty")
     return Tensor(x[:2] + out)
 
@@ -1328,22 +1329,22 @@ def _check_interpolate(x, size, scale_factor, mode, align_corners, antialias) ->
             or mode not in _INTERPOLATE_RANKS:
         raise NotKnown("mode")
     if (size is None) == (scale_factor is None):
-        raise ShapeError("SHP107", "interpolate needs exactly one of size and scale_factor")
+        raise ShapeError(Code.INVALID_ARGUMENT, "interpolate needs exactly one of size and scale_factor")
     if align_corners is not None and mode in ("nearest", "nearest-exact", "area"):
-        raise ShapeError("SHP107", f"align_corners cannot be set with mode={mode!r}", arg="align_corners")
+        raise ShapeError(Code.INVALID_ARGUMENT, f"align_corners cannot be set with mode={mode!r}", arg="align_corners")
     if antialias is True and (mode not in ("bilinear", "bicubic") or len(x) != 4):
-        raise ShapeError("SHP107", "antialias needs mode 'bilinear' or 'bicubic' and a 4-D input",
+        raise ShapeError(Code.INVALID_ARGUMENT, "antialias needs mode 'bilinear' or 'bicubic' and a 4-D input",
                          arg="antialias")
     if len(x) not in _INTERPOLATE_RANKS[mode]:
         wants = " or ".join(f"{r}-D" for r in _INTERPOLATE_RANKS[mode])
-        raise ShapeError("SHP103", f"interpolate mode={mode!r} expects a {wants} input but receives "
+        raise ShapeError(Code.WRONG_RANK, f"interpolate mode={mode!r} expects a {wants} input but receives "
                                    f"{len(x)}-D {S.render_shape(x)}")
 
 
 def _per_dim(value, n: int, name: str, x: Tuple) -> Tuple:
     if isinstance(value, (tuple, list)):
         if len(value) != n:
-            raise ShapeError("SHP107", f"interpolate {name}={tuple(value)} needs {n} values for the "
+            raise ShapeError(Code.INVALID_ARGUMENT, f"interpolate {name}={tuple(value)} needs {n} values for the "
                                        f"spatial dims of {S.render_shape(x)}", arg=name)
         return tuple(value)
     return (value,) * n
@@ -1373,7 +1374,7 @@ def pad(input, pad, mode="constant", value=None):
     x = _shape(input)
     widths = _ints((pad,))
     if len(widths) % 2 or len(widths) > 2 * len(x):
-        raise ShapeError("SHP107", f"pad {widths} needs an even number of values, at most two per "
+        raise ShapeError(Code.INVALID_ARGUMENT, f"pad {widths} needs an even number of values, at most two per "
                                    f"dim of {S.render_shape(x)}", arg="pad")
     if mode != "constant":
         _check_pad_mode(x, widths, mode)
@@ -1384,7 +1385,7 @@ def pad(input, pad, mode="constant", value=None):
         out[d] = S.add(x[d], left + right)
         cropped = S.add(x[d], min(left, 0) + min(right, 0)) if mode == "constant" else out[d]
         if S.is_int(out[d]) and out[d] < least or S.is_int(cropped) and cropped < 0:
-            raise ShapeError("SHP104", f"pad {widths} leaves dim {d} of {S.render_shape(x)} with "
+            raise ShapeError(Code.SPATIAL_TOO_SMALL, f"pad {widths} leaves dim {d} of {S.render_shape(x)} with "
                                        f"{S.render(out[d])} entries", arg="pad")
     return Tensor(tuple(out))
 
@@ -1394,13 +1395,13 @@ def _check_pad_mode(x: Tuple, widths: Tuple[int, ...], mode: str) -> None:
     if mode not in ("reflect", "replicate", "circular"):
         raise NotKnown("pad mode")
     if len(x) not in (k + 1, k + 2) or k not in (1, 2, 3):
-        raise ShapeError("SHP103", f"pad mode={mode!r} with {len(widths)} values expects a "
+        raise ShapeError(Code.WRONG_RANK, f"pad mode={mode!r} with {len(widths)} values expects a "
                                    f"{k + 1}-D or {k + 2}-D input but receives {S.render_shape(x)}")
     for i in range(k):
         n = x[len(x) - 1 - i]
         for w in widths[2 * i:2 * i + 2]:
             if S.is_int(n) and (mode == "reflect" and w >= n or mode == "circular" and w > n):
-                raise ShapeError("SHP107", f"pad {widths} in mode={mode!r} is too wide for dim "
+                raise ShapeError(Code.INVALID_ARGUMENT, f"pad {widths} in mode={mode!r} is too wide for dim "
                                            f"{len(x) - 1 - i} of {S.render_shape(x)}", arg="pad")
 
 
@@ -1414,7 +1415,7 @@ def pixel_shuffle(input, upscale_factor):
     channels = S.divide_exact(x[-3], r * r)
     if channels is None:
         if S.is_int(x[-3]):
-            raise ShapeError("SHP102", f"pixel_shuffle({r}) needs channels divisible by {r * r} but "
+            raise ShapeError(Code.CHANNEL_MISMATCH, f"pixel_shuffle({r}) needs channels divisible by {r * r} but "
                                        f"receives {S.render_shape(x)}", arg="upscale_factor")
         channels = S.unknown("channels")
     return Tensor(x[:-3] + (channels, S.mul(x[-2], r), S.mul(x[-1], r)))
@@ -1430,7 +1431,7 @@ def pixel_unshuffle(input, downscale_factor):
     spatial = [S.divide_exact(d, r) for d in x[-2:]]
     for d, s in zip(x[-2:], spatial):
         if s is None and S.is_int(d):
-            raise ShapeError("SHP107", f"pixel_unshuffle({r}) needs height and width divisible by "
+            raise ShapeError(Code.INVALID_ARGUMENT, f"pixel_unshuffle({r}) needs height and width divisible by "
                                        f"{r} but receives {S.render_shape(x)}", arg="downscale_factor")
     spatial = [S.unknown("spatial") if s is None else s for s in spatial]
     return Tensor(x[:-3] + (S.mul(x[-3], r * r),) + tuple(spatial))
@@ -1438,12 +1439,12 @@ def pixel_unshuffle(input, downscale_factor):
 
 def _require_positive(value: int, op: str, name: str) -> None:
     if value <= 0:
-        raise ShapeError("SHP107", f"{op}: {name}={value} must be positive", arg=name)
+        raise ShapeError(Code.INVALID_ARGUMENT, f"{op}: {name}={value} must be positive", arg=name)
 
 
 def _require_min_rank(x: Tuple, rank: int, op: str) -> None:
     if len(x) < rank:
-        raise ShapeError("SHP103", f"{op} expects at least {rank} dims but receives {len(x)}-D "
+        raise ShapeError(Code.WRONG_RANK, f"{op} expects at least {rank} dims but receives {len(x)}-D "
                                    f"{S.render_shape(x)}")
 
 
@@ -1507,7 +1508,7 @@ def loss(input, target, *args, reduction="mean", **options):
 def _new_shape(sizes: Tuple, op: str) -> Tuple:
     for s in sizes:
         if S.is_int(s) and s < 0:
-            raise ShapeError("SHP107", f"{op}({_dims_text(sizes)}): a size cannot be negative")
+            raise ShapeError(Code.INVALID_ARGUMENT, f"{op}({_dims_text(sizes)}): a size cannot be negative")
     return sizes
 
 
@@ -1577,7 +1578,7 @@ def _range_length(lo, hi, step, op: str, empty_ok: bool = False) -> Dimension:
     if not all(_number(v) for v in (lo, hi, step)):
         raise NotKnown("bounds")
     if step == 0 or not empty_ok and (step > 0 and hi < lo or step < 0 and hi > lo):
-        raise ShapeError("SHP107", f"{op}({lo}, {hi}, {step}): the step must lead from start to end")
+        raise ShapeError(Code.INVALID_ARGUMENT, f"{op}({lo}, {hi}, {step}): the step must lead from start to end")
     if all(S.is_int(v) for v in (lo, hi, step)):
         return max(0, -((lo - hi) // step))
     return max(0, math.ceil((hi - lo) / step))

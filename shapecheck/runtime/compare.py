@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Callable, Dict, List, Optional, Sequence
 
-from ..diagnostics import Diagnostic, Span
+from ..diagnostics import Code, Diagnostic, Span
 from ..results import FileResult, ModelReport
 
 DEFAULT_BATCH = 2
@@ -100,12 +100,12 @@ def _findings(result: FileResult, model: ModelReport, outcome) -> List[Diagnosti
         static = [d for d in result.diagnostics if _is_static_error(d, model)]
         beside = f"; shapecheck's static pass found: {static[0].code} at line {static[0].span.line}" if static else ""
         where = f".{outcome.error_layer}" if outcome.error_layer else ""
-        found.append(Diagnostic(result.path, Span(line, 1, line, 1), "SHP903",
+        found.append(Diagnostic(result.path, Span(line, 1, line, 1), Code.RUNTIME_ERROR,
                                 f"{model.name}{where} raised on {outcome.device} with input "
                                 f"{'×'.join(map(str, concrete_input(model)))}: {_one_line(outcome.message)}{beside}",
                                 model=model.name))
     elif outcome.status == "unknown":
-        found.append(Diagnostic(result.path, Span(model.line, 1, model.line, 1), "SHP904",
+        found.append(Diagnostic(result.path, Span(model.line, 1, model.line, 1), Code.NOT_ANALYSED,
                                 f"{model.name} was not run: {_one_line(outcome.message)}", model=model.name))
     return found
 
@@ -123,7 +123,7 @@ def _disagreements(path: str, model: ModelReport, outcome) -> List[Diagnostic]:
         expected = tuple(batch if d == "B" else d for d in static.output_shape)
         if expected != tuple(real.output_shape):
             found.append(Diagnostic(
-                path, Span(static.line, 1, static.line, 1), "SHP902",
+                path, Span(static.line, 1, static.line, 1), Code.RUNTIME_DISAGREES,
                 f"{model.name}.{static.name}: static shape {'×'.join(map(str, expected))} but torch gives "
                 f"{'×'.join(map(str, real.output_shape))} for {static.text}; please report this", model=model.name))
     return found
