@@ -13,7 +13,8 @@ from typing import Dict, Optional
 
 from . import notebook, suppressions
 from .diagnostics import Code, Diagnostic, Span, internal_error_message, internal_errors_raise
-from .analysis.models import Checker, InputSpec, check_entries, comment_inputs, discover, reports
+from .analysis.models import (Checker, InputSpec, check_entries, comment_inputs, discover, reports,
+                              shapes_seen)
 from .analysis.project_check import ProjectContext, dependencies, loader_for, own_findings, run_importers
 from .finishing import CodeSelection, finish
 from .practices import check_practices
@@ -84,6 +85,7 @@ def _analyse(source: str, path: str, inputs: Inputs, project: Optional[ProjectCo
         discover(checker)
         check_entries(checker, inputs or {}, comment_inputs(checker.interp.source.lines))
         result.models = [m for m in reports(checker) if m.path == path]
+        result.shapes = shapes_seen(checker)
         own, result.elsewhere = own_findings(checker, path)
         findings = own + check_practices(tree, source, path)
         result.diagnostics = sorted(findings, key=lambda d: d.sort_key)

@@ -23,7 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import List, Optional, Tuple
 
-from .diagnostics import Diagnostic
+from .diagnostics import Diagnostic, Span
 from .suppressions import Suppression
 
 
@@ -85,6 +85,25 @@ class ModelReport:
     input_line: int = 0
 
 
+@dataclass(frozen=True)
+class ShapeAt:
+    """A tensor's shape at one place of the file, as one run of a model (or the script) saw it:
+    a name assigned (``x``), a value returned (``return``), or a module called (``self.conv2``,
+    then with the layer's path, kind, parameter count and the shape it received)."""
+
+    span: Span  # of the name, the returned expression, or the called module (``self.conv2``)
+    what: str  # "x", "return", "self.conv2"
+    shape: str  # "B×32×16×16"
+    statement_end: int  # the last line of the statement: where --annotate writes the shape
+    changed: bool  # the shape differs from the one it replaces (the name's previous value, the layer's input)
+    model: str = ""  # the model whose run saw it; "" for the script's own code
+    input_source: str = ""  # where that run's input came from ("call at line 30", "symbolic")
+    layer: str = ""  # for a module call: its path in the model ("conv2", "features.0")
+    kind: str = ""  # "Conv2d", or the class name of a submodule
+    params: Optional[int] = None
+    received: str = ""  # the shape of its input
+
+
 @dataclass
 class FileResult:
     path: str
@@ -96,3 +115,5 @@ class FileResult:
     # that file is not checked in the same run, which reports the error itself
     elsewhere: List[Tuple[str, Diagnostic]] = field(default_factory=list)
     depends: Tuple[Tuple[str, str], ...] = ()  # (project file read, hash of its bytes)
+    # the shapes the analysis saw in this file, for --annotate and the language server (not cached)
+    shapes: Tuple[ShapeAt, ...] = field(default=(), compare=False)

@@ -298,7 +298,10 @@ class Interpreter:
         if value is UNKNOWN and isinstance(stmt.value, ast.Call):
             value = self._third_party(stmt.value, frame)
         for target in stmt.targets:
+            before = frame.locals.get(target.id) if isinstance(target, ast.Name) else None
             self.assign(target, value, frame)
+            if isinstance(target, ast.Name):
+                self.checker.assigned(target, before, value, stmt)
 
     def _third_party(self, call: ast.Call, frame: Frame):
         """``timm.create_model(...)``: what a constructor of another package builds is not analysed;
@@ -336,7 +339,10 @@ class Interpreter:
         self.assign(stmt.target, self.binop(stmt.op, current, value, stmt), frame)
 
     def exec_Return(self, stmt: ast.Return, frame: Frame) -> None:
-        raise _Return(self.eval(stmt.value, frame) if stmt.value is not None else None)
+        value = self.eval(stmt.value, frame) if stmt.value is not None else None
+        if stmt.value is not None:
+            self.checker.assigned(None, None, value, stmt)
+        raise _Return(value)
 
     def exec_Pass(self, stmt, frame) -> None:
         pass

@@ -19,7 +19,7 @@ from .interpreter import Interpreter
 from ..ir import UNKNOWN, Arg, NotKnown, ShapeError
 from ..rules.layers import default_input
 from ..results import (ARGUMENT_NOT_GIVEN, CONSTRUCT_NOT_FOLLOWED, LAYER_NOT_MODELLED, VALUE_NOT_KNOWN, LayerReport, ModelReport,
-                       StoppedAt)
+                       ShapeAt, StoppedAt)
 from ..rules.shapes import Tensor
 from .values import Container, Function, Instance, Layer, Opaque, Parameters, Partial, PendingInput
 
@@ -67,6 +67,7 @@ class Run:
     call_source: object = None  # the interpreter's Source of the file the call is in
     source: str = ""  # where the input comes from, as messages say it
     layers: List[LayerReport] = field(default_factory=list)
+    shapes: List[ShapeAt] = field(default_factory=list)  # what forward's statements saw, in order
     failed: bool = False
     findings: List[Tuple] = field(default_factory=list)  # keys of the findings this run reported
     constraints: List[Tuple[S.Constraint, str]] = field(default_factory=list)  # (constraint, why)
@@ -104,6 +105,7 @@ class Checker:
         self._call_cache: Dict[Tuple, object] = {}
         self.clean_spans: set = set()  # layer calls that fit what they received in some run
         self.unbuildable: set = set()  # layer calls torch refuses to build: reported once, where built
+        self.script_shapes: List[ShapeAt] = []  # shapes the file's own top-level code saw
 
     # --- findings -------------------------------------------------------------------------------
 
@@ -159,7 +161,9 @@ class Checker:
             return self.script_call(module, args, kwargs, node)
         if isinstance(module, Opaque):
             self._not_modelled(module, node)
-        return self.interp.run_forward(module, args, kwargs, node)
+        output = self.interp.run_forward(module, args, kwargs, node)
+        self._called(module, args[0] if args else None, output, node)
+        return output
 
     def _not_modelled(self, module: Opaque, node) -> None:
         """A module without a rule, called in a model run: logged as a layer of unknown output."""
@@ -186,6 +190,44 @@ class Checker:
             raise error
         self.report(Code.INTERNAL_ERROR, span, f"{self._where(layer)}{what}: {internal_error_message(error)}")
         self.cannot_follow(CONSTRUCT_NOT_FOLLOWED, span.line, f"shapecheck failed on {what} (SHP999)", layer)
+
+    # --- shapes seen, for --annotate and the editor -------------------------------------------
+
+    def assigned(self, target: ast.expr, before, value, statement: ast.stmt) -> None:
+        """Interpreter hook: ``target`` (a name, or ``return`` for None) now holds ``value``."""
+        if not isinstance(value, Tensor) or value.shape is None or not self._in_this_file():
+            return
+        source = self.interp.source
+        node = target if target is not None else statement.value
+        what = target.id if isinstance(target, ast.Name) else "return"
+        if target is None and isinstance(statement.value, ast.Name):
+            return  # `return x`: the shape x was given where it was assigned
+        changed = not isinstance(before, Tensor) or before.shape != value.shape
+        self._seen(ShapeAt(source.span(node), what, S.render_shape(value.shape),
+                           statement.end_lineno or statement.lineno, changed))
+
+    def _called(self, module, x, output, node) -> None:
+        """A module called in a model run, at ``node`` (``self.conv2(x)``) of this file."""
+        if not isinstance(node, ast.Call) or not isinstance(output, Tensor) or output.shape is None \
+                or not self._in_this_file():
+            return
+        received = x.shape if isinstance(x, Tensor) else None
+        params = _layer_params(module) if isinstance(module, Layer) else model_params(module)
+        kind = module.call.kind if isinstance(module, Layer) else getattr(getattr(module, "cls", None), "name", "")
+        self._seen(ShapeAt(self.interp.source.span(node.func), self.interp.source.text(node.func),
+                           S.render_shape(output.shape), node.end_lineno or node.lineno, received != output.shape,
+                           layer=self.run.paths.get(id(module), ""), kind=kind or getattr(module, "kind", ""),
+                           params=params, received=S.render_shape(received)))
+
+    def _in_this_file(self) -> bool:
+        return self.interp.source.path == self.path
+
+    def _seen(self, shape: ShapeAt) -> None:
+        run = self.run
+        if run is None:
+            self.script_shapes.append(shape)
+        else:
+            run.shapes.append(replace(shape, model=run.model, input_source=run.source))
 
     def cannot_follow(self, reason: str, line: int, message: str, layer: str = "") -> None:
         """Interpreter hook: shapes stop being known here, for one of the reasons of results.py.
@@ -1035,7 +1077,7 @@ def reports(checker: Checker) -> List[ModelReport]:
             continue
         if not entry.runs:
             continue
-        source, run, output = min(entry.runs, key=lambda r: _SOURCE_RANK.get(r[0].split(" ")[0], 4))
+        source, run, output = _reported_run(entry)
         x = run.input
         input_shape = _plain_shape(x.shape) if isinstance(x, Tensor) else None
         output_shape = _plain_shape(_first_tensor(output))
@@ -1054,6 +1096,21 @@ def reports(checker: Checker) -> List[ModelReport]:
                                input_path=run.call_source.path if run.call_source is not None else "",
                                input_line=getattr(run.call_node, "lineno", 0) if run.call_source is not None else 0))
     return out
+
+
+def _reported_run(entry: ModelEntry):
+    """The (input source, run, output) a model's report shows: the input the user gave first."""
+    return min(entry.runs, key=lambda r: _SOURCE_RANK.get(r[0].split(" ")[0], 4))
+
+
+def shapes_seen(checker: Checker) -> Tuple[ShapeAt, ...]:
+    """The shapes of the file's script code and of each model's reported run, by place."""
+    seen = list(checker.script_shapes)
+    for entry in checker.entries.values():
+        if entry.runs:
+            seen.extend(_reported_run(entry)[1].shapes)
+    unique = {(s.span, s.what, s.shape): s for s in seen}
+    return tuple(sorted(unique.values(), key=lambda s: (s.span.line, s.span.column)))
 
 
 def _stopped_at(entry: ModelEntry, run: Run) -> StoppedAt:

@@ -59,6 +59,9 @@ def check(
                                                   "certain, then report what is left."),
     diff: bool = typer.Option(False, "--diff", help="Print the fixes as a unified diff and change nothing "
                                                     "(exit 1 when there is something to fix)."),
+    annotate: bool = typer.Option(False, "--annotate", help="Print each file with the shape after each "
+                                                            "shape-changing line as a `# → B×32×16×16` comment "
+                                                            "(nothing is written)."),
     runtime: bool = typer.Option(False, "--runtime", help="Also build each model with torch and run a dummy "
                                                           "input through it (needs shapecheck[runtime])."),
     device: Optional[str] = typer.Option(None, "--device", metavar="DEVICE",
@@ -85,7 +88,8 @@ def check(
         paths, input_shape, output_format, summary=summary, exit_zero=exit_zero, quiet=quiet,
         statistics=statistics, select=select, ignore=ignore, force_exclude=force_exclude,
         show_unused_suppressions=show_unused_suppressions, fix=fix, diff=diff, runtime=runtime, device=device,
-        dtype=dtype, stdin_filename=stdin_filename, jobs=jobs, no_cache=no_cache, args=args))
+        dtype=dtype, stdin_filename=stdin_filename, jobs=jobs, no_cache=no_cache, args=args,
+        annotate=annotate))
 
 
 @rules_app.command("rule")

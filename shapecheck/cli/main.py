@@ -116,7 +116,7 @@ def check(paths: List[str], input_shape: Sequence[str] = (), output_format: str 
           select: Optional[str] = None, ignore: Optional[str] = None, force_exclude: bool = False,
           show_unused_suppressions: bool = False, fix: bool = False, diff: bool = False, runtime: bool = False,
           device: Optional[str] = None, dtype: str = "float32", stdin_filename: Optional[str] = None,
-          jobs: Optional[int] = None, no_cache: bool = False, args: Sequence[str] = ()) -> int:
+          jobs: Optional[int] = None, no_cache: bool = False, args: Sequence[str] = (), annotate: bool = False) -> int:
     """The check command (its options are documented in `commands.check`); returns the exit status."""
     from ..report import FORMATS, render
 
@@ -129,6 +129,8 @@ def check(paths: List[str], input_shape: Sequence[str] = (), output_format: str 
                   jobs or default_jobs(), None if no_cache else _cache(config), parse_args(list(args)))
         results = _check_all(paths, run, stdin_filename)
         _warn_of_ignored(results, run, paths)
+        if annotate:
+            return _print_annotated(results, run)
         if diff:
             return _show_diffs(results, run)
         if fix and run.stdin:
@@ -185,6 +187,37 @@ def _fixable_files(results, run: Run):
         outcome = fix_source(source, result.path, check, notebook=result.path.endswith(".ipynb"))
         if outcome.applied:
             yield result, data, outcome
+
+
+def _print_annotated(results, run: Run) -> int:
+    """--annotate: each file with the shape after each shape-changing line; nothing written."""
+    from ..api import analyse_source
+    from ..report.annotate import annotate
+
+    for result in results:
+        source = run.stdin.get(result.path) if result.path in run.stdin else _source_of(result.path)
+        if source is None:
+            continue
+        if len(results) > 1:
+            sys.stdout.write(f"==> {result.path} <==\n")
+        sys.stdout.write(annotate(source, analyse_source(source, result.path, **run.options(result.path))))
+    return EXIT_CLEAN
+
+
+def _source_of(path: str) -> Optional[str]:
+    """A .py file's text for --annotate (a notebook or an unreadable file: a warning, None)."""
+    from pathlib import Path
+
+    from ..source import SourceError, read_source
+
+    if path.endswith(".ipynb"):
+        warn(f"{path}: --annotate prints .py files; skipped")
+        return None
+    try:
+        return read_source(Path(path))
+    except SourceError as e:
+        warn(f"{path}: {e}")
+        return None
 
 
 def _show_diffs(results, run: Run) -> int:
@@ -348,7 +381,8 @@ def _with_calls_into_unchecked_files(results):
 
 FLAGS = {"--summary": "summary", "-v": "summary", "--exit-zero": "exit_zero", "--quiet": "quiet", "-q": "quiet",
          "--statistics": "statistics", "--force-exclude": "force_exclude",
-         "--show-unused-suppressions": "show_unused_suppressions", "--no-cache": "no_cache"}
+         "--show-unused-suppressions": "show_unused_suppressions", "--no-cache": "no_cache",
+         "--annotate": "annotate"}
 VALUES = {"--format": "output_format", "-f": "output_format", "--select": "select", "--ignore": "ignore",
           "--stdin-filename": "stdin_filename", "--jobs": "jobs", "-j": "jobs",
           "--input-shape": "input_shape", "-i": "input_shape", "--args": "args"}
