@@ -24,7 +24,7 @@ CRASH_MARKER = re.compile(r"#\s*expect:\s*SHP[12]\d\d\b")
 SHAPE_ERROR = (r"mat1 and mat2 shapes|to have \d+ channels|running_mean should contain|normalized_shape"
                r"|is invalid for input of size|Output size is too small|must be divisible by|divisible by groups"
                r"|must match the size of tensor|Sizes of tensors must match|Expected 3D \(unbatched\) or 4D"
-               r"|padding='same' is not supported|to match target batch_size")
+               r"|padding='same' is not supported|to match target batch_size|must be equal to input_size")
 
 
 @pytest.fixture(autouse=True)

@@ -1377,7 +1377,7 @@ class Interpreter:
     def run_forward(self, module, args: list, kwargs: dict, node):
         """The module's own behaviour, called by the Checker inside a model run."""
         if isinstance(module, Layer):
-            return self.checker.apply_layer(module, args[0] if args else UNKNOWN, node)
+            return self.checker.apply_layer(module, args[0] if args else UNKNOWN, node, args[1:], kwargs)
         if isinstance(module, Container):
             if module.kind != "Sequential":
                 return UNKNOWN

@@ -17,7 +17,7 @@ from ..diagnostics import Code, Diagnostic, Fix, Span, internal_error_message, i
 from .arguments import ConstructorArguments, StructureUnknown, constructor_arguments
 from .interpreter import Interpreter
 from ..ir import UNKNOWN, Arg, NotKnown, ShapeError
-from ..rules.layers import default_input
+from ..rules.layers import Given, Outputs, default_input, first_tensor
 from ..results import (ARGUMENT_NOT_GIVEN, CONSTRUCT_NOT_FOLLOWED, LAYER_NOT_MODELLED, VALUE_NOT_KNOWN, LayerReport, ModelReport,
                        ShapeAt, StoppedAt)
 from ..rules.shapes import Tensor
@@ -282,7 +282,8 @@ class Checker:
                 return name
         return None
 
-    def apply_layer(self, layer: Layer, x, node):
+    def apply_layer(self, layer: Layer, x, node, others: Sequence = (), options: Optional[dict] = None):
+        """The layer's rule on input ``x`` (and forward's other arguments, ``others`` and ``options``)."""
         run = self.run
         path = run.paths.get(id(layer), "?")
         if isinstance(x, PendingInput):
@@ -302,7 +303,8 @@ class Checker:
             run.failed = True
             return Tensor(None)
         try:
-            out = layer.rule.shape(x.shape, layer.args)
+            out = layer.rule.output(x.shape, layer.args, [_given(v) for v in others],
+                                    {k: _given(v) for k, v in (options or {}).items()})
         except ShapeError as e:
             self._layer_error(layer, e, x, path)
             self._log(layer, path, None)
@@ -316,12 +318,13 @@ class Checker:
             self.internal_error(e, layer.call.span, f"the rule of {layer.call.kind}", path)
             self._log(layer, path, None)
             return Tensor(None)
-        self._log(layer, path, out)
+        shown = first_tensor(out)
+        self._log(layer, path, shown)
         self.clean_spans.add((layer.call.path, layer.call.span))
-        run.bounds.update(d for d in out[2:] if isinstance(d, S.Dim) and not S.is_unknown(d))
+        run.bounds.update(d for d in (shown or ())[2:] if isinstance(d, S.Dim) and not S.is_unknown(d))
         where = f"line {layer.call.span.line}" if layer.call.path in ("", self.path) else \
             f"{layer.call.path}:{layer.call.span.line}"
-        return _result(x, out, f"{layer.call.kind} at {where}")
+        return _results(x, out, f"{layer.call.kind} at {where}")
 
     def _default_input(self, layer: Layer, path: str):
         """The symbolic input of a model that starts with ``layer``; None for a layer torch would not build."""
@@ -615,6 +618,23 @@ def _path_of(value) -> str:
 def _span_of(value) -> Span:
     span = getattr(value, "span", None) or (value.call.span if isinstance(value, Layer) else None)
     return span or Span(1, 1, 1, 1)
+
+
+def _given(value):
+    """A forward argument as a rule sees it: a tensor as its shape (``Given``), a tuple item by item."""
+    if isinstance(value, Tensor):
+        return Given(value.shape)
+    if isinstance(value, tuple):
+        return tuple(_given(v) for v in value)
+    return value
+
+
+def _results(x: Tensor, out, origin: str):
+    """A layer's output as values: a tensor, or a Python tuple of them for ``Outputs``."""
+    if isinstance(out, Outputs):
+        return tuple(_results(x, o, origin) if isinstance(o, Outputs) else
+                     Tensor(o, origin=origin) if o is not None else Tensor(None) for o in out)
+    return _result(x, out, origin)
 
 
 def _result(x: Tensor, out: tuple, origin: str, numpy: bool = False) -> Tensor:

@@ -1,3 +1,5 @@
 """The shape rules, pure functions of plain data: dimensions and shapes (`shapes`), one rule per
 layer kind (`layers`), one per tensor function and method (`tensor_ops`). Each is held against
 torch by the property tests."""
+
+from . import layers, sequence  # noqa: F401  (sequence adds the recurrent layers to layers.RULES)

@@ -22,6 +22,19 @@ from ..ir import UNKNOWN, Arg, NotKnown, ShapeError
 from .shapes import Dimension, Shape
 
 
+class Outputs(tuple):
+    """What a layer returns when it is not one tensor: a Python tuple (LSTM's ``(out, (h, c))``)
+    of shapes, of nested ``Outputs``, or of None for a tensor whose shape is not known."""
+
+
+@dataclass(frozen=True)
+class Given:
+    """A tensor handed to a layer's forward beside its input (an LSTM's ``hx``, attention's key):
+    its shape, None where it is not known."""
+
+    shape: Optional[Shape]
+
+
 class LayerArgs:
     """A layer's arguments bound to the constructor's parameter names, defaults filled in."""
 
@@ -94,6 +107,7 @@ class LayerRule:
     params: Callable[[LayerArgs], int] = lambda a: 0
     expects: Callable[[LayerArgs], Shape] = lambda a: None
     check: Callable[[LayerArgs], None] = lambda a: None  # construction-time checks
+    forward: Tuple[Parameter, ...] = ()  # forward's arguments after the input, where the rule reads them
 
     def __post_init__(self):  # the parameters sorted once, for bind (it runs for every layer built)
         named = tuple(p.name for p in self.parameters if not p.variadic)
@@ -117,6 +131,18 @@ class LayerRule:
                 raise NotKnown(f"missing {name}")
         return LayerArgs(self.kind, values, written)
 
+    def output(self, x: Shape, a: LayerArgs, args: Sequence = (), kwargs: Optional[Dict[str, object]] = None):
+        """The shape (or ``Outputs``) of forward on input ``x``; ``args`` and ``kwargs`` are its
+        other arguments (``Given`` for a tensor), bound to ``forward`` where the rule declares it."""
+        if not self.forward:
+            return self.shape(x, a)
+        given = {p.name: p.default for p in self.forward}
+        given.update(zip((p.name for p in self.forward), args))
+        given.update((k, v) for k, v in (kwargs or {}).items() if k in given)
+        if len(args) > len(self.forward) or set(kwargs or {}) - set(given):
+            raise NotKnown("forward arguments")
+        return self.shape(x, a, given)
+
 
 RULES: Dict[str, LayerRule] = {}
 
@@ -132,14 +158,15 @@ def _parse_signature(signature: str) -> Tuple[Parameter, ...]:
     return tuple(parameters)
 
 
-def layer(kinds: str, signature: str, params=None, expects=None, check=None):
-    """Register the decorated shape function for each kind in ``kinds`` (space-separated)."""
+def layer(kinds: str, signature: str, params=None, expects=None, check=None, forward: str = ""):
+    """Register the decorated shape function for each kind in ``kinds`` (space-separated).  With
+    ``forward`` (forward's signature after the input) the function also gets those arguments."""
 
     def register(fn):
         for kind in kinds.split():
             RULES[kind] = LayerRule(kind, _parse_signature(signature), fn,
                                     params or (lambda a: 0), expects or (lambda a: None),
-                                    check or (lambda a: None))
+                                    check or (lambda a: None), _parse_signature(forward))
         return fn
 
     return register
@@ -1086,6 +1113,13 @@ def prelu(x: Tuple, a: LayerArgs) -> Tuple:
         raise ShapeError(Code.CHANNEL_MISMATCH, f"PReLU(num_parameters={n}) expects {n} channels but receives "
                                    f"{S.render_shape(x)}", arg="num_parameters", value=got)
     return x
+
+
+def first_tensor(out) -> Optional[Shape]:
+    """The shape that stands for a layer's output in reports: its first tensor's."""
+    while isinstance(out, Outputs):
+        out = out[0] if out else None
+    return out
 
 
 def default_input(rule: LayerRule, a: LayerArgs) -> Shape:
