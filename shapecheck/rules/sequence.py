@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Tuple
 
 from . import shapes as S
+from ..diagnostics import Code
 from ..ir import NotKnown, ShapeError
 from .layers import Given, LayerArgs, Outputs, _invalid, layer, require_rank
 from .shapes import Dimension, Shape
@@ -73,7 +74,7 @@ def _recurrent_expects(a: LayerArgs) -> Shape:
 
 
 def _width_error(a: LayerArgs, name: str, got: Dimension, x: Tuple) -> ShapeError:
-    return ShapeError("SHP102", f"{a.kind} expects {name}={S.render(a.size(name))} features in the last dim "
+    return ShapeError(Code.CHANNEL_MISMATCH, f"{a.kind} expects {name}={S.render(a.size(name))} features in the last dim "
                                 f"but receives {S.render(got)} (input {S.render_shape(x)})",
                       arg=name, value=got if S.is_int(got) else None)
 
@@ -89,7 +90,7 @@ def _check_state(a: LayerArgs, given, want: Tuple, what: str) -> None:
         return
     got = given.shape
     if len(got) != len(want) or any(S.same(g, w) is False for g, w in zip(got, want)):
-        raise ShapeError("SHP103", f"{a.kind} expects {what} of shape {S.render_shape(want)} but receives "
+        raise ShapeError(Code.WRONG_RANK, f"{a.kind} expects {what} of shape {S.render_shape(want)} but receives "
                                    f"{S.render_shape(got)}")
 
 
@@ -101,7 +102,7 @@ def recurrent(x: Tuple, a: LayerArgs, given) -> Outputs:
     batched = len(x) == 3
     length = x[1] if batched and a["batch_first"] else x[0]
     if S.is_int(length) and length == 0:
-        raise ShapeError("SHP104", f"{a.kind} needs a sequence of at least one step but receives "
+        raise ShapeError(Code.SPATIAL_TOO_SMALL, f"{a.kind} needs a sequence of at least one step but receives "
                                    f"{S.render_shape(x)}")
     batch = (x[0] if a["batch_first"] else x[1],) if batched else ()
     layers, out = _directions(a) * a.int("num_layers"), _real_hidden(a)
@@ -164,7 +165,7 @@ def _check_cell_state(a: LayerArgs, given, x: Tuple, what: str) -> None:
     want = (x[0] if len(x) == 2 else 1, a.size("hidden_size"))
     state = got if len(x) == 2 else (1,) + got
     if len(got) not in (1, 2) or len(state) < 2 or any(S.same(g, w) is False for g, w in zip(state, want)):
-        raise ShapeError("SHP103", f"{a.kind} expects {what} of shape {S.render_shape(x[:-1] + want[1:])} "
+        raise ShapeError(Code.WRONG_RANK, f"{a.kind} expects {what} of shape {S.render_shape(x[:-1] + want[1:])} "
                                    f"but receives {S.render_shape(got)}")
     if len(state) != 2:
         raise NotKnown(what)

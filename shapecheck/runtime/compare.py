@@ -8,6 +8,7 @@ SHP903 at the line of the layer that raised, with PyTorch's own message beside t
 from __future__ import annotations
 
 from dataclasses import replace
+from math import prod
 from typing import Callable, Dict, List, Optional, Sequence
 
 from ..diagnostics import Code, Diagnostic, Span
@@ -120,13 +121,22 @@ def _disagreements(path: str, model: ModelReport, outcome) -> List[Diagnostic]:
             break  # the two walks diverged (a layer the static side could not follow): stop comparing
         if static.output_shape is None or real.output_shape is None:
             continue
-        expected = tuple(batch if d == "B" else d for d in static.output_shape)
+        expected = tuple(at_batch(d, batch) for d in static.output_shape)
         if expected != tuple(real.output_shape):
             found.append(Diagnostic(
                 path, Span(static.line, 1, static.line, 1), Code.RUNTIME_DISAGREES,
                 f"{model.name}.{static.name}: static shape {'×'.join(map(str, expected))} but torch gives "
                 f"{'×'.join(map(str, real.output_shape))} for {static.text}; please report this", model=model.name))
     return found
+
+
+def at_batch(dim, batch: int):
+    """A static dim at the concrete batch size: B, or a product of B and numbers such as 26·B
+    (what a view(t * b, h) leaves); any other symbolic dim as it is."""
+    factors = dim.split("·") if isinstance(dim, str) else ()
+    if not factors or not all(f == "B" or f.isdigit() for f in factors):
+        return dim
+    return prod(batch if f == "B" else int(f) for f in factors)
 
 
 def _one_line(message: str) -> str:
