@@ -53,6 +53,10 @@ class Diagnostic:
 
 @dataclass(frozen=True)
 class Rule:
+    """One catalogue entry.  ``bad`` and ``good`` are complete small programs: ``bad`` gives exactly
+    this code, at the line that ends with ``# SHPnnn``; ``good`` gives nothing
+    (tests/test_catalogue.py checks both, so ``shapecheck rule`` and SARIF help show proven examples)."""
+
     code: str
     name: str
     severity: str
@@ -121,14 +125,28 @@ RULES = {r.code: r for r in [
           reports the mismatch only when the model runs: "mat1 and mat2 shapes cannot be multiplied".
           """,
           bad="""
-          nn.Conv2d(3, 64, 3, padding=1), nn.MaxPool2d(2),   # 32x32 -> 16x16
-          nn.MaxPool2d(2), nn.MaxPool2d(2),                  # -> 8x8 -> 4x4
-          nn.Flatten(),
-          nn.Linear(64 * 8 * 8, 10),
+          import torch
+          import torch.nn as nn
+
+          model = nn.Sequential(
+              nn.Conv2d(3, 64, 3, padding=1), nn.MaxPool2d(2),   # 32x32 -> 16x16
+              nn.MaxPool2d(2), nn.MaxPool2d(2),                  # -> 8x8 -> 4x4
+              nn.Flatten(),
+              nn.Linear(64 * 8 * 8, 10),  # SHP101
+          )
+          model(torch.randn(8, 3, 32, 32))
           """,
           good="""
-          nn.Flatten(),
-          nn.Linear(64 * 4 * 4, 10),
+          import torch
+          import torch.nn as nn
+
+          model = nn.Sequential(
+              nn.Conv2d(3, 64, 3, padding=1), nn.MaxPool2d(2),   # 32x32 -> 16x16
+              nn.MaxPool2d(2), nn.MaxPool2d(2),                  # -> 8x8 -> 4x4
+              nn.Flatten(),
+              nn.Linear(64 * 4 * 4, 10),
+          )
+          model(torch.randn(8, 3, 32, 32))
           """, fixable=True),
     _rule(Code.CHANNEL_MISMATCH, "channel-mismatch", "error",
           "A layer's channel count differs from the channels it receives.",
@@ -138,26 +156,53 @@ RULES = {r.code: r for r in [
           built with: the out_channels of the layer before.
           """,
           bad="""
-          nn.Conv2d(3, 32, 3), nn.ReLU(),
-          nn.Conv2d(64, 64, 3),
+          import torch
+          import torch.nn as nn
+
+          model = nn.Sequential(
+              nn.Conv2d(3, 32, 3), nn.ReLU(),
+              nn.Conv2d(64, 64, 3),  # SHP102
+          )
+          model(torch.randn(8, 3, 32, 32))
           """,
           good="""
-          nn.Conv2d(3, 32, 3), nn.ReLU(),
-          nn.Conv2d(32, 64, 3),
+          import torch
+          import torch.nn as nn
+
+          model = nn.Sequential(
+              nn.Conv2d(3, 32, 3), nn.ReLU(),
+              nn.Conv2d(32, 64, 3),
+          )
+          model(torch.randn(8, 3, 32, 32))
           """, fixable=True),
     _rule(Code.WRONG_RANK, "wrong-rank", "error",
           "A layer receives a tensor with the wrong number of dimensions.",
           """
           Conv2d and MaxPool2d take B×C×H×W (or an unbatched C×H×W); a flat batch B×784 is not
-          an image. Reshape it first: x.view(-1, 1, 28, 28). BatchNorm1d takes B×C or B×C×L.
+          an image (fed to the model, that is SHP202). BatchNorm1d takes B×C or B×C×L, BatchNorm2d
+          B×C×H×W: after a Linear, the features are B×C.
           """,
           bad="""
-          x = torch.randn(64, 784)
-          model = nn.Sequential(nn.Conv2d(1, 32, 3), ...)
-          model(x)
+          import torch
+          import torch.nn as nn
+
+          model = nn.Sequential(
+              nn.Linear(784, 128),
+              nn.BatchNorm2d(128),  # SHP103
+              nn.ReLU(),
+          )
+          model(torch.randn(64, 784))
           """,
           good="""
-          model(x.view(-1, 1, 28, 28))
+          import torch
+          import torch.nn as nn
+
+          model = nn.Sequential(
+              nn.Linear(784, 128),
+              nn.BatchNorm1d(128),
+              nn.ReLU(),
+          )
+          model(torch.randn(64, 784))
           """),
     _rule(Code.SPATIAL_TOO_SMALL, "spatial-too-small", "error",
           "A convolution or pooling gets an input smaller than its kernel: the output would be empty.",
@@ -167,11 +212,25 @@ RULES = {r.code: r for r in [
           small" or "Kernel size can't be greater than actual input size".
           """,
           bad="""
-          # a 28x28 MNIST image after four MaxPool2d(2): 28 -> 14 -> 7 -> 3 -> 1, then a fifth:
-          nn.MaxPool2d(2), nn.MaxPool2d(2),
+          import torch
+          import torch.nn as nn
+
+          model = nn.Sequential(
+              nn.Conv2d(1, 8, 3, padding=1),
+              nn.MaxPool2d(2), nn.MaxPool2d(2), nn.MaxPool2d(2), nn.MaxPool2d(2),  # 28 -> 14 -> 7 -> 3 -> 1
+              nn.MaxPool2d(2),  # SHP104
+          )
+          model(torch.randn(8, 1, 28, 28))
           """,
           good="""
-          # drop a pooling, or pad the convolutions
+          import torch
+          import torch.nn as nn
+
+          model = nn.Sequential(
+              nn.Conv2d(1, 8, 3, padding=1),
+              nn.MaxPool2d(2), nn.MaxPool2d(2), nn.MaxPool2d(2), nn.MaxPool2d(2),  # 28 -> 14 -> 7 -> 3 -> 1
+          )
+          model(torch.randn(8, 1, 28, 28))
           """),
     _rule(Code.VIEW_MISMATCH, "view-mismatch", "error",
           "A view or reshape asks for sizes that do not match the number of elements.",
@@ -181,11 +240,50 @@ RULES = {r.code: r for r in [
           are not, PyTorch raises "shape '[-1, N]' is invalid for input of size ...".
           """,
           bad="""
-          x = self.pool(F.relu(self.conv2(x)))   # B×16×5×5
-          x = x.view(-1, 16 * 4 * 4)
+          import torch
+          import torch.nn as nn
+          import torch.nn.functional as F
+
+
+          class LeNet(nn.Module):
+              def __init__(self):
+                  super().__init__()
+                  self.conv1 = nn.Conv2d(3, 6, 5)
+                  self.pool = nn.MaxPool2d(2)
+                  self.conv2 = nn.Conv2d(6, 16, 5)
+                  self.fc = nn.Linear(16 * 5 * 5, 10)
+
+              def forward(self, x):
+                  x = self.pool(F.relu(self.conv1(x)))
+                  x = self.pool(F.relu(self.conv2(x)))   # B×16×5×5
+                  x = x.view(-1, 16 * 4 * 4)  # SHP105
+                  return self.fc(x)
+
+
+          LeNet()(torch.randn(8, 3, 32, 32))
           """,
           good="""
-          x = x.view(-1, 16 * 5 * 5)   # or torch.flatten(x, 1)
+          import torch
+          import torch.nn as nn
+          import torch.nn.functional as F
+
+
+          class LeNet(nn.Module):
+              def __init__(self):
+                  super().__init__()
+                  self.conv1 = nn.Conv2d(3, 6, 5)
+                  self.pool = nn.MaxPool2d(2)
+                  self.conv2 = nn.Conv2d(6, 16, 5)
+                  self.fc = nn.Linear(16 * 5 * 5, 10)
+
+              def forward(self, x):
+                  x = self.pool(F.relu(self.conv1(x)))
+                  x = self.pool(F.relu(self.conv2(x)))   # B×16×5×5
+                  x = x.view(-1, 16 * 5 * 5)   # or torch.flatten(x, 1)
+                  return self.fc(x)
+
+
+          LeNet()(torch.randn(8, 3, 32, 32))
           """, fixable=True),
     _rule(Code.GROUPS, "groups", "error",
           "A grouped convolution's groups do not divide its channels.",
@@ -194,39 +292,129 @@ RULES = {r.code: r for r in [
           out_channels to be divisible by g; PyTorch raises when the layer is built. GroupNorm
           needs num_channels divisible by num_groups.
           """,
-          bad="nn.Conv2d(32, 48, 3, groups=5)\n",
-          good="nn.Conv2d(32, 48, 3, groups=8)\n"),
+          bad="""
+          import torch.nn as nn
+
+          conv = nn.Conv2d(32, 48, 3, groups=5)  # SHP106
+          """,
+          good="""
+          import torch.nn as nn
+
+          conv = nn.Conv2d(32, 48, 3, groups=8)
+          """),
     _rule(Code.INVALID_ARGUMENT, "invalid-argument", "error",
           "A layer is built with arguments PyTorch rejects.",
           """
           For example padding="same" with a stride above 1, a kernel size of 0, a negative
           padding, or padding larger than half the kernel in a pooling layer.
           """,
-          bad="nn.Conv2d(3, 16, 3, stride=2, padding=\"same\")\n",
-          good="nn.Conv2d(3, 16, 3, stride=2, padding=1)\n"),
+          bad="""
+          import torch.nn as nn
+
+          conv = nn.Conv2d(3, 16, 3, stride=2, padding="same")  # SHP107
+          """,
+          good="""
+          import torch.nn as nn
+
+          conv = nn.Conv2d(3, 16, 3, stride=2, padding=1)
+          """),
     _rule(Code.INCOMPATIBLE_OPERANDS, "incompatible-operands", "error",
           "Tensors combined by +, *, torch.cat or torch.stack have shapes that do not fit.",
           """
           A residual sum needs shapes that broadcast; torch.cat needs every dimension but the
           concatenated one to be equal; torch.stack needs equal shapes.
           """,
-          bad="out = self.conv2(out) + x   # 128 channels + 64 channels\n",
-          good="out = self.conv2(out) + self.shortcut(x)\n"),
+          bad="""
+          import torch
+          import torch.nn as nn
+
+
+          class Block(nn.Module):
+              def __init__(self):
+                  super().__init__()
+                  self.conv1 = nn.Conv2d(64, 128, 3, padding=1)
+                  self.conv2 = nn.Conv2d(128, 128, 3, padding=1)
+                  self.shortcut = nn.Conv2d(64, 128, 1)
+
+              def forward(self, x):
+                  out = self.conv1(x).relu()
+                  out = self.conv2(out) + x  # SHP108
+                  return out.relu()
+
+
+          Block()(torch.randn(8, 64, 16, 16))
+          """,
+          good="""
+          import torch
+          import torch.nn as nn
+
+
+          class Block(nn.Module):
+              def __init__(self):
+                  super().__init__()
+                  self.conv1 = nn.Conv2d(64, 128, 3, padding=1)
+                  self.conv2 = nn.Conv2d(128, 128, 3, padding=1)
+                  self.shortcut = nn.Conv2d(64, 128, 1)
+
+              def forward(self, x):
+                  out = self.conv1(x).relu()
+                  out = self.conv2(out) + self.shortcut(x)
+                  return out.relu()
+
+
+          Block()(torch.randn(8, 64, 16, 16))
+          """),
     _rule(Code.HWC_INPUT, "hwc-input", "error",
           "An image batch in channels-last (HWC) layout goes into a model that wants B×C×H×W.",
           """
           Images loaded with numpy, PIL or pandas are height × width × channels; PyTorch's
           convolutions want channels first. Permute before the model.
           """,
-          bad="X = X.reshape(-1, 32, 32, 3)\nmodel(torch.tensor(X))\n",
-          good="X = X.reshape(-1, 32, 32, 3).transpose(0, 3, 1, 2)\n", fixable=True),
+          bad="""
+          import numpy as np
+          import torch
+          import torch.nn as nn
+
+          X = np.random.rand(100, 3072).astype("float32")
+          X = X.reshape(-1, 32, 32, 3)
+          model = nn.Sequential(nn.Conv2d(3, 16, 3), nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(16, 10))
+          model(torch.tensor(X))  # SHP201
+          """,
+          good="""
+          import numpy as np
+          import torch
+          import torch.nn as nn
+
+          X = np.random.rand(100, 3072).astype("float32")
+          X = X.reshape(-1, 32, 32, 3).transpose(0, 3, 1, 2)
+          model = nn.Sequential(nn.Conv2d(3, 16, 3), nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(16, 10))
+          model(torch.tensor(X))
+          """, fixable=True),
     _rule(Code.FLAT_INPUT, "flat-input", "error",
           "A flat batch B×N goes into a model whose first layer is a convolution.",
           """
           A CSV of pixels gives one row of H·W values per image; Conv2d needs B×C×H×W.
           """,
-          bad="X = df.drop(columns='label').to_numpy()   # (N, 784)\nmodel(torch.tensor(X))\n",
-          good="X = X.reshape(-1, 1, 28, 28)\n"),
+          bad="""
+          import pandas as pd
+          import torch
+          import torch.nn as nn
+
+          df = pd.read_csv("train.csv")
+          X = df.drop(columns="label").to_numpy()   # (N, 784)
+          model = nn.Sequential(nn.Conv2d(1, 16, 3), nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(16, 10))
+          model(torch.tensor(X))  # SHP202
+          """,
+          good="""
+          import pandas as pd
+          import torch
+          import torch.nn as nn
+
+          df = pd.read_csv("train.csv")
+          X = df.drop(columns="label").to_numpy().reshape(-1, 1, 28, 28)
+          model = nn.Sequential(nn.Conv2d(1, 16, 3), nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(16, 10))
+          model(torch.tensor(X))
+          """),
     _rule(Code.INPUT_SIZE, "input-size", "error",
           "The input's size does not fit the model: no layer is wrong alone, the pair is.",
           """
@@ -255,11 +443,22 @@ RULES = {r.code: r for r in [
           the input is known to stay on the CPU; a device that is the constant "cpu" is never a bug.
           """,
           bad="""
-          model = Net().to(device)
+          import torch
+          import torch.nn as nn
+
+          device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+          model = nn.Linear(20, 2).to(device)
+          train_loader = [(torch.randn(8, 20), torch.randint(0, 2, (8,))) for _ in range(4)]
           for Xb, yb in train_loader:
-              logits = model(Xb)
+              logits = model(Xb)  # SHP301
           """,
           good="""
+          import torch
+          import torch.nn as nn
+
+          device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+          model = nn.Linear(20, 2).to(device)
+          train_loader = [(torch.randn(8, 20), torch.randint(0, 2, (8,))) for _ in range(4)]
           for Xb, yb in train_loader:
               Xb, yb = Xb.to(device), yb.to(device)
               logits = model(Xb)
@@ -274,11 +473,28 @@ RULES = {r.code: r for r in [
           reported only for batches.)
           """,
           bad="""
-          logits = model(Xb.to(device))
-          loss = criterion(logits, yb)
+          import torch
+          import torch.nn as nn
+
+          device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+          model = nn.Linear(20, 2).to(device)
+          criterion = nn.CrossEntropyLoss()
+          train_loader = [(torch.randn(8, 20), torch.randint(0, 2, (8,))) for _ in range(4)]
+          for Xb, yb in train_loader:
+              logits = model(Xb.to(device))
+              loss = criterion(logits, yb)  # SHP302
           """,
           good="""
-          loss = criterion(logits, yb.to(device))
+          import torch
+          import torch.nn as nn
+
+          device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+          model = nn.Linear(20, 2).to(device)
+          criterion = nn.CrossEntropyLoss()
+          train_loader = [(torch.randn(8, 20), torch.randint(0, 2, (8,))) for _ in range(4)]
+          for Xb, yb in train_loader:
+              logits = model(Xb.to(device))
+              loss = criterion(logits, yb.to(device))
           """),
     _rule(Code.NUMPY_ON_DEVICE, "numpy-on-device", "warning",
           "Tensor.numpy() on a tensor that may be on the GPU.",
@@ -290,10 +506,26 @@ RULES = {r.code: r for r in [
           np.array(t) and np.asarray(t) fail the same way.
           """,
           bad="""
-          preds = model(Xb.to(device)).argmax(dim=1).numpy()
+          import torch
+          import torch.nn as nn
+
+          device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+          model = nn.Linear(20, 2).to(device)
+          test_loader = [(torch.randn(8, 20), torch.randint(0, 2, (8,))) for _ in range(4)]
+          with torch.no_grad():
+              for Xb, yb in test_loader:
+                  preds = model(Xb.to(device)).argmax(dim=1).numpy()  # SHP303
           """,
           good="""
-          preds = model(Xb.to(device)).argmax(dim=1).cpu().numpy()
+          import torch
+          import torch.nn as nn
+
+          device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+          model = nn.Linear(20, 2).to(device)
+          test_loader = [(torch.randn(8, 20), torch.randint(0, 2, (8,))) for _ in range(4)]
+          with torch.no_grad():
+              for Xb, yb in test_loader:
+                  preds = model(Xb.to(device)).argmax(dim=1).cpu().numpy()
           """),
     _rule(Code.SOFTMAX_BEFORE_LOGITS_LOSS, "softmax-before-logits-loss", "warning",
           "Probabilities go into a loss that expects raw logits: softmax (or sigmoid) is applied twice.",
@@ -308,16 +540,42 @@ RULES = {r.code: r for r in [
           for predictions is fine.
           """,
           bad="""
-          def forward(self, x):
-              return F.softmax(self.fc(x), dim=1)
-          ...
+          import torch
+          import torch.nn as nn
+          import torch.nn.functional as F
+
+
+          class Net(nn.Module):
+              def __init__(self):
+                  super().__init__()
+                  self.fc = nn.Linear(20, 10)
+
+              def forward(self, x):
+                  return F.softmax(self.fc(x), dim=1)  # SHP401
+
+
+          model = Net()
+          x, y = torch.randn(8, 20), torch.randint(0, 10, (8,))
           loss = nn.CrossEntropyLoss()(model(x), y)
           """,
           good="""
-          def forward(self, x):
-              return self.fc(x)            # logits
-          ...
-          probs = F.softmax(model(x), dim=1)   # only where probabilities are needed
+          import torch
+          import torch.nn as nn
+          import torch.nn.functional as F
+
+
+          class Net(nn.Module):
+              def __init__(self):
+                  super().__init__()
+                  self.fc = nn.Linear(20, 10)
+
+              def forward(self, x):
+                  return self.fc(x)            # logits
+
+
+          model = Net()
+          x, y = torch.randn(8, 20), torch.randint(0, 10, (8,))
+          loss = nn.CrossEntropyLoss()(model(x), y)
           """),
     _rule(Code.LOG_SOFTMAX_BEFORE_CROSS_ENTROPY, "log-softmax-before-cross-entropy", "info",
           "log_softmax before nn.CrossEntropyLoss is redundant: the loss applies it itself.",
@@ -328,14 +586,44 @@ RULES = {r.code: r for r in [
           nn.NLLLoss. Hence info, not warning.
           """,
           bad="""
-          return F.log_softmax(self.fc(x), dim=1)
-          ...
+          import torch
+          import torch.nn as nn
+          import torch.nn.functional as F
+
+
+          class Net(nn.Module):
+              def __init__(self):
+                  super().__init__()
+                  self.fc = nn.Linear(20, 10)
+
+              def forward(self, x):
+                  return F.log_softmax(self.fc(x), dim=1)  # SHP402
+
+
+          model = Net()
           criterion = nn.CrossEntropyLoss()
+          x, y = torch.randn(8, 20), torch.randint(0, 10, (8,))
+          loss = criterion(model(x), y)
           """,
           good="""
-          return F.log_softmax(self.fc(x), dim=1)
-          ...
+          import torch
+          import torch.nn as nn
+          import torch.nn.functional as F
+
+
+          class Net(nn.Module):
+              def __init__(self):
+                  super().__init__()
+                  self.fc = nn.Linear(20, 10)
+
+              def forward(self, x):
+                  return F.log_softmax(self.fc(x), dim=1)
+
+
+          model = Net()
           criterion = nn.NLLLoss()
+          x, y = torch.randn(8, 20), torch.randint(0, 10, (8,))
+          loss = criterion(model(x), y)
           """),
     _rule(Code.NLL_LOSS_WITHOUT_LOG_SOFTMAX, "nll-loss-without-log-softmax", "warning",
           "nn.NLLLoss gets raw logits or probabilities instead of log-probabilities.",
@@ -347,13 +635,46 @@ RULES = {r.code: r for r in [
           end the model with F.log_softmax(x, dim=1).
           """,
           bad="""
-          def forward(self, x):
-              return self.fc2(F.relu(self.fc1(x)))
-          ...
-          criterion = nn.NLLLoss()
+          import torch
+          import torch.nn as nn
+          import torch.nn.functional as F
+
+
+          class Net(nn.Module):
+              def __init__(self):
+                  super().__init__()
+                  self.fc1 = nn.Linear(20, 64)
+                  self.fc2 = nn.Linear(64, 10)
+
+              def forward(self, x):
+                  return self.fc2(F.relu(self.fc1(x)))
+
+
+          model = Net()
+          criterion = nn.NLLLoss()  # SHP403
+          x, y = torch.randn(8, 20), torch.randint(0, 10, (8,))
+          loss = criterion(model(x), y)
           """,
           good="""
+          import torch
+          import torch.nn as nn
+          import torch.nn.functional as F
+
+
+          class Net(nn.Module):
+              def __init__(self):
+                  super().__init__()
+                  self.fc1 = nn.Linear(20, 64)
+                  self.fc2 = nn.Linear(64, 10)
+
+              def forward(self, x):
+                  return self.fc2(F.relu(self.fc1(x)))
+
+
+          model = Net()
           criterion = nn.CrossEntropyLoss()
+          x, y = torch.randn(8, 20), torch.randint(0, 10, (8,))
+          loss = criterion(model(x), y)
           """),
     _rule(Code.ACTIVATION_ON_LOGITS, "activation-on-logits", "warning",
           "An activation after the last layer bends the logits a classification loss expects raw.",
@@ -365,12 +686,28 @@ RULES = {r.code: r for r in [
           trains slowly or not at all. Drop the activation after the last layer.
           """,
           bad="""
-          nn.Linear(128, 10), nn.ReLU(),
-          ...
+          import torch
+          import torch.nn as nn
+
+          model = nn.Sequential(
+              nn.Linear(784, 128), nn.ReLU(),
+              nn.Linear(128, 10), nn.ReLU(),  # SHP404
+          )
           criterion = nn.CrossEntropyLoss()
+          x, y = torch.randn(8, 784), torch.randint(0, 10, (8,))
+          loss = criterion(model(x), y)
           """,
           good="""
-          nn.Linear(128, 10),
+          import torch
+          import torch.nn as nn
+
+          model = nn.Sequential(
+              nn.Linear(784, 128), nn.ReLU(),
+              nn.Linear(128, 10),
+          )
+          criterion = nn.CrossEntropyLoss()
+          x, y = torch.randn(8, 784), torch.randint(0, 10, (8,))
+          loss = criterion(model(x), y)
           """),
     _rule(Code.STACKED_LINEAR_LAYERS, "stacked-linear-layers", "warning",
           "Two Linear (or two Conv) layers in a row with no non-linearity between them collapse into one.",
@@ -387,15 +724,23 @@ RULES = {r.code: r for r in [
           width.
           """,
           bad="""
-          nn.Linear(784, 256),
-          nn.Dropout(0.2),
-          nn.Linear(256, 10),
+          import torch.nn as nn
+
+          model = nn.Sequential(
+              nn.Linear(784, 256),
+              nn.Dropout(0.2),
+              nn.Linear(256, 10),  # SHP405
+          )
           """,
           good="""
-          nn.Linear(784, 256),
-          nn.ReLU(),
-          nn.Dropout(0.2),
-          nn.Linear(256, 10),
+          import torch.nn as nn
+
+          model = nn.Sequential(
+              nn.Linear(784, 256),
+              nn.ReLU(),
+              nn.Dropout(0.2),
+              nn.Linear(256, 10),
+          )
           """),
     _rule(Code.MISSING_ZERO_GRAD, "missing-zero-grad", "warning",
           "optimizer.step() runs in a loop that never zeroes the gradients.",
@@ -408,13 +753,27 @@ RULES = {r.code: r for r in [
           function that may zero the gradients and shapecheck cannot see into it.
           """,
           bad="""
+          import torch
+          import torch.nn as nn
+
+          model = nn.Linear(20, 2)
+          optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+          criterion = nn.CrossEntropyLoss()
+          train_loader = [(torch.randn(8, 20), torch.randint(0, 2, (8,))) for _ in range(4)]
           optimizer.zero_grad()
           for Xb, yb in train_loader:
               loss = criterion(model(Xb), yb)
               loss.backward()
-              optimizer.step()
+              optimizer.step()  # SHP406
           """,
           good="""
+          import torch
+          import torch.nn as nn
+
+          model = nn.Linear(20, 2)
+          optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+          criterion = nn.CrossEntropyLoss()
+          train_loader = [(torch.randn(8, 20), torch.randint(0, 2, (8,))) for _ in range(4)]
           for Xb, yb in train_loader:
               optimizer.zero_grad()
               loss = criterion(model(Xb), yb)
@@ -432,14 +791,39 @@ RULES = {r.code: r for r in [
           the function is decorated with @torch.no_grad(), or called inside a no_grad block.
           """,
           bad="""
+          import torch
+          import torch.nn as nn
+
+
           def evaluate(model, loader):
+              correct = 0
               for Xb, yb in loader:
-                  correct += (model(Xb).argmax(1) == yb).sum().item()
+                  correct += (model(Xb).argmax(1) == yb).sum().item()  # SHP407
+              return correct
+
+
+          model = nn.Linear(20, 2)
+          model.eval()
+          test_loader = [(torch.randn(8, 20), torch.randint(0, 2, (8,))) for _ in range(4)]
+          print(evaluate(model, test_loader))
           """,
           good="""
+          import torch
+          import torch.nn as nn
+
+
           @torch.no_grad()
           def evaluate(model, loader):
-              ...
+              correct = 0
+              for Xb, yb in loader:
+                  correct += (model(Xb).argmax(1) == yb).sum().item()
+              return correct
+
+
+          model = nn.Linear(20, 2)
+          model.eval()
+          test_loader = [(torch.randn(8, 20), torch.randint(0, 2, (8,))) for _ in range(4)]
+          print(evaluate(model, test_loader))
           """),
     _rule(Code.EVALUATION_IN_TRAIN_MODE, "evaluation-in-train-mode", "warning",
           "A model with Dropout or BatchNorm is evaluated without model.eval().",
@@ -454,13 +838,37 @@ RULES = {r.code: r for r in [
           Monte Carlo dropout on purpose.
           """,
           bad="""
+          import torch
+          import torch.nn as nn
+
+          model = nn.Sequential(nn.Linear(20, 64), nn.ReLU(), nn.Dropout(0.5), nn.Linear(64, 2))
+          optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+          criterion = nn.CrossEntropyLoss()
+          train_loader = [(torch.randn(8, 20), torch.randint(0, 2, (8,))) for _ in range(4)]
+          test_loader = train_loader
           model.train()
-          ... training loop ...
+          for X, y in train_loader:
+              optimizer.zero_grad()
+              criterion(model(X), y).backward()
+              optimizer.step()
           with torch.no_grad():
               for X, y in test_loader:
-                  preds = model(X).argmax(1)
+                  preds = model(X).argmax(1)  # SHP408
           """,
           good="""
+          import torch
+          import torch.nn as nn
+
+          model = nn.Sequential(nn.Linear(20, 64), nn.ReLU(), nn.Dropout(0.5), nn.Linear(64, 2))
+          optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+          criterion = nn.CrossEntropyLoss()
+          train_loader = [(torch.randn(8, 20), torch.randint(0, 2, (8,))) for _ in range(4)]
+          test_loader = train_loader
+          model.train()
+          for X, y in train_loader:
+              optimizer.zero_grad()
+              criterion(model(X), y).backward()
+              optimizer.step()
           model.eval()
           with torch.no_grad():
               for X, y in test_loader:
@@ -470,6 +878,22 @@ RULES = {r.code: r for r in [
           "The file could not be read or parsed as Python.",
           """
           shapecheck reports the first syntax error and checks nothing else in that file.
+          """,
+          bad="""
+          import torch.nn as nn
+
+
+          class Net(nn.Module):
+              def forward(self, x)  # SHP901
+                  return x
+          """,
+          good="""
+          import torch.nn as nn
+
+
+          class Net(nn.Module):
+              def forward(self, x):
+                  return x
           """),
     _rule(Code.RUNTIME_DISAGREES, "runtime-disagrees", "error",
           "The runtime mode computed a different shape than the static analysis.",
@@ -495,8 +919,16 @@ RULES = {r.code: r for r in [
           left behind after a fix would hide the next real finding on that line. A bare `# noqa`
           is not reported: other linters read it too.
           """,
-          bad="self.fc = nn.Linear(64 * 4 * 4, 10)  # noqa: SHP101   (the size was fixed)\n",
-          good="self.fc = nn.Linear(64 * 4 * 4, 10)\n"),
+          bad="""
+          import torch.nn as nn
+
+          model = nn.Sequential(nn.Flatten(), nn.Linear(64 * 4 * 4, 10))  # noqa: SHP101  # SHP905
+          """,
+          good="""
+          import torch.nn as nn
+
+          model = nn.Sequential(nn.Flatten(), nn.Linear(64 * 4 * 4, 10))
+          """),
     _rule(Code.INTERNAL_ERROR, "internal-error", "error",
           "shapecheck itself failed on this statement or file.",
           """

@@ -1,12 +1,15 @@
 """A code lives in one place: the catalogue (diagnostics.RULES) names it, ``Code`` spells it, and
 every emitter raises it through ``Code``, so finding the usages of a constant finds every place
-that emits that code."""
+that emits that code.  Each entry's wrong and right examples are programs these tests run."""
 
 from __future__ import annotations
 
 import ast
 from pathlib import Path
 
+import pytest
+
+from shapecheck.api import check_source
 from shapecheck.diagnostics import RULES, Code
 
 PACKAGE = Path(__file__).resolve().parent.parent / "shapecheck"
@@ -35,3 +38,29 @@ def test_no_code_is_written_as_a_string_outside_the_catalogue():
     written = [(path.relative_to(PACKAGE).as_posix(), node.lineno) for path, tree in emitters().items()
                for node in ast.walk(tree) if isinstance(node, ast.Constant) and node.value in RULES]
     assert written == []
+
+
+EXAMPLES = [rule for rule in RULES.values() if rule.bad]
+
+
+def marked_lines(rule) -> list:
+    return [n for n, line in enumerate(rule.bad.splitlines(), 1) if line.endswith(f"# {rule.code}")]
+
+
+@pytest.mark.parametrize("rule", EXAMPLES, ids=lambda rule: rule.code)
+def test_the_wrong_example_gives_exactly_its_code_at_the_marked_line(rule):
+    assert len(marked_lines(rule)) == 1
+    result = check_source(rule.bad, "example.py", unused_suppressions=True)
+    assert [(d.code, d.span.line) for d in result.diagnostics] == [(rule.code, marked_lines(rule)[0])]
+
+
+@pytest.mark.parametrize("rule", EXAMPLES, ids=lambda rule: rule.code)
+def test_the_right_example_gives_nothing(rule):
+    assert rule.good
+    assert check_source(rule.good, "example.py", unused_suppressions=True).diagnostics == []
+
+
+def test_only_codes_no_small_static_program_shows_go_without_examples():
+    assert {code for code, rule in RULES.items() if not rule.bad} == {
+        Code.INPUT_SIZE, Code.CONSISTENT_INPUTS, Code.RUNTIME_DISAGREES, Code.RUNTIME_ERROR, Code.NOT_ANALYSED,
+        Code.INTERNAL_ERROR}

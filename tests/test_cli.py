@@ -46,7 +46,8 @@ def test_rule_prints_the_documentation_with_examples(capsys):
     status, out, _ = shapecheck(capsys, "rule", "SHP101")
     assert status == 0
     assert out.startswith("SHP101 linear-in-features (error)\n\nLinear's in_features differs")
-    assert "Wrong:\n    nn.Conv2d(3, 64, 3, padding=1)" in out and "Right:\n" in out
+    assert "Wrong:\n    import torch\n    import torch.nn as nn\n\n    model = nn.Sequential(\n" in out
+    assert "        nn.Linear(64 * 8 * 8, 10),  # SHP101\n" in out and "Right:\n" in out
     assert shapecheck(capsys, "rule", "shp101")[1] == out
 
 

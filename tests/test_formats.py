@@ -106,7 +106,8 @@ def test_sarif_rules_are_the_catalogue_with_examples(capsys):
     linear = rules[0]
     assert linear["name"] == "linear-in-features"
     assert linear["defaultConfiguration"] == {"level": "error"}
-    assert "```python\nnn.Flatten(),\nnn.Linear(64 * 4 * 4, 10)," in linear["help"]["markdown"]
+    assert "```python\nimport torch\n" in linear["help"]["markdown"]
+    assert "    nn.Linear(64 * 4 * 4, 10),\n)\nmodel(torch.randn(8, 3, 32, 32))\n```" in linear["help"]["markdown"]
     assert {r["defaultConfiguration"]["level"] for r in rules} <= {"error", "warning", "note"}
     assert next(r for r in rules if r["id"] == "SHP204")["defaultConfiguration"]["level"] == "note"
 
