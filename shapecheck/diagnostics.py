@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import textwrap
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Optional, Tuple
 
 
@@ -27,7 +27,35 @@ class Fix:
 
 
 @dataclass(frozen=True)
+class Message:
+    """A shape finding's text in parts: who (``where``, "Net.fc: "), what is wrong (``problem``, what
+    was expected and what was received), where the data came from (``context``, "(after MaxPool2d at
+    line 7: B×64×4×4)"), and what to write instead (``suggestion``, "use nn.Linear(1024, 10)").
+    Changing a finding (adding the model's input, withdrawing a fix, moving it to a call site) is
+    replacing a part (``dataclasses.replace``), never editing rendered text."""
+
+    problem: str
+    where: str = ""
+    context: str = ""
+    suggestion: str = ""
+
+    def text(self) -> str:
+        """The one-line message every output shows."""
+        text = self.where + self.problem
+        if self.context:
+            text += f" {self.context}"
+        return f"{text}; {self.suggestion}" if self.suggestion else text
+
+    def stated(self) -> str:
+        """The finding without its suggestion: what to quote where another place is blamed."""
+        return Message(self.problem, self.where, self.context).text()
+
+
+@dataclass(frozen=True)
 class Diagnostic:
+    """One finding.  ``message`` is the text every output shows; a shape finding also keeps it in
+    ``parts`` (build it with ``Diagnostic.of``, change it with ``with_parts``)."""
+
     path: str
     span: Span
     code: str
@@ -41,10 +69,25 @@ class Diagnostic:
     # for a notebook (where span and fix count lines in the cell): the same in the file's own lines
     file_span: Optional[Span] = None
     file_fix: Optional[Fix] = None
+    parts: Optional[Message] = None  # the message in parts, where it was built from them
 
     def __post_init__(self) -> None:
         if not self.severity:
             object.__setattr__(self, "severity", RULES[self.code].severity)
+
+    @classmethod
+    def of(cls, path: str, span: Span, code: str, parts: Message, **fields) -> "Diagnostic":
+        """A finding whose message is rendered from ``parts``."""
+        return cls(path, span, code, parts.text(), parts=parts, **fields)
+
+    def with_parts(self, parts: Message, **fields) -> "Diagnostic":
+        """The same finding with its message rendered from new parts (and other fields replaced)."""
+        return replace(self, message=parts.text(), parts=parts, **fields)
+
+    @property
+    def stated(self) -> str:
+        """The message without its suggestion."""
+        return self.parts.stated() if self.parts else self.message
 
     @property
     def sort_key(self) -> Tuple:

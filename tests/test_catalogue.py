@@ -64,3 +64,12 @@ def test_only_codes_no_small_static_program_shows_go_without_examples():
     assert {code for code, rule in RULES.items() if not rule.bad} == {
         Code.INPUT_SIZE, Code.CONSISTENT_INPUTS, Code.RUNTIME_DISAGREES, Code.RUNTIME_ERROR, Code.NOT_ANALYSED,
         Code.INTERNAL_ERROR}
+
+
+def test_a_shape_finding_keeps_its_message_in_parts():
+    result = check_source((Path(__file__).parent.parent / "examples/buggy/cifar_wrong_linear.py").read_text())
+    finding = next(d for d in result.diagnostics if d.code == Code.LINEAR_IN_FEATURES)
+    assert finding.message == finding.parts.text()
+    assert finding.parts.suggestion.startswith("use nn.Linear(")
+    assert finding.parts.context.startswith("(after ")
+    assert finding.stated == finding.message.split("; ")[0]

@@ -10,10 +10,10 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass, field, replace
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 from ..rules import shapes as S
-from ..diagnostics import Code, Diagnostic, Fix, Span, internal_error_message, internal_errors_raise
+from ..diagnostics import Code, Diagnostic, Fix, Message, Span, internal_error_message, internal_errors_raise
 from .arguments import ConstructorArguments, StructureUnknown, constructor_arguments
 from .interpreter import Interpreter
 from ..ir import UNKNOWN, Arg, NotKnown, ShapeError
@@ -109,16 +109,19 @@ class Checker:
 
     # --- findings -------------------------------------------------------------------------------
 
-    def report(self, code: str, span: Span, message: str, fix: Optional[Fix] = None,
+    def report(self, code: str, span: Span, message: Union[str, Message], fix: Optional[Fix] = None,
                path: Optional[str] = None, not_fixed: str = "") -> None:
-        """A finding at ``span`` of ``path`` (by default the file being interpreted)."""
+        """A finding at ``span`` of ``path`` (by default the file being interpreted); a shape finding
+        gives its message in parts."""
         model = self.run.model if self.run else None
         path = path or self.interp.source.path or self.path
         run = self.run
+        parts = message if isinstance(message, Message) else Message(message)
         if run is not None and run.call_source is not None and run.call_source.path != path and run.source \
                 and isinstance(run.input, Tensor) and run.input.shape is not None:
-            head, use, tail = message.partition("; use ")
-            message = f"{head} (model input {S.render_shape(run.input.shape)} from {run.source}){use}{tail}"
+            given = f"(model input {S.render_shape(run.input.shape)} from {run.source})"
+            parts = replace(parts, context=f"{parts.context} {given}".lstrip())
+        message = parts.text()
         if run is not None and run.training:
             if any(k[:4] == (path, span.line, span.column, code) for k in self.diagnostics):
                 return  # found in eval mode already: the same bug, not a train-mode one
@@ -126,7 +129,7 @@ class Checker:
         if self.run is not None:
             self.run.findings.append(key)
         if key not in self.diagnostics:
-            self.diagnostics[key] = Diagnostic(path, span, code, message, model=model, fix=fix, not_fixed=not_fixed)
+            self.diagnostics[key] = Diagnostic.of(path, span, code, parts, model=model, fix=fix, not_fixed=not_fixed)
 
     def _where(self, layer_path: str) -> str:
         if not self.run:
@@ -400,18 +403,18 @@ class Checker:
                                            _plain_shape(out), params))
 
     def _layer_error(self, layer: Layer, error: ShapeError, x: Optional[Tensor], path: str) -> None:
-        message = self._where(path) + _with_factors(error, x)
+        problem, context, suggestion = _with_factors(error, x), "", ""
         if x is not None and x.origin:
             shown = S.render_shape(x.flat_from or x.shape)
             plain = f"(input {S.render_shape(x.shape)})"
-            message = message.replace(plain, "").rstrip() if plain in message else message
-            message += f" (after {x.origin}: {shown})"
+            problem = problem.replace(plain, "").rstrip() if plain in problem else problem
+            context = f"(after {x.origin}: {shown})"
         fix, not_fixed = None, ""
         written = layer.args.written.get(error.arg) if layer.args and error.arg else None
         if error.value is not None and written is not None:
             replacement, certain = restyle(written.text, error.value, _factors(error, x))
             new_call = one_line(_replace_in_call(layer.call.text, layer.call.span, written, replacement))
-            message += f"; use {new_call}" if certain else f"; the right value is {replacement}"
+            suggestion = f"use {new_call}" if certain else f"the right value is {replacement}"
             if certain and written.span is not None:
                 fix = Fix(replacement, written.span)
             elif not certain:
@@ -426,7 +429,8 @@ class Checker:
                 self.report(Code.HWC_INPUT, self._call_span(), self._layout_message(layer, x), self._permute_fix(),
                             path=at_call)
                 return
-        self.report(error.code, layer.call.span, message, fix, path=layer.call.path or None, not_fixed=not_fixed)
+        self.report(error.code, layer.call.span, Message(problem, self._where(path), context, suggestion), fix,
+                    path=layer.call.path or None, not_fixed=not_fixed)
 
     def _call_span(self) -> Span:
         return self.run.call_source.span(self.run.call_node)
@@ -468,7 +472,7 @@ class Checker:
         except ShapeError as e:
             span = self.interp.source.span(node) if node is not None else Span(1, 1, 1, 1)
             message, fix, not_fixed = self._op_fix(e, node)
-            self.report(e.code, span, (self._where("") if self.run else "") + message, fix, not_fixed=not_fixed)
+            self.report(e.code, span, replace(message, where=self._where("")), fix, not_fixed=not_fixed)
             if self.run:
                 self.run.failed = True
             return Tensor(None)
@@ -492,24 +496,24 @@ class Checker:
     def _op_text(self, node, name: str) -> str:
         return one_line(self.interp.source.text(node)) if node is not None else name
 
-    def _op_fix(self, error: ShapeError, node) -> Tuple[str, Optional[Fix], str]:
+    def _op_fix(self, error: ShapeError, node) -> Tuple[Message, Optional[Fix], str]:
         """For view(-1, N)-style errors: the call with the right size, written the author's way."""
         args = getattr(node, "args", None)
         if error.value is None or error.arg is None or not error.arg.isdigit() or not args:
-            return error.message, None, ""
+            return Message(error.message), None, ""
         position = int(error.arg)
         if position >= len(args) or isinstance(args[position], ast.Starred):
-            return error.message, None, ""
+            return Message(error.message), None, ""
         source = self.interp.source
         arg = args[position]
         replacement, certain = restyle(source.text(arg), error.value, error.factors)
         if not certain:
-            return f"{error.message}; the right size is {replacement}", None, \
+            return Message(error.message, suggestion=f"the right size is {replacement}"), None, \
                 _written_with_names(source.text(arg), replacement)
         call_span, arg_span = source.span(node), source.span(arg)
         written = Arg(None, source.text(arg), arg_span)
         fixed = one_line(_replace_in_call(source.text(node), call_span, written, replacement))
-        return f"{error.message}; use {fixed}", Fix(replacement, arg_span), ""
+        return Message(error.message, suggestion=f"use {fixed}"), Fix(replacement, arg_span), ""
 
     def factory_of(self, module) -> Optional[str]:
         """The top-level function that built this model (`def ResNet18(): return ResNet(...)`)."""
@@ -1025,10 +1029,10 @@ def withdraw_shared_fixes(checker: Checker) -> None:
     is not fixed by changing its own number: that would break the configuration that works."""
     for key, d in list(checker.diagnostics.items()):
         if d.fix is not None and (d.path, d.span) in checker.clean_spans:
-            message = d.message.split("; use ")[0]
-            checker.diagnostics[key] = replace(d, fix=None, message=(
-                f"{message}; the same layer fits in another configuration of this model, so change the "
-                f"argument that differs between them rather than this number"), not_fixed=(
+            parts = replace(d.parts or Message(d.message), suggestion=(
+                "the same layer fits in another configuration of this model, so change the argument that "
+                "differs between them rather than this number"))
+            checker.diagnostics[key] = d.with_parts(parts, fix=None, not_fixed=(
                 "the same layer fits in another configuration of this model: change the argument that differs "
                 "between them"))
 
@@ -1077,7 +1081,7 @@ def blame_the_input(checker: Checker, entry: ModelEntry) -> None:
         checker.run = run
         checker.report(Code.INPUT_SIZE, span,
                        f"{entry.name} takes {S.render_shape(good.input.shape)} ({good_source}) but this call "
-                       f"gives it {S.render_shape(run.input.shape)}: {first[0].message.split('; use ')[0]}",
+                       f"gives it {S.render_shape(run.input.shape)}: {first[0].stated}",
                        path=run.call_source.path)
         checker.run = None
 

@@ -105,7 +105,7 @@ def _at_call(run, entry, cause: Diagnostic, path: str) -> Diagnostic:
     from ..rules import shapes as S
 
     given = S.render_shape(run.input.shape) if getattr(run.input, "shape", None) is not None else "?"
-    reason = cause.message.split("; use ")[0].split(" (input ")[0]
+    reason = cause.stated.split(" (input ")[0]
     return Diagnostic(path, run.call_source.span(run.call_node), Code.INPUT_SIZE,
                       f"{entry.name} ({cause.path}:{entry.span.line}) does not take the {given} this call gives it: "
                       f"{cause.path}:{cause.span.line}: {reason}", model=entry.name)

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import List, Optional, Sequence, Tuple
 
 from .. import __version__
-from ..diagnostics import Diagnostic, Fix, Span
+from ..diagnostics import Diagnostic, Fix, Message, Span
 from ..results import FileResult, LayerReport, ModelReport, StoppedAt
 from ..suppressions import Suppression
 
@@ -276,7 +276,9 @@ def _diagnostic(d: Diagnostic) -> dict:
             "severity": d.severity, "cell": d.cell, "confirmed_on": d.confirmed_on, "not_fixed": d.not_fixed,
             "file_span": None if d.file_span is None else _span(d.file_span),
             "file_fix": None if d.file_fix is None else {"replacement": d.file_fix.replacement,
-                                                         "span": _span(d.file_fix.span)}}
+                                                         "span": _span(d.file_fix.span)},
+            "parts": None if d.parts is None else [d.parts.problem, d.parts.where, d.parts.context,
+                                                   d.parts.suggestion]}
 
 
 def _to_diagnostic(d: dict) -> Diagnostic:
@@ -284,7 +286,7 @@ def _to_diagnostic(d: dict) -> Diagnostic:
     file_fix = None if d["file_fix"] is None else Fix(d["file_fix"]["replacement"], Span(*d["file_fix"]["span"]))
     return Diagnostic(d["path"], Span(*d["span"]), d["code"], d["message"], d["model"], fix, d["severity"], d["cell"],
                       d["confirmed_on"], d["not_fixed"], None if d["file_span"] is None else Span(*d["file_span"]),
-                      file_fix)
+                      file_fix, None if d.get("parts") is None else Message(*d["parts"]))
 
 
 def _shape(shape) -> Optional[list]:
