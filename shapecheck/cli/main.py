@@ -440,6 +440,11 @@ def _plain_check(arguments: dict) -> int:
 def main(argv: Optional[List[str]] = None) -> None:
     """The `shapecheck` command; exits with its status."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv in (["-V"], ["--version"]):
+        from .. import __version__
+
+        sys.stdout.write(f"shapecheck {__version__}\n")
+        raise SystemExit(0)
     arguments = None if "_SHAPECHECK_COMPLETE" in os.environ else plain_arguments(argv)
     if arguments is not None:
         raise SystemExit(_plain_check(arguments))
