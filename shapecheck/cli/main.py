@@ -445,6 +445,8 @@ def main(argv: Optional[List[str]] = None) -> None:
 
         sys.stdout.write(f"shapecheck {__version__}\n")
         raise SystemExit(0)
+    if argv[:1] == ["check"]:  # ruff's habit: `shapecheck check PATH` is the plain form
+        argv = argv[1:]
     arguments = None if "_SHAPECHECK_COMPLETE" in os.environ else plain_arguments(argv)
     if arguments is not None:
         raise SystemExit(_plain_check(arguments))
