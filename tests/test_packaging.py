@@ -1,7 +1,11 @@
 """The package metadata a user's installer and license scanners read."""
 
-import tomllib
 from pathlib import Path
+
+try:  # Python 3.11+
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10: the tomli that pyproject.toml requires there
+    import tomli as tomllib
 
 ROOT = Path(__file__).resolve().parent.parent
 
