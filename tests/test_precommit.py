@@ -111,3 +111,33 @@ def test_the_hook_says_where_a_partly_checked_model_stopped(hook_repository, pro
     assert ("partial.py:5: Net: checked up to Net.conv (line 8); stopped at Net.pool (line 9): "
             "nn.FractionalMaxPool2d is not modelled") in output
     assert "No shape errors: 2 models in 2 files checked, 1 of them only in part" in output
+
+
+@pytest.fixture(scope="module")
+def split_project(tmp_path_factory) -> Path:
+    """A model in model.py, built and fed 64×64 images by train.py (tests/projects/changed_train),
+    committed: pre-commit names only the file a commit changes."""
+    folder = tmp_path_factory.mktemp("split") / "changed_train"
+    shutil.copytree(ROOT / "tests" / "projects" / "changed_train", folder)
+    git(folder, "init", "-q")
+    git(folder, "add", ".")
+    git(folder, "commit", "-q", "-m", "a CIFAR model and its training script")
+    return folder
+
+
+def test_the_hook_on_a_changed_model_file_uses_the_input_the_unchanged_script_gives(hook_repository, split_project):
+    done = try_repo(hook_repository, split_project, "model.py")
+    output = done.stdout + done.stderr
+    assert done.returncode == 1, output
+    assert ("model.py:14:27: SHP101 CifarCNN.classifier: Linear expects 1024 input features but receives 4096 = 64×8×8"
+            in output)
+    assert "(model input B×3×64×64 from call at train.py:16, data from CIFAR10 at train.py:8)" in output
+    assert "train.py:" not in output.replace("at train.py:", "")  # train.py is context, not checked
+
+
+def test_the_hook_on_a_changed_script_reports_the_input_it_gives_an_unchanged_model(hook_repository, split_project):
+    done = try_repo(hook_repository, split_project, "train.py")
+    output = done.stdout + done.stderr
+    assert done.returncode == 1, output
+    assert "train.py:16:50: SHP203 CifarCNN (model.py:4) does not take the B×3×64×64 this call gives it" in output
+    assert "model.py:14: CifarCNN.classifier: Linear expects 1024 input features but receives 4096" in output
