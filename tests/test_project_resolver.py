@@ -206,3 +206,81 @@ def test_cycles_and_imports_that_cannot_be_followed_never_hang_nor_crash(capsys,
     code, document = run_json(capsys, monkeypatch, tmp_path, "--no-cache", ".")
     assert code == 0
     assert not [d for d in document["diagnostics"] if d["code"] == "SHP999"]
+
+
+# --- imports that cannot be followed: the model is not analysed, and the note says why ---------------
+
+BUILT_AND_CALLED = """\
+import torch
+{imports}
+
+model = Net(num_classes=10)
+out = model(torch.randn(8, 3, 32, 32))
+"""
+
+
+def notes(document: dict, path: str):
+    return [(d["line"], d["column"], d["message"]) for d in document["diagnostics"]
+            if d["path"] == path and d["code"] == "SHP904"]
+
+
+def test_a_model_imported_from_a_module_in_two_folders_is_not_analysed_with_the_reason(capsys, monkeypatch, tmp_path):
+    write(tmp_path, {"pyproject.toml": "", "models.py": MODEL, "scripts/models.py": MODEL,
+                     "scripts/train.py": BUILT_AND_CALLED.format(imports="from models import Net")})
+    code, document = run_json(capsys, monkeypatch, tmp_path, "--no-cache", "scripts/train.py")
+    assert code == 0 and document["models"] == []
+    assert notes(document, "scripts/train.py") == [(4, 1, (
+        "model = Net(...) is not analysed: models is both scripts/models.py and models.py: which one runs depends "
+        "on how the program is started; its shapes and parameters are not checked"))]
+
+
+def test_a_sys_path_change_that_cannot_be_computed_is_the_reason_a_model_is_not_analysed(
+        capsys, monkeypatch, tmp_path):
+    imports = "import os, sys\nsys.path.insert(0, os.environ['NETS'])\nfrom netlib import Net"
+    write(tmp_path, {"pyproject.toml": "", "train.py": BUILT_AND_CALLED.format(imports=imports)})
+    _, document = run_json(capsys, monkeypatch, tmp_path, "--no-cache", "train.py")
+    ((line, _, message),) = notes(document, "train.py")
+    assert line == 6
+    assert message.startswith("model = Net(...) is not analysed: netlib is not a module of the project, or lives "
+                              "in the folder that the sys.path change at line 3 adds, which shapecheck cannot compute")
+
+
+@pytest.mark.parametrize("added", [
+    'os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib")',
+    'str(Path(__file__).resolve().parent.parent / "lib")',
+    'os.path.join(str(Path(__file__).parents[1]), "lib")',
+])
+def test_a_sys_path_change_computed_from_the_file_location_is_followed(capsys, monkeypatch, tmp_path, added):
+    imports = f"import os, sys\nfrom pathlib import Path\nsys.path.append({added})\nfrom netlib import Net"
+    write(tmp_path, {"pyproject.toml": "", "lib/netlib.py": MODEL,
+                     "scripts/train.py": BUILT_AND_CALLED.format(imports=imports).replace("32, 32", "64, 64")})
+    _, document = run_json(capsys, monkeypatch, tmp_path, "--no-cache", "lib/netlib.py")
+    (finding,) = document["diagnostics"]
+    assert (finding["path"], finding["line"], finding["column"], finding["code"]) == ("lib/netlib.py", 9, 19, "SHP101")
+    assert "expects 4096 input features but receives 16384" in finding["message"]
+    assert "from call at scripts/train.py:8" in finding["message"]
+
+
+def test_path_changes_that_depend_on_where_the_program_starts_are_not_computed(tmp_path):
+    import ast
+
+    from shapecheck.analysis.project import path_changes
+
+    text = ("import os, sys\nsys.path.append('..')\nsys.path.insert(0, ROOT)\nsys.path.extend(['a'])\n"
+            "sys.path = ['b'] + sys.path\nsys.path.insert(0, os.path.dirname(__file__))\n")
+    changes = path_changes(ast.parse(text), tmp_path / "train.py")
+    assert changes.folders == (tmp_path.resolve(),)
+    assert changes.unknown_lines == (2, 3, 4, 5)
+
+
+def test_past_the_module_limit_the_model_is_not_analysed_with_the_reason(capsys, monkeypatch, tmp_path):
+    from shapecheck.analysis import imports
+
+    monkeypatch.setattr(imports, "MAX_MODULES", 2)
+    write(tmp_path, {"pyproject.toml": "", "a.py": "import b\n", "b.py": "import c\n", "c.py": "x = 1\n",
+                     "models.py": MODEL,
+                     "train.py": BUILT_AND_CALLED.format(imports="import a\nfrom models import Net")})
+    _, document = run_json(capsys, monkeypatch, tmp_path, "--no-cache", "train.py")
+    ((line, _, message),) = notes(document, "train.py")
+    assert line == 5 and "models is not followed: the check imports more of the project than it follows at once" \
+        in message

@@ -6,7 +6,8 @@ Each module's file is found as Python would find it (``project.py``), interprete
 globals of its own (its code's spans and findings stay in its own file), and its names are bound
 where they are imported.  A name that is not the project's stays the library name it was
 (``Global``, as for one file alone); one that cannot be followed (a module found in two folders,
-past the limits) is UNKNOWN, and the reason is kept for the report.  Work is bounded: at most
+past the limits, beside a ``sys.path`` change it cannot compute) is ``Unfollowed``: what is built from
+it is not analysed, and the report says why.  Work is bounded: at most
 ``MAX_MODULES`` modules and ``IMPORT_BUDGET`` interpreter steps for all imports of one check, and a
 cycle sees the partly run module, as Python does.
 """
@@ -18,8 +19,8 @@ from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
 from ..ir import UNKNOWN
-from .project import Project, Resolved
-from .values import SOURCE_KEY, Global, ModuleNamespace
+from .project import PathChanges, Project, Resolved, path_changes
+from .values import SOURCE_KEY, Global, ModuleNamespace, Unfollowed
 
 MAX_MODULES = 200
 IMPORT_BUDGET = 400_000  # interpreter steps for all imported modules of one check together
@@ -36,6 +37,8 @@ class ModuleLoader:
         self.problems: List[Tuple[str, int, str]] = []  # (file, line, why an import is not followed)
         self.steps = 0
         self.depth = 0
+        self.added_roots: List[Path] = []  # folders the program's sys.path changes add
+        self.path_changes: Dict[Path, PathChanges] = {}
 
     # --- the interpreter's import statements ------------------------------------------------------
 
@@ -44,35 +47,33 @@ class ModuleLoader:
         self.namespaces[self.main] = ModuleNamespace(self.project.module_name(self.main), interp.globals,
                                                      self.main.parent if self.main.name == "__init__.py" else None)
         interp.source.file = self.main
+        self._read_path_changes(interp.tree, self.main)
 
     def exec_import(self, interp, stmt: ast.Import, frame) -> None:
         for alias in stmt.names:
             chain = self._import_chain(interp, alias.name, stmt)
-            if alias.asname:
-                frame.locals[alias.asname] = chain[-1] if chain else Global(alias.name)
-            else:
-                top = alias.name.split(".")[0]
-                frame.locals[top] = chain[0] if chain else Global(top)
+            name = alias.name if alias.asname else alias.name.split(".")[0]
+            if chain:
+                frame.locals[alias.asname or name] = chain[-1] if alias.asname else chain[0]
+                continue
+            why = self._why_not_followed(interp, self.resolve(interp, name), stmt)
+            frame.locals[alias.asname or name] = Unfollowed(name, why) if why else Global(name)
 
     def exec_import_from(self, interp, stmt: ast.ImportFrom, frame) -> bool:
         """Binds the names when ``stmt.module`` is the project's; False to leave it to the
         interpreter's library imports."""
-        resolved = self.project.resolve(stmt.module or "", self._importer(interp), stmt.level)
+        resolved = self.resolve(interp, stmt.module or "", stmt.level)
         if not resolved.found:
-            if stmt.level or (resolved.reason and " is both " in resolved.reason):
-                self._problem(interp, stmt, resolved.reason)
-                for alias in stmt.names:
-                    if alias.name != "*":
-                        frame.locals[alias.asname or alias.name] = UNKNOWN
-                return True
-            return False
+            why = resolved.reason if stmt.level else self._why_not_followed(interp, resolved, stmt)
+            if not why:
+                return False
+            self._bind_unfollowed(interp, stmt, frame, why)
+            return True
         if stmt.level == 0:
             self._import_chain(interp, stmt.module, stmt)  # parent packages run first, as in Python
         module = self.load(interp, resolved, stmt)
         if module is None:
-            for alias in stmt.names:
-                if alias.name != "*":
-                    frame.locals[alias.asname or alias.name] = UNKNOWN
+            self._bind_unfollowed(interp, stmt, frame, self._over_limits(resolved))
             return True
         for alias in stmt.names:
             if alias.name == "*":
@@ -81,6 +82,38 @@ class ModuleLoader:
                 frame.locals[alias.asname or alias.name] = module.attribute(interp, alias.name)
         return True
 
+    def resolve(self, interp, name: str, level: int = 0) -> Resolved:
+        return self.project.resolve(name, self._importer(interp), level, self.added_roots)
+
+    def _why_not_followed(self, interp, resolved: Resolved, stmt) -> str:
+        """For a top-level name that is not the project's: why it is not followed when that is
+        shapecheck's limit rather than a library (a name in two folders, a sys.path change it
+        cannot compute); "" for a library or a name nothing in the project holds."""
+        if resolved.reason and " is both " in resolved.reason:
+            return resolved.reason
+        if "is a library" in resolved.reason:
+            return ""
+        changes = self.path_changes.get(self._importer(interp))
+        if changes is None or not changes.unknown_lines:
+            return ""
+        return (f"{resolved.name} is not a module of the project, or lives in the folder that the sys.path change at "
+                f"line {changes.unknown_lines[0]} adds, which shapecheck cannot compute")
+
+    def _bind_unfollowed(self, interp, stmt: ast.ImportFrom, frame, why: str) -> None:
+        self._problem(interp, stmt, why)
+        for alias in stmt.names:
+            if alias.name != "*":
+                frame.locals[alias.asname or alias.name] = Unfollowed(f"{stmt.module or ''}.{alias.name}".lstrip("."),
+                                                                      why)
+
+    def _over_limits(self, resolved: Resolved) -> str:
+        return (f"{resolved.name} is not followed: the check imports more of the project than it follows at once "
+                f"({MAX_MODULES} modules, {IMPORT_BUDGET:,} steps, {MAX_IMPORT_DEPTH} levels)")
+
+    def _read_path_changes(self, tree: ast.Module, path: Path) -> None:
+        changes = self.path_changes[path.resolve()] = path_changes(tree, path)
+        self.added_roots.extend(f for f in changes.folders if f.is_dir() and f not in self.added_roots)
+
     def _import_chain(self, interp, dotted: str, stmt) -> List[ModuleNamespace]:
         """``import a.b.c``: a, a.b and a.b.c, each an attribute of the one before; [] when ``a``
         is not the project's."""
@@ -88,10 +121,8 @@ class ModuleLoader:
         chain: List[ModuleNamespace] = []
         for i in range(1, len(parts) + 1):
             name = ".".join(parts[:i])
-            resolved = self.project.resolve(name, self._importer(interp))
+            resolved = self.resolve(interp, name)
             if not resolved.found:
-                if resolved.reason and " is both " in resolved.reason:
-                    self._problem(interp, stmt, resolved.reason)
                 return chain if i > 1 else []
             module = self.load(interp, resolved, stmt)
             if module is None:
@@ -124,8 +155,7 @@ class ModuleLoader:
         if known is not None:
             return known  # run already, or running (an import cycle): as far as it got
         if len(self.namespaces) >= MAX_MODULES or self.steps >= IMPORT_BUDGET or self.depth >= MAX_IMPORT_DEPTH:
-            self._problem(interp, stmt, f"{resolved.name} is not followed: the check imports more of the project "
-                                        f"than it follows at once")
+            self._problem(interp, stmt, self._over_limits(resolved))
             return None
         folder = resolved.folder if resolved.package else None
         module = ModuleNamespace(resolved.name, {"__name__": resolved.name, "__file__": UNKNOWN}, folder)
@@ -141,6 +171,7 @@ class ModuleLoader:
             return
         source = interp.new_source(parsed.text, self.project.shown(path), path.resolve())
         module.globals[SOURCE_KEY] = source
+        self._read_path_changes(parsed.tree, path)
         self.depth += 1
         try:
             self.steps += interp.run_imported(parsed.tree, module.globals, source, IMPORT_BUDGET - self.steps)
@@ -155,6 +186,7 @@ class ModuleLoader:
         if parsed.tree is None:
             return None
         source = interp.new_source(parsed.text, self.project.shown(path), path.resolve())
+        self._read_path_changes(parsed.tree, path)
         globals_ = {"__name__": "__main__", "__file__": UNKNOWN, SOURCE_KEY: source}
         self.steps += interp.run_imported(parsed.tree, globals_, source, IMPORT_BUDGET)
         return globals_

@@ -29,7 +29,8 @@ from ..rules.shapes import Tensor
 from .stdlib import (BINOP_SYMBOLS, BUILTINS, GLOBAL_CALLS, MAX_SEQUENCE, compare, dim_arith, format_field, hashable,
                      length, module_of, plain, python_binop, python_method)
 from .values import (SOURCE_KEY, AbstractObject, Builtin, BoundMethod, ClassValue, Container, Function, Global,
-                     Instance, Layer, Opaque, Parameters, Partial, PendingInput, Super, UserMethod, is_module)
+                     Instance, Layer, Opaque, Parameters, Partial, PendingInput, Super, Unfollowed, UserMethod,
+                     is_module)
 
 MAX_DEPTH = 40
 CONTAINERS = {"Sequential", "ModuleList", "ModuleDict"}
@@ -313,6 +314,8 @@ class Interpreter:
         if not isinstance(func, ast.Name):
             return UNKNOWN
         called = self._try_eval(call.func, frame)
+        if isinstance(called, Unfollowed):
+            return Opaque(self.source.text(call), self.source.span(call), kind=called.qualname, unresolved=called.reason)
         package = third_party_package(called.qualname, getattr(self.checker, "path", "")) \
             if isinstance(called, Global) else ""
         if not package:
@@ -826,6 +829,8 @@ class Interpreter:
             return owner.attribute(self, name)
         if isinstance(owner, Global):
             return Global(qualify(f"{owner.qualname}.{name}"))
+        if isinstance(owner, Unfollowed):
+            return Unfollowed(f"{owner.qualname}.{name}", owner.reason)
         if isinstance(owner, Instance):
             return self._instance_attribute(owner, name)
         if name == "__name__" and isinstance(owner, (ClassValue, Function)):

@@ -177,7 +177,9 @@ class Checker:
             if path:
                 self.run.layers.append(LayerReport(path, module.kind, line, one_line(module.text), None, None))
             return
-        if module.third_party:
+        if module.unresolved:
+            what = f"{_abridged(module.text)} is not analysed: {module.unresolved}"
+        elif module.third_party:
             what = f"{_abridged(module.text)} is not analysed (third-party)"
         else:
             what = f"nn.{module.kind} is not modelled" if module.kind != "?" else f"`{one_line(module.text)}` is not modelled"
@@ -892,10 +894,11 @@ def note_third_party(checker: Checker) -> None:
     """A model the script builds with another package's constructor and uses (calls on a tensor,
     moves, trains) is not analysed: one SHP904 note says so, where it is built."""
     for name, (value, stmt) in checker.interp.module_assignments.items():
-        if isinstance(value, Opaque) and value.third_party and value.used_as_model:
+        if isinstance(value, Opaque) and (value.third_party or value.unresolved) and value.used_as_model:
             span = checker.interp.source.span(stmt)
+            why = f": {value.unresolved};" if value.unresolved else f" (third-party: {value.third_party});"
             checker.report(Code.NOT_ANALYSED, Span(span.line, span.column, span.line, span.column),
-                           f"{name} = {_abridged(value.text)} is not analysed (third-party: {value.third_party}); "
+                           f"{name} = {_abridged(value.text)} is not analysed{why} "
                            f"its shapes and parameters are not checked")
 
 

@@ -85,27 +85,29 @@ class Project:
 
     # --- looking names up -----------------------------------------------------------------------
 
-    def roots_for(self, importer: Optional[Path]) -> List[Path]:
+    def roots_for(self, importer: Optional[Path], added: Sequence[Path] = ()) -> List[Path]:
         """The folders a top-level name is looked up in, first first (sys.path as running from the
-        project root gives it, with the importing script's folder in front)."""
+        project root gives it, with the importing script's folder in front, and the folders the
+        program's ``sys.path`` changes add)."""
         roots = [importer.resolve().parent] if importer is not None else []
-        roots += [self.root, self.root / "src"]
+        roots += [self.root, self.root / "src", *added]
         seen: List[Path] = []
         for root in roots:
             if root not in seen and root.is_dir():
                 seen.append(root)
         return seen
 
-    def resolve(self, name: str, importer: Optional[Path], level: int = 0) -> Resolved:
+    def resolve(self, name: str, importer: Optional[Path], level: int = 0, added: Sequence[Path] = ()) -> Resolved:
         """The file of module ``name`` (dotted, without the leading dots of a relative import)
-        imported from ``importer``; ``level`` counts those dots."""
+        imported from ``importer``; ``level`` counts those dots; ``added``: folders put on
+        ``sys.path`` by the program."""
         if level:
             return self._resolve_relative(name, importer, level)
         top = name.split(".")[0]
         if not top or top in LIBRARIES:
             return Resolved(name, False, reason=f"{top or name} is a library, not part of the project")
         hits = []
-        for root in self.roots_for(importer):
+        for root in self.roots_for(importer, added):
             found = _locate(root, name.split("."))
             if found is not None and all(found.path != h.path or found.folder != h.folder for h in hits):
                 hits.append(found)
@@ -208,8 +210,9 @@ class Project:
         if parsed.tree is None:
             return []
         out: List[Path] = []
+        added = path_changes(parsed.tree, path).folders
         for module, level, names in imports_of(parsed.tree):
-            resolved = self.resolve(module, path, level)
+            resolved = self.resolve(module, path, level, added)
             if not resolved.found:
                 continue
             if resolved.path is not None:
@@ -279,6 +282,105 @@ def _parse(path: Path, data: Optional[bytes] = None) -> ParsedFile:
         return ParsedFile(path, text, ast.parse(text, filename=str(path)))
     except (SyntaxError, ValueError, RecursionError, MemoryError) as e:
         return ParsedFile(path, text, None, f"it does not parse: {e}")
+
+
+@dataclass(frozen=True)
+class PathChanges:
+    """What a file does to ``sys.path``: the folders it adds that follow from its own location
+    (``os.path.join(os.path.dirname(__file__), "lib")``, ``Path(__file__).parent.parent``), and the
+    lines of the changes that do not (a folder read from a variable, a path relative to wherever the
+    program is started)."""
+
+    folders: Tuple[Path, ...] = ()
+    unknown_lines: Tuple[int, ...] = ()
+
+
+def path_changes(tree: ast.Module, path: Path) -> PathChanges:
+    folders: List[Path] = []
+    unknown: List[int] = []
+    for node in ast.walk(tree):
+        added = _sys_path_argument(node)
+        if added is None:
+            continue
+        folder = _folder_value(added, path.resolve()) if isinstance(added, ast.expr) else None
+        if folder is None:
+            unknown.append(node.lineno)
+        elif folder not in folders:
+            folders.append(folder)
+    return PathChanges(tuple(folders), tuple(sorted(unknown)))
+
+
+def _is_sys_path(node: ast.AST) -> bool:
+    return isinstance(node, ast.Attribute) and node.attr == "path" and isinstance(node.value, ast.Name) \
+        and node.value.id == "sys"
+
+
+def _sys_path_argument(node: ast.AST):
+    """For a change of sys.path: the expression of the folder it adds (``True`` when that is not one
+    expression: ``sys.path = [...]``, ``sys.path.extend(...)``); None for anything else."""
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and _is_sys_path(node.func.value):
+        position = {"insert": 1, "append": 0}.get(node.func.attr)
+        if position is None:
+            return True if node.func.attr == "extend" else None
+        return node.args[position] if len(node.args) > position else True
+    if isinstance(node, (ast.Assign, ast.AugAssign)):
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        return True if any(_is_sys_path(t) for t in targets) else None
+    return None
+
+
+_PATH_FUNCTIONS = {"dirname", "abspath", "realpath", "normpath", "join", "expanduser"}
+
+
+def _folder_value(node: ast.expr, file: Path) -> Optional[Path]:
+    """The absolute folder an expression built from ``__file__`` names, or None."""
+    value = _path_value(node, file)
+    return value.resolve() if isinstance(value, Path) and value.is_absolute() else None
+
+
+def _path_value(node: ast.expr, file: Path):
+    """A Path for expressions of the file's own location, a str for a constant, else None."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.Name) and node.id == "__file__":
+        return file
+    if isinstance(node, ast.Attribute) and node.attr == "parent":
+        inner = _path_value(node.value, file)
+        return inner.parent if isinstance(inner, Path) else None
+    if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Attribute) and node.value.attr == "parents":
+        inner = _path_value(node.value.value, file)
+        index = node.slice.value if isinstance(node.slice, ast.Constant) else None
+        return inner.parents[index] if isinstance(inner, Path) and isinstance(index, int) \
+            and 0 <= index < len(inner.parents) else None
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
+        return _joined([_path_value(node.left, file), _path_value(node.right, file)])
+    if isinstance(node, ast.Call):
+        return _called_path_value(node, file)
+    return None
+
+
+def _called_path_value(node: ast.Call, file: Path):
+    func = node.func
+    name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+    args = [_path_value(a, file) for a in node.args]
+    if isinstance(func, ast.Attribute) and name in ("resolve", "absolute") and not node.args:
+        inner = _path_value(func.value, file)
+        return inner if isinstance(inner, Path) else None
+    if name in ("str", "Path", "PurePath", "fspath") and len(args) == 1:
+        return Path(args[0]) if isinstance(args[0], Path) else None
+    if name not in _PATH_FUNCTIONS or not args or any(a is None for a in args):
+        return None
+    if name == "join":
+        return _joined(args)
+    if name == "dirname" and isinstance(args[0], Path):
+        return args[0].parent
+    return args[0] if isinstance(args[0], Path) and name != "expanduser" else None
+
+
+def _joined(parts: List[object]):
+    if not parts or not isinstance(parts[0], Path) or not all(isinstance(p, str) for p in parts[1:]):
+        return None
+    return parts[0].joinpath(*parts[1:])
 
 
 def imports_of(tree: ast.Module) -> Iterable[Tuple[str, int, Tuple[str, ...]]]:

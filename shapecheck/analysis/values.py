@@ -27,6 +27,16 @@ class Global:
     qualname: str
 
 
+@dataclass(frozen=True)
+class Unfollowed:
+    """A name the project's own imports bind but that shapecheck could not follow (a module found
+    in two folders, past the limits, beside a ``sys.path`` change it cannot compute): what is built
+    from it is not analysed, and ``reason`` says why."""
+
+    qualname: str
+    reason: str
+
+
 @dataclass(eq=False)
 class Function:
     node: ast.AST  # FunctionDef, AsyncFunctionDef or Lambda
@@ -139,6 +149,7 @@ class Opaque:
     third_party: str = ""  # the package of a third-party constructor it came from ("timm"), not analysed
     used_as_model: bool = False  # the script called it on a tensor or moved it like a model
     not_followed: str = ""  # why the code that registered it could not be followed, when it is that
+    unresolved: str = ""  # why the project import its constructor came from was not followed
 
 
 @dataclass(eq=False)
