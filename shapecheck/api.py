@@ -83,7 +83,7 @@ def _analyse(source: str, path: str, inputs: Inputs, project: Optional[ProjectCo
         checker.interp.run_module()
         importers = loader is not None and run_importers(checker, loader)
         discover(checker)
-        check_entries(checker, inputs or {}, comment_inputs(checker.interp.source.lines))
+        check_entries(checker, inputs or {}, comment_inputs(checker.interp.source.lines, path))
         result.models = [m for m in reports(checker) if m.path == path]
         result.shapes = shapes_seen(checker)
         own, result.elsewhere = own_findings(checker, path)

@@ -21,7 +21,7 @@ these reasons, each with a sentence for the user:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import List, Optional, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 from .diagnostics import Diagnostic, Span
 from .suppressions import Suppression
@@ -83,6 +83,19 @@ class ModelReport:
     stopped_at: Optional[StoppedAt] = None  # for an unknown model: where and why checking stopped
     input_path: str = ""  # the file of the call that gave the input ("train.py"), when a call did
     input_line: int = 0
+
+
+_SHOWN_FIRST = {"error": 0, "unknown": 1}
+
+
+def models_once(models: Sequence[ModelReport]) -> List[Tuple[ModelReport, ...]]:
+    """Each model once, under the file that defines it: the reports of every configuration and
+    input it was checked with, together; the one shown first is the first that failed, else the
+    first checked only in part, else the first."""
+    groups: Dict[Tuple[str, str, int], List[ModelReport]] = {}
+    for m in models:
+        groups.setdefault((m.path, m.name, m.line), []).append(m)
+    return [tuple(sorted(group, key=lambda m: _SHOWN_FIRST.get(m.status, 2))) for group in groups.values()]
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ static check, and cached results that depend on other files."""
 from __future__ import annotations
 
 import json
+import shutil
 import time
 from pathlib import Path
 
@@ -136,7 +137,8 @@ def test_a_changed_model_file_is_checked_with_the_input_the_unchanged_script_giv
     assert "expects 4096 input features but receives 16384" in finding["message"]
     assert "(model input B×3×64×64 from call at train.py:5)" in finding["message"]
     (model,) = document["models"]
-    assert model["path"] == "models.py" and model["input_from"] == {"path": "train.py", "line": 5}
+    assert model["path"] == "models.py"
+    assert model["input_source"] == {"description": "call at train.py:5", "path": "train.py", "line": 5}
 
 
 def test_a_changed_script_that_feeds_an_unchanged_model_gets_the_error_at_its_call(capsys, monkeypatch, tmp_path):
@@ -284,3 +286,39 @@ def test_past_the_module_limit_the_model_is_not_analysed_with_the_reason(capsys,
     ((line, _, message),) = notes(document, "train.py")
     assert line == 5 and "models is not followed: the check imports more of the project than it follows at once" \
         in message
+
+
+# --- what is reported: each model once, under its file, with every configuration and input ----------
+
+
+def test_a_model_built_by_two_scripts_is_listed_once_with_both_configurations(capsys, monkeypatch, tmp_path):
+    copy = tmp_path / "two_configs"
+    shutil.copytree(Path(__file__).parent / "projects" / "two_configs", copy)
+    _, document = run_json(capsys, monkeypatch, copy, "--no-cache", ".")
+    (model,) = document["models"]
+    assert (model["path"], model["name"], model["line"], model["status"]) == ("mlp.py", "MLP", 4, "error")
+    assert [(c["status"], c["arguments"], c["input_shape"], c["input_source"]) for c in model["configurations"]] == [
+        ("error", "28 * 28", ["B", 3, 32, 32], {"description": "call at train_cifar.py:10, data from CIFAR10 at "
+                                                               "train_cifar.py:6", "path": "train_cifar.py", "line": 10}),
+        ("ok", "28 * 28", ["B", 1, 28, 28], {"description": "call at train_mnist.py:10, data from MNIST at "
+                                                            "train_mnist.py:6", "path": "train_mnist.py", "line": 10}),
+    ]
+    assert model["input_source"] == model["configurations"][0]["input_source"]
+    code, out, _ = shapecheck(capsys, "--no-cache", "--summary", ".")
+    assert out.count("MLP (mlp.py:4) — input B×3×32×32 from call at train_cifar.py:10") == 1
+    assert ("MLP was checked 2 ways (the table shows the first):\n"
+            "  MLP(28 * 28) on B×3×32×32 from call at train_cifar.py:10, data from CIFAR10 at train_cifar.py:6: error\n"
+            "  MLP(28 * 28) on B×1×28×28 from call at train_mnist.py:10, data from MNIST at train_mnist.py:6: ok\n") in out
+    assert out.rstrip().endswith("Found 1 error in 1 file: 1 model in 3 files checked.")
+
+
+def test_an_input_comment_above_the_statement_in_another_file_that_builds_the_model(capsys, monkeypatch, tmp_path):
+    script = "import torch\nfrom models import Net\n\n# shapecheck: input=(B, 3, 64, 64)\nnet = Net(num_classes=10)\n"
+    write(tmp_path, {"pyproject.toml": "", "models.py": MODEL, "train.py": script})
+    code, document = run_json(capsys, monkeypatch, tmp_path, "--no-cache", "models.py")
+    (finding,) = document["diagnostics"]
+    assert code == 1 and (finding["line"], finding["column"], finding["code"]) == (9, 19, "SHP101")
+    assert "expects 4096 input features but receives 16384" in finding["message"]
+    assert "(model input B×3×64×64 from comment at train.py:4)" in finding["message"]
+    assert document["models"][0]["input_source"] == {"description": "comment at train.py:4", "path": "train.py",
+                                                     "line": 4}

@@ -99,12 +99,12 @@ def test_the_corpus_reads_like_repositories_half_with_one_bug():
 
 
 def _static_model(document: dict, name: str, feeder) -> dict:
-    """The model the static check reports for the project's own input."""
+    """The configuration the static check reports for the project's own input."""
     model_name = BUILT[name][1].split("(")[0]
-    models = [m for m in document["models"]
-              if feeder is None or m.get("input_from", {}).get("path") == feeder]
-    assert models, f"no model fed by {feeder}: {[(m['name'], m.get('input_from')) for m in document['models']]}"
-    named = [m for m in models if m["name"] == model_name] or models
+    fed = [(m["name"], c) for m in document["models"] for c in m["configurations"]
+           if feeder is None or c["input_source"]["path"] == feeder]
+    assert fed, f"no model fed by {feeder}: {[(m['name'], m['input_source']) for m in document['models']]}"
+    named = [c for model, c in fed if model == model_name] or [c for _, c in fed]
     return named[0]
 
 

@@ -19,14 +19,14 @@ def finding(severity: str) -> Diagnostic:
     return Diagnostic("a.py", Span(1, 1, 1, 1), CODES[severity], "m")
 
 
-def model(status: str) -> ModelReport:
+def model(status: str, number: int = 0) -> ModelReport:
     stop = StoppedAt(3, "fc", "layer-not-modelled", "x") if status == "unknown" else None
-    return ModelReport("a.py", "Net", 1, status, None, "", None, (), None, stopped_at=stop)
+    return ModelReport("a.py", f"Net{number}", 1 + number, status, None, "", None, (), None, stopped_at=stop)
 
 
 def results(errors, warnings, notes, statuses, files):
     first = FileResult("a.py", [finding("error")] * errors + [finding("warning")] * warnings
-                       + [finding("info")] * notes, [model(s) for s in statuses])
+                       + [finding("info")] * notes, [model(s, i) for i, s in enumerate(statuses)])
     return [first] + [FileResult(f"b{i}.py") for i in range(files - 1)]
 
 

@@ -1178,6 +1178,7 @@ class Interpreter:
         inst = Instance(cls, span=self.source.span(node) if node is not None else None,
                         text=self.source.text(node) if node is not None else "")
         if node is not None and cls.is_module and cls.path == self.path and self.source.path != self.path:
+            inst.built_by = self.source
             self.built_elsewhere.setdefault(id(cls), []).append(inst)
         init, _ = cls.lookup("__init__")
         if isinstance(init, Function):

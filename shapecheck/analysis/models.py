@@ -32,6 +32,8 @@ class InputSpec:
 
     dims: Tuple
     source: str
+    path: str = ""  # where it is written (a comment's file and line), when in a file
+    line: int = 0
 
     def tensor(self) -> Tensor:
         return Tensor(tuple(S.sym(S.BATCH) if d is None else d for d in self.dims))
@@ -80,6 +82,7 @@ class Run:
     stopped_at: Optional[StoppedAt] = None  # the first place shapes stopped being known in this run
     training: bool = False  # the mode forward runs in: eval, as the runtime mode does, unless told
     read_training: bool = False  # forward asked self.training: train mode may take other branches
+    stated_at: Tuple[str, int] = ("", 0)  # the file and line of a comment that gave the input
 
 
 @dataclass
@@ -117,7 +120,7 @@ class Checker:
         path = path or self.interp.source.path or self.path
         run = self.run
         parts = message if isinstance(message, Message) else Message(message)
-        if run is not None and run.call_source is not None and run.call_source.path != path and run.source \
+        if run is not None and _input_place(run)[0] not in ("", path) and run.source \
                 and isinstance(run.input, Tensor) and run.input.shape is not None:
             given = f"(model input {S.render_shape(run.input.shape)} from {run.source})"
             parts = replace(parts, context=f"{parts.context} {given}".lstrip())
@@ -531,20 +534,24 @@ class Checker:
             self.entries[id(value)] = entry
         return entry
 
-    def check(self, entry: ModelEntry, x, source: str, node=None, extra_args=(), kwargs=None):
+    def check(self, entry: ModelEntry, x, source: str, node=None, extra_args=(), kwargs=None,
+              stated: Optional[InputSpec] = None):
         """Run the model on x in eval mode and, where forward branches on self.training, once more
-        in train mode; the eval run's output is what the caller gets."""
-        run, output = self._run(entry, x, source, node, extra_args, kwargs, training=False)
+        in train mode; the eval run's output is what the caller gets.  ``stated``: the input as the
+        user wrote it, when it is written somewhere (a comment)."""
+        place = (stated.path, stated.line) if stated is not None else ("", 0)
+        run, output = self._run(entry, x, source, node, extra_args, kwargs, training=False, place=place)
         entry.runs.append((source, run, output))
         if run.read_training:
-            train_run, train_output = self._run(entry, x, source, node, extra_args, kwargs, training=True)
+            train_run, train_output = self._run(entry, x, source, node, extra_args, kwargs, training=True, place=place)
             entry.runs.append((f"{source} (train mode)", train_run, train_output))
         return output
 
-    def _run(self, entry: ModelEntry, x, source: str, node, extra_args, kwargs, training: bool):
+    def _run(self, entry: ModelEntry, x, source: str, node, extra_args, kwargs, training: bool,
+             place: Tuple[str, int] = ("", 0)):
         saved = self.run
         self.run = Run(entry.name, entry.value, module_paths(entry.value), x, node,
-                       self.interp.source if node is not None else None, source, training=training)
+                       self.interp.source if node is not None else None, source, training=training, stated_at=place)
         try:
             output = self.interp.call_guarded(self.interp.run_forward, entry.value, [x] + list(extra_args),
                                               kwargs or {}, node)
@@ -795,14 +802,16 @@ def _square_reshape(layer: Layer, x: Tensor) -> str:
 # --- discovery and reports ------------------------------------------------------------------------
 
 
-def comment_inputs(source_lines: Sequence[str]) -> Dict[int, InputSpec]:
-    """line of the definition -> the `# shapecheck: input=(...)` comment on the line above it."""
+def comment_inputs(source_lines: Sequence[str], path: str = "", elsewhere: bool = False) -> Dict[int, InputSpec]:
+    """line of the definition -> the `# shapecheck: input=(...)` comment on the line above it
+    (of ``path``; ``elsewhere``: not the checked file, so messages name it)."""
     found: Dict[int, InputSpec] = {}
     for number, line in enumerate(source_lines, start=1):
         match = _INPUT_COMMENT.search(line)
         if match and "shapecheck" in line:
+            where = f"{path}:{number}" if elsewhere else f"line {number}"
             try:
-                spec = parse_input_spec(match.group(1), f"comment at line {number}")
+                spec = replace(parse_input_spec(match.group(1), f"comment at {where}"), path=path, line=number)
             except ValueError:
                 continue
             target = number + 1
@@ -997,10 +1006,10 @@ def check_entries(checker: Checker, cli_inputs: Dict[Optional[str], InputSpec], 
         if entry.stopped is not None:
             continue
         spec = cli_inputs.get(entry.name) or cli_inputs.get(None) or comments.get(entry.span.line) or \
-            comments.get(_built_at(entry.value))
+            _comment_where_built(entry.value, comments)
         example = _example_input(entry.value)
         if spec is not None:
-            checker.check(entry, spec.tensor(), spec.source)
+            checker.check(entry, spec.tensor(), spec.source, stated=spec)
         elif example is not None:
             checker.check(entry, _generalize(example), "example_input_array")
         elif not any(isinstance(r.input, Tensor) and r.input.shape is not None for _, r, _ in entry.runs):
@@ -1009,6 +1018,15 @@ def check_entries(checker: Checker, cli_inputs: Dict[Optional[str], InputSpec], 
     for entry in checker.entries.values():
         blame_the_input(checker, entry)
     withdraw_shared_fixes(checker)
+
+
+def _comment_where_built(model, comments: Dict[int, InputSpec]) -> Optional[InputSpec]:
+    """The `# shapecheck: input=...` comment above the statement that builds the model, in the
+    checked file or in the project file that builds it (train.py's ``net = Net(10)``)."""
+    source = getattr(model, "built_by", None)
+    if source is None:
+        return comments.get(_built_at(model))
+    return comment_inputs(source.lines, source.path, elsewhere=True).get(_built_at(model))
 
 
 def _built_at(model) -> int:
@@ -1120,9 +1138,15 @@ def reports(checker: Checker) -> List[ModelReport]:
                                ctor_args="" if entry.factory else _ctor_args(entry.value),
                                symbols=tuple((n, run.argument_values.get(n)) for n in used),
                                stopped_at=_stopped_at(entry, run) if status == "unknown" else None,
-                               input_path=run.call_source.path if run.call_source is not None else "",
-                               input_line=getattr(run.call_node, "lineno", 0) if run.call_source is not None else 0))
+                               input_path=_input_place(run)[0], input_line=_input_place(run)[1]))
     return out
+
+
+def _input_place(run: Run) -> Tuple[str, int]:
+    """The file and line where the run's input comes from: the call, or the comment that states it."""
+    if run.call_source is not None:
+        return run.call_source.path, getattr(run.call_node, "lineno", 0)
+    return run.stated_at
 
 
 def _reported_run(entry: ModelEntry):

@@ -6,7 +6,7 @@ import json
 from typing import IO, Sequence
 
 from ..diagnostics import Diagnostic
-from ..results import FileResult, ModelReport
+from ..results import FileResult, ModelReport, models_once
 
 
 def diagnostic(d: Diagnostic) -> dict:
@@ -24,16 +24,16 @@ def diagnostic(d: Diagnostic) -> dict:
     return out
 
 
-def model(m: ModelReport) -> dict:
-    out = {"path": m.path, "name": m.name, "line": m.line, "status": m.status,
-           "input_shape": _shape(m.input_shape), "input_source": m.input_source,
-           "output_shape": _shape(m.output_shape), "params": m.params,
+def model(configurations: Sequence[ModelReport]) -> dict:
+    """A model once, as the first of its configurations shows it (its layers), with every
+    configuration and input it was checked with."""
+    m = configurations[0]
+    out = {"path": m.path, "name": m.name, "line": m.line, **_configuration(m),
            "layers": [{"name": layer.name, "kind": layer.kind, "line": layer.line,
                        "output_shape": _shape(layer.output_shape), "params": layer.params,
                        "reached": layer.reached}
-                      for layer in m.layers]}
-    if m.input_path:
-        out["input_from"] = {"path": m.input_path, "line": m.input_line}
+                      for layer in m.layers],
+           "configurations": [_configuration(c) for c in configurations]}
     if m.consistent_inputs:
         out["consistent_inputs"] = m.consistent_inputs
     if m.symbols:
@@ -42,6 +42,14 @@ def model(m: ModelReport) -> dict:
         stop = m.stopped_at
         out["stopped_at"] = {"line": stop.line, "layer": stop.layer, "reason": stop.reason, "message": stop.message,
                              "checked_up_to": stop.checked_up_to or None}
+    return out
+
+
+def _configuration(m: ModelReport) -> dict:
+    """What one configuration was checked with, and how it came out."""
+    out = {"status": m.status, "arguments": m.ctor_args or None, "input_shape": _shape(m.input_shape),
+           "input_source": {"description": m.input_source, "path": m.input_path or None, "line": m.input_line or None},
+           "output_shape": _shape(m.output_shape), "params": m.params}
     if m.runtime is not None:
         out["runtime"] = m.runtime
     return out
@@ -54,7 +62,7 @@ def _shape(shape):
 def document(results: Sequence[FileResult]) -> dict:
     return {"version": 1,
             "diagnostics": [diagnostic(d) for r in results for d in r.diagnostics],
-            "models": [model(m) for r in results for m in r.models]}
+            "models": [model(group) for r in results for group in models_once(r.models)]}
 
 
 def render(results: Sequence[FileResult], stream: IO[str], **options) -> None:

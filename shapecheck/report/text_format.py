@@ -8,7 +8,7 @@ from collections import Counter
 from typing import IO, Optional, Sequence
 
 from ..diagnostics import Diagnostic
-from ..results import FileResult, ModelReport
+from ..results import FileResult, ModelReport, models_once
 from .concise_format import location, statistics_lines
 
 
@@ -93,15 +93,17 @@ def render(results: Sequence[FileResult], stream: IO[str], summary: bool = False
             console.print(_finding(d))
     if summary:
         for result in results:
-            for m in result.models:
-                _model_table(console.rich, m)
+            for configurations in models_once(result.models):
+                _model_table(console.rich, configurations[0])
+                _configuration_lines(console.rich, configurations)
     elif any(m.runtime for r in results for m in r.models):
         for result in results:
             for m in result.models:
                 console.print(_verdicts(m))
     if not summary and not quiet:
-        for m in (m for r in results for m in r.models if m.stopped_at is not None):
-            console.print(_stop_line(m))
+        stops = (_stop_line(m) for r in results for m in r.models if m.stopped_at is not None)
+        for line in dict.fromkeys(stops):  # the same stop in two configurations is said once
+            console.print(line)
     if statistics:
         for row in statistics_lines(results):
             console.print(row)
@@ -131,7 +133,7 @@ def _count(n: int, what: str) -> str:
 
 def _checked(results: Sequence[FileResult], tables: bool) -> str:
     """'3 models in 2 files checked, 1 of them only in part (...)'."""
-    models = [m for r in results for m in r.models]
+    models = [group[0] for r in results for group in models_once(r.models)]
     files = len(results)
     if not models:
         return f"{_count(files, 'file')} checked, no model in {'it' if files == 1 else 'them'}"
@@ -218,6 +220,22 @@ def _model_table(console, m: ModelReport) -> None:
         console.print(f"consistent only for inputs of {m.consistent_inputs}")
     if m.stopped_at is not None:
         console.print(f"→ {m.stopped_at.sentence(m.name)}")
+
+
+def _configuration_lines(console, configurations: Sequence[ModelReport]) -> None:
+    """Under the table of a model checked more than once: each configuration and input, and how
+    it came out (the table shows the first)."""
+    if len(configurations) < 2:
+        return
+    console.print(f"{configurations[0].name} was checked {len(configurations)} ways (the table shows the first):")
+    for m in configurations:
+        console.print(f"  {_configuration(m)}: {_status(m)}")
+
+
+def _configuration(m: ModelReport) -> str:
+    """'MLP(28 * 28) on B×1×28×28 from call at train_mnist.py:10'."""
+    built = f"{m.name}({m.ctor_args})" if m.ctor_args else m.name
+    return f"{built} on {_dims(m.input_shape)} from {m.input_source}"
 
 
 def _stop_row(m: ModelReport) -> Optional[int]:
