@@ -4,7 +4,9 @@ same run (absolute times differ from machine to machine; the ratios travel):
 1. cold start: `shapecheck examples/cifar_cnn.py` in a fresh interpreter, against
    `python -c "import torch"`;
 2. a whole tree, with the default settings of both tools: shapecheck against flake8 over the
-   installed torch package's .py files and over a generated tree of model files;
+   installed torch package's .py files, over a generated tree of model files, and over a generated
+   project whose models live in packages and are built and fed by training scripts that import them
+   (each model checked with the input its script gives it);
 3. the runtime mode on ResNet-50 (benchmarks/resnet50.py, input 1×3×224×224), on `meta` and `cpu`,
    against torchinfo.summary building and running the same model; torch is imported once first;
 4. `--diff` on one big file (about 830 KB: one fixable bug among correct models), against a plain
@@ -14,7 +16,7 @@ Each figure is the median of several runs, the two tools' runs interleaved.  sha
 an empty cache each time (the `warm cache` rows show a second run over the same tree).  The README
 quotes the last figures.
 
-    python benchmarks/bench.py [--runs 5] [--tree-runs 3] [--runtime-runs 15] [--only cold,torch,models,runtime,diff]
+    python benchmarks/bench.py [--runs 5] [--tree-runs 3] [--runtime-runs 15] [--only cold,torch,models,project,runtime,diff]
                                [--diff-kb 830] [--json]
 """
 
@@ -39,7 +41,7 @@ from typing import Callable, List, Optional, Sequence
 ROOT = Path(__file__).resolve().parent.parent
 RESNET50 = Path(__file__).resolve().parent / "resnet50.py"
 RESNET50_INPUT = (1, 3, 224, 224)
-ROWS = ("cold", "torch", "models", "runtime", "diff")
+ROWS = ("cold", "torch", "models", "project", "runtime", "diff")
 
 
 @dataclass
@@ -318,6 +320,134 @@ def generate_models(folder: Path, count: int, seed: int = 8) -> Path:
     return folder
 
 
+PROJECT_BLOCKS = '''"""Blocks shared by the networks of this experiment."""
+import torch.nn as nn
+
+
+def conv_block(in_channels, out_channels):
+    return nn.Sequential(nn.Conv2d(in_channels, out_channels, 3, padding=1), nn.BatchNorm2d(out_channels),
+                         nn.ReLU(), nn.MaxPool2d(2))
+
+
+class Head(nn.Module):
+    def __init__(self, features, num_classes):
+        super().__init__()
+        self.fc1 = nn.Linear(features, 256)
+        self.fc2 = nn.Linear(256, num_classes)
+
+    def forward(self, x):
+        return self.fc2(self.fc1(x.flatten(1)).relu())
+'''
+
+PROJECT_CONFIG = '''IMAGE_SIZE = {size}
+NUM_CLASSES = {classes}
+BATCH_SIZE = {batch}
+WIDTHS = {widths}
+'''
+
+PROJECT_MODEL = '''"""Network {index} of this experiment, for IMAGE_SIZE x IMAGE_SIZE images."""
+import torch.nn as nn
+
+from .blocks import Head, conv_block
+from .config import WIDTHS
+
+
+class Net{index}(nn.Module):
+    def __init__(self, num_classes, in_channels=3):
+        super().__init__()
+        layers, previous = [], in_channels
+        for width in WIDTHS:
+            layers.append(conv_block(previous, width))
+            previous = width
+        self.features = nn.Sequential(*layers)
+        self.head = Head({features}, num_classes)
+
+    def forward(self, x):
+        return self.head(self.features(x))
+'''
+
+PROJECT_TRAIN = '''"""Train one network of {package} on CIFAR-10, resized to the experiment's IMAGE_SIZE."""
+import argparse
+
+import torch
+from torch.utils.data import DataLoader
+from torchvision import datasets, transforms
+
+from {package} import {nets}
+from {package}.config import BATCH_SIZE, IMAGE_SIZE, NUM_CLASSES
+
+NETWORKS = {{{table}}}
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--arch", default="{arch}", choices=sorted(NETWORKS))
+    parser.add_argument("--epochs", type=int, default=10)
+    parser.add_argument("--lr", type=float, default=0.01)
+    args = parser.parse_args()
+    transform = transforms.Compose([transforms.Resize((IMAGE_SIZE, IMAGE_SIZE)), transforms.ToTensor()])
+    loader = DataLoader(datasets.CIFAR10("data", train=True, download=True, transform=transform),
+                        batch_size=BATCH_SIZE, shuffle=True)
+    model = NETWORKS[args.arch](num_classes=NUM_CLASSES)
+    optimizer = torch.optim.SGD(model.parameters(), lr=args.lr)
+    for epoch in range(args.epochs):
+        for images, labels in loader:
+            optimizer.zero_grad()
+            loss = torch.nn.functional.cross_entropy(model(images), labels)
+            loss.backward()
+            optimizer.step()
+
+
+if __name__ == "__main__":
+    main()
+'''
+
+PROJECT_EVALUATE = '''import torch
+
+from {package}.config import IMAGE_SIZE, NUM_CLASSES
+from {package}.{module} import {net}
+
+model = {net}(num_classes=NUM_CLASSES)
+model.eval()
+with torch.no_grad():
+    print(model(torch.randn(1, 3, IMAGE_SIZE, IMAGE_SIZE)).argmax(1))
+'''
+
+NETS_PER_PACKAGE = 16  # with __init__.py, blocks.py, config.py and the two scripts: 21 files per experiment
+
+
+def generate_project(folder: Path, count: int, seed: int = 13) -> Path:
+    """A project of about ``count`` files that splits models from training, as repositories do:
+    experiments, each a package of shared blocks, a config of constants and 16 networks re-exported
+    by its ``__init__``, with a training script that builds the one its ``--arch`` default names
+    and feeds it CIFAR images, and an evaluation script that builds another; one network in eight
+    has a wrong Linear (found where a script builds it, or for the input sizes its layers allow)."""
+    rng = random.Random(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "pyproject.toml").write_text("[project]\nname = 'experiments'\n")
+    for experiment in range(max(count // (NETS_PER_PACKAGE + 5), 1)):
+        package = f"exp_{experiment:03d}"
+        (folder / package).mkdir(parents=True)
+        (folder / package / "blocks.py").write_text(PROJECT_BLOCKS)
+        size, widths = rng.choice([32, 64]), [rng.choice([16, 32]) * 2 ** i for i in range(rng.randint(2, 3))]
+        (folder / package / "config.py").write_text(PROJECT_CONFIG.format(
+            size=size, classes=rng.choice([10, 100]), batch=rng.choice([32, 128]), widths=widths))
+        nets = [f"Net{index}" for index in range(NETS_PER_PACKAGE)]
+        for index, net in enumerate(nets):
+            side = size // 2 ** (len(widths) - (rng.random() < 0.125))
+            (folder / package / f"net_{index}.py").write_text(
+                PROJECT_MODEL.format(index=index, features=f"{widths[-1]} * {side} * {side}"))
+        (folder / package / "__init__.py").write_text(
+            "".join(f"from .net_{index} import {net}\n" for index, net in enumerate(nets)))
+        table = ", ".join(f'"{net.lower()}": {net}' for net in nets)
+        (folder / f"train_{package}.py").write_text(PROJECT_TRAIN.format(
+            package=package, nets=", ".join(nets), table=table, arch=rng.choice(nets).lower()))
+        evaluated = rng.randrange(NETS_PER_PACKAGE)
+        (folder / f"evaluate_{package}.py").write_text(PROJECT_EVALUATE.format(
+            package=package, module=f"net_{evaluated}", net=nets[evaluated]))
+    return folder
+
+
 # 3. the runtime mode
 
 def runtime_call(tool: str, device: str) -> Callable[[], float]:
@@ -482,6 +612,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         with tempfile.TemporaryDirectory(prefix="shapecheck-bench-models-") as tmp:
             rows += tree_rows(f"{args.files} generated model files",
                               generate_models(Path(tmp), args.files), args.tree_runs)
+    if "project" in only:
+        with tempfile.TemporaryDirectory(prefix="shapecheck-bench-project-") as tmp:
+            rows += tree_rows(f"a generated project of {args.files} files (models in packages, trained by scripts "
+                              "that import them)", generate_project(Path(tmp), args.files), args.tree_runs)
     if "runtime" in only:
         rows += runtime_rows(args.runtime_runs)
     if "diff" in only:

@@ -6,7 +6,6 @@ it (the command line adds the runtime mode's findings, then finishes all of them
 
 from __future__ import annotations
 
-import ast
 import re
 from pathlib import Path
 from typing import Dict, Optional
@@ -15,7 +14,8 @@ from . import notebook, suppressions
 from .diagnostics import Code, Diagnostic, Span, internal_error_message, internal_errors_raise
 from .analysis.models import (Checker, InputSpec, check_entries, comment_inputs, discover, reports,
                               shapes_seen)
-from .analysis.project_check import ProjectContext, dependencies, loader_for, own_findings, run_importers
+from .analysis.project_check import (ProjectContext, dependencies, loader_for, own_findings, parse_checked,
+                                      run_importers)
 from .finishing import CodeSelection, finish
 from .practices import check_practices
 from .results import FileResult
@@ -62,7 +62,7 @@ def _analyse(source: str, path: str, inputs: Inputs, project: Optional[ProjectCo
              args: Dict[str, str]) -> FileResult:
     result = FileResult(path)
     try:
-        tree = ast.parse(source, filename=path)
+        tree = parse_checked(project, path, source)
     except SyntaxError as e:
         line = e.lineno or 1
         column = e.offset or 1

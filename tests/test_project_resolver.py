@@ -322,3 +322,50 @@ def test_an_input_comment_above_the_statement_in_another_file_that_builds_the_mo
     assert "(model input B×3×64×64 from comment at train.py:4)" in finding["message"]
     assert document["models"][0]["input_source"] == {"description": "comment at train.py:4", "path": "train.py",
                                                      "line": 4}
+
+
+# --- blocks of another file: reported where this file builds them -------------------------------------
+
+SHARED_BLOCKS = Path(__file__).parent / "projects" / "shared_blocks"
+
+
+def test_a_block_of_another_file_that_fails_is_reported_where_this_file_builds_it(capsys, monkeypatch, tmp_path):
+    copy = tmp_path / "shared_blocks"
+    shutil.copytree(SHARED_BLOCKS, copy)
+    _, document = run_json(capsys, monkeypatch, copy, "--no-cache", "nets.py")
+    (finding,) = document["diagnostics"]
+    assert (finding["path"], finding["line"], finding["column"], finding["code"]) == ("nets.py", 20, 21, "SHP101")
+    assert finding["message"].startswith("WideNet.head.fc1: Linear expects 16384 input features but receives 4096 "
+                                         "= 64×8×8")
+    assert "(at blocks.py:13, in the Head built here)" in finding["message"]
+    assert finding["fix"] is None  # the number to change is this call's argument, not blocks.py's line
+
+
+def test_the_block_file_alone_reports_the_failure_at_its_own_line(capsys, monkeypatch, tmp_path):
+    copy = tmp_path / "shared_blocks"
+    shutil.copytree(SHARED_BLOCKS, copy)
+    _, document = run_json(capsys, monkeypatch, copy, "--no-cache", "blocks.py")  # pre-commit: only blocks.py changed
+    (finding,) = document["diagnostics"]
+    assert (finding["path"], finding["line"], finding["column"], finding["code"]) == ("blocks.py", 13, 20, "SHP101")
+    assert "(model input B×3×32×32 from call at train.py:12, data from CIFAR10 at train.py:6)" in finding["message"]
+    _, document = run_json(capsys, monkeypatch, copy, "--no-cache", "blocks.py", "nets.py")
+    assert [(d["path"], d["line"]) for d in document["diagnostics"]] == [("nets.py", 20)]  # once, where it is built
+
+
+def test_modules_reused_between_checks_give_what_each_check_alone_gives(capsys, monkeypatch, tmp_path):
+    files = {"pyproject.toml": "", "pkg/__init__.py": "from .blocks import Head\n",
+             "pkg/blocks.py": SHARED_BLOCKS.joinpath("blocks.py").read_text()}
+    for size, name in ((4, "a"), (8, "b"), (16, "c")):
+        files[f"net_{name}.py"] = (
+            "import torch\nimport torch.nn as nn\nfrom pkg import Head\n\n\nclass Net(nn.Module):\n"
+            "    def __init__(self):\n        super().__init__()\n        self.conv = nn.Conv2d(3, 8, 3, padding=1)\n"
+            f"        self.head = Head(8 * {size} * {size}, 10)\n\n    def forward(self, x):\n"
+            "        return self.head(self.conv(x))\n\n\n"
+            f"print(Net()(torch.randn(2, 3, 8, 8)).shape)\n")
+    write(tmp_path, files)
+    _, reused = run_json(capsys, monkeypatch, tmp_path, "--no-cache", "--jobs", "1", ".")
+    assert sorted((d["path"], d["line"], d["code"]) for d in reused["diagnostics"]) == [
+        ("net_a.py", 10, "SHP101"), ("net_c.py", 10, "SHP101")]
+    monkeypatch.setattr(Project, "defines_only", lambda self, path: False)  # every module run by every check
+    _, each_run = run_json(capsys, monkeypatch, tmp_path, "--no-cache", "--jobs", "1", ".")
+    assert reused == each_run

@@ -44,6 +44,7 @@ BUILT = {
     "config_args": ("resnet", "ResNet(BasicBlock, [2, 2, 2, 2], num_classes=10)", None),
     "changed_train": ("model", "CifarCNN()", "train.py"),
     "two_configs": ("mlp", "MLP(28 * 28)", "train_cifar.py"),
+    "shared_blocks": ("nets", "WideNet(num_classes=10)", "train.py"),
 }
 NOT_BUILDABLE = {"third_party": "needs timm and efficientnet_pytorch"}
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import ast
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, FrozenSet, List, NamedTuple, Optional, Tuple
 
 from ..ir import UNKNOWN
 from .project import PathChanges, Project, Resolved, path_changes
@@ -25,6 +25,13 @@ from .values import SOURCE_KEY, Global, ModuleNamespace, Unfollowed
 MAX_MODULES = 200
 IMPORT_BUDGET = 400_000  # interpreter steps for all imported modules of one check together
 MAX_IMPORT_DEPTH = 24
+
+
+class KeptModule(NamedTuple):
+    """A module of definitions only, as a check ran it, and every project file that run read."""
+
+    module: ModuleNamespace
+    reads: FrozenSet[Path]
 
 
 class ModuleLoader:
@@ -39,6 +46,8 @@ class ModuleLoader:
         self.depth = 0
         self.added_roots: List[Path] = []  # folders the program's sys.path changes add
         self.path_changes: Dict[Path, PathChanges] = {}
+        self._reading: List[set] = []  # for each module being run, the project files it has imported
+        self.reused_reads: set = set()  # files read by the modules reused from an earlier check
 
     # --- the interpreter's import statements ------------------------------------------------------
 
@@ -47,7 +56,7 @@ class ModuleLoader:
         self.namespaces[self.main] = ModuleNamespace(self.project.module_name(self.main), interp.globals,
                                                      self.main.parent if self.main.name == "__init__.py" else None)
         interp.source.file = self.main
-        self._read_path_changes(interp.tree, self.main)
+        self._read_path_changes(interp.tree, self.main, "".join(interp.source.lines))
 
     def exec_import(self, interp, stmt: ast.Import, frame) -> None:
         for alias in stmt.names:
@@ -110,8 +119,8 @@ class ModuleLoader:
         return (f"{resolved.name} is not followed: the check imports more of the project than it follows at once "
                 f"({MAX_MODULES} modules, {IMPORT_BUDGET:,} steps, {MAX_IMPORT_DEPTH} levels)")
 
-    def _read_path_changes(self, tree: ast.Module, path: Path) -> None:
-        changes = self.path_changes[path.resolve()] = path_changes(tree, path)
+    def _read_path_changes(self, tree: ast.Module, path: Path, text: Optional[str] = None) -> None:
+        changes = self.path_changes[self.project.real(path)] = path_changes(tree, path, text)
         self.added_roots.extend(f for f in changes.folders if f.is_dir() and f not in self.added_roots)
 
     def _import_chain(self, interp, dotted: str, stmt) -> List[ModuleNamespace]:
@@ -150,28 +159,61 @@ class ModuleLoader:
         return module
 
     def load(self, interp, resolved: Resolved, stmt) -> Optional[ModuleNamespace]:
-        key = (resolved.path or resolved.folder).resolve()
+        key = self.project.real(resolved.path or resolved.folder)
+        for reads in self._reading:
+            reads.add(key)
         known = self.namespaces.get(key)
         if known is not None:
             return known  # run already, or running (an import cycle): as far as it got
         if len(self.namespaces) >= MAX_MODULES or self.steps >= IMPORT_BUDGET or self.depth >= MAX_IMPORT_DEPTH:
             self._problem(interp, stmt, self._over_limits(resolved))
             return None
+        reused = self._reuse(key)
+        if reused is not None:
+            return reused
         folder = resolved.folder if resolved.package else None
         module = ModuleNamespace(resolved.name, {"__name__": resolved.name, "__file__": UNKNOWN}, folder)
         self.namespaces[key] = module
         if resolved.path is not None:
-            self._run(interp, module, resolved.path)
+            self._run_and_keep(interp, module, resolved.path, key)
         return module
+
+    def _reuse(self, key: Path) -> Optional[ModuleNamespace]:
+        """A module of definitions only that an earlier check of this run has run, on the same
+        files, none of them the checked one: its names as that run left them (a copy of its
+        globals, so that nothing this check adds is seen by the next)."""
+        kept = self.project.modules_run.get(key)
+        if kept is None or self.main in kept.reads:
+            return None
+        module, reads = kept
+        self.namespaces[key] = copy = ModuleNamespace(module.name, dict(module.globals), module.folder, module.problem)
+        self.reused_reads.update(reads)
+        for reads_now in self._reading:
+            reads_now.update(reads)
+        for path in reads:
+            changes = self.project.path_changes_of(path)
+            self.added_roots.extend(f for f in changes.folders if f.is_dir() and f not in self.added_roots)
+        return copy
+
+    def _run_and_keep(self, interp, module: ModuleNamespace, path: Path, key: Path) -> None:
+        reads: set = {key}
+        problems = len(self.problems)
+        self._reading.append(reads)
+        try:
+            self._run(interp, module, path)
+        finally:
+            self._reading.pop()
+        if self.main not in reads and len(self.problems) == problems and self.project.defines_only(path):
+            self.project.modules_run[key] = KeptModule(module, frozenset(reads))
 
     def _run(self, interp, module: ModuleNamespace, path: Path) -> None:
         parsed = self.project.parsed(path)
         if parsed.tree is None:
             module.problem = f"{self.project.shown(path)}: {parsed.problem}"
             return
-        source = interp.new_source(parsed.text, self.project.shown(path), path.resolve())
+        source = interp.new_source(parsed.text, self.project.shown(path), self.project.real(path))
         module.globals[SOURCE_KEY] = source
-        self._read_path_changes(parsed.tree, path)
+        self._read_path_changes(parsed.tree, path, parsed.text)
         self.depth += 1
         try:
             self.steps += interp.run_imported(parsed.tree, module.globals, source, IMPORT_BUDGET - self.steps)
@@ -185,8 +227,8 @@ class ModuleLoader:
         parsed = self.project.parsed(path)
         if parsed.tree is None:
             return None
-        source = interp.new_source(parsed.text, self.project.shown(path), path.resolve())
-        self._read_path_changes(parsed.tree, path)
+        source = interp.new_source(parsed.text, self.project.shown(path), self.project.real(path))
+        self._read_path_changes(parsed.tree, path, parsed.text)
         globals_ = {"__name__": "__main__", "__file__": UNKNOWN, SOURCE_KEY: source}
         self.steps += interp.run_imported(parsed.tree, globals_, source, IMPORT_BUDGET)
         return globals_

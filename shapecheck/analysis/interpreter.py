@@ -1176,7 +1176,7 @@ class Interpreter:
 
     def instantiate(self, cls: ClassValue, args: list, kwargs: dict, node):
         inst = Instance(cls, span=self.source.span(node) if node is not None else None,
-                        text=self.source.text(node) if node is not None else "")
+                        text=self.source.text(node) if node is not None else "", built_in=self.source.path)
         if node is not None and cls.is_module and cls.path == self.path and self.source.path != self.path:
             inst.built_by = self.source
             self.built_elsewhere.setdefault(id(cls), []).append(inst)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 from ..rules import shapes as S
+from ..diagnostics import RULES as CATALOGUE
 from ..diagnostics import Code, Diagnostic, Fix, Message, Span, internal_error_message, internal_errors_raise
 from .arguments import ConstructorArguments, StructureUnknown, constructor_arguments
 from .interpreter import Interpreter
@@ -109,6 +110,7 @@ class Checker:
         self.clean_spans: set = set()  # layer calls that fit what they received in some run
         self.unbuildable: set = set()  # layer calls torch refuses to build: reported once, where built
         self.script_shapes: List[ShapeAt] = []  # shapes the file's own top-level code saw
+        self.module_stack: List[object] = []  # the submodules being run, outermost first
 
     # --- findings -------------------------------------------------------------------------------
 
@@ -133,6 +135,30 @@ class Checker:
             self.run.findings.append(key)
         if key not in self.diagnostics:
             self.diagnostics[key] = Diagnostic.of(path, span, code, parts, model=model, fix=fix, not_fixed=not_fixed)
+        if path != self.path and self.run is not None:
+            self._report_where_built(code, span, path, parts, model)
+
+    def _report_where_built(self, code: str, span: Span, path: str, parts: Message, model) -> None:
+        """A finding in another project file's block (blocks.py's Head), in a run of a model this
+        file defines, is reported here too: at the line of this file that builds that block, with
+        the arguments that make it fail (``self.head = Head(64 * 4 * 4, n)``), naming where the
+        failing line is.  The other file is context; it is not reported on its own."""
+        root = self.run.root
+        if not (isinstance(root, Instance) and root.cls.path == self.path) or CATALOGUE[code].severity != "error":
+            return
+        built = next((m for m in self.module_stack if isinstance(m, Instance) and m.built_in == self.path
+                      and m.cls.path != self.path and m.span is not None), None)
+        here = built.span if built is not None else self.entries.get(id(root), None)
+        here = here.span if isinstance(here, ModelEntry) else here
+        if here is None:
+            return
+        what = f"in the {built.cls.name} built here" if built is not None else "in a part of it"
+        moved = replace(parts, context=f"{parts.context} (at {path}:{span.line}, {what})".lstrip())
+        same_place = next((k for k in self.diagnostics if k[:4] == (self.path, here.line, here.column, code)), None)
+        key = same_place or (self.path, here.line, here.column, code, moved.text())  # one finding per place
+        self.run.findings.append(key)
+        if key not in self.diagnostics:
+            self.diagnostics[key] = Diagnostic.of(self.path, here, code, moved, model=model)
 
     def _where(self, layer_path: str) -> str:
         if not self.run:
@@ -167,7 +193,11 @@ class Checker:
             return self.script_call(module, args, kwargs, node)
         if isinstance(module, Opaque):
             self._not_modelled(module, node)
-        output = self.interp.run_forward(module, args, kwargs, node)
+        self.module_stack.append(module)
+        try:
+            output = self.interp.run_forward(module, args, kwargs, node)
+        finally:
+            self.module_stack.pop()
         self._called(module, args[0] if args else None, output, node)
         return output
 
@@ -330,9 +360,12 @@ class Checker:
         self._log(layer, path, shown)
         self.clean_spans.add((layer.call.path, layer.call.span))
         run.bounds.update(d for d in (shown or ())[2:] if isinstance(d, S.Dim) and not S.is_unknown(d))
-        where = f"line {layer.call.span.line}" if layer.call.path in ("", self.path) else \
+        return _results(x, out, f"{layer.call.kind} at {self._place(layer)}")
+
+    def _place(self, layer: Layer) -> str:
+        """Where a layer is built, as messages say it: "line 12", or "blocks.py:12" in another file."""
+        return f"line {layer.call.span.line}" if layer.call.path in ("", self.path) else \
             f"{layer.call.path}:{layer.call.span.line}"
-        return _results(x, out, f"{layer.call.kind} at {where}")
 
     def _default_input(self, layer: Layer, path: str):
         """The symbolic input of a model that starts with ``layer``; None for a layer torch would not build."""
@@ -363,7 +396,7 @@ class Checker:
             return
         features, wanted = x.shape[-1], layer.args.values["in_features"]
         if isinstance(features, S.Dim) and not S.is_unknown(features) and S.is_int(wanted):
-            why = f"{one_line(layer.call.text)} at line {layer.call.span.line} needs {S.render(features)} = {wanted}"
+            why = f"{one_line(layer.call.text)} at {self._place(layer)} needs {S.render(features)} = {wanted}"
             self.run.constraints.append((S.Constraint(features, wanted), why))
 
     def _arguments_fit(self, layer: Layer, x: Tensor, path: str) -> bool:
@@ -379,7 +412,7 @@ class Checker:
         constraint = _equation(got, want)
         if S.solve([constraint]) == []:
             return True  # wrong whatever the value: the layer's own rule reports it
-        why = f"{one_line(layer.call.text)} at line {layer.call.span.line} needs {S.render(want)} = {S.render(got)}"
+        why = f"{one_line(layer.call.text)} at {self._place(layer)} needs {S.render(want)} = {S.render(got)}"
         run = self.run
         earlier = list(run.argument_constraints)
         run.argument_constraints.append((constraint, why))

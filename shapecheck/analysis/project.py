@@ -26,6 +26,8 @@ MAX_INDEXED_FILES = 5000  # project files scanned for the imports of a checked f
 MAX_IMPORTERS = 8  # files read as evidence for one checked file
 MAX_IMPORT_HOPS = 3  # how far up the imports evidence is looked for (train.py -> nets/__init__ -> nets/lenet)
 MAX_FILE_BYTES = 2_000_000  # larger files are not read as context
+KEPT_TREES = 8_000_000  # characters of checked files whose syntax trees are kept for the files importing them
+SYS_PATH = "<sys.path>"  # the index entry of the files that change sys.path
 KEPT_BYTES = 64_000_000  # bytes of scanned files kept for their parse, so that no file is read twice
 # names whose meaning the interpreter knows itself: never taken for the project's own modules
 LIBRARIES = frozenset({"torch", "torchvision", "numpy", "einops", "torchsummary", "torchinfo", "typing",
@@ -73,10 +75,18 @@ class Project:
     def __init__(self, root: Path):
         self.root = root.resolve()
         self._parsed: Dict[Path, ParsedFile] = {}
-        self._index: Optional[Dict[str, List[Path]]] = None  # module word -> files whose imports name it
+        self._index: Optional[Dict[str, List[str]]] = None  # module word -> files whose imports name it
         self._kept: Dict[Path, bytes] = {}  # read by the index scan, not parsed yet
         self._kept_size = 0
         self.index_complete = True
+        self._imported: Dict[Path, List[Path]] = {}  # file -> the project files its imports name
+        self._importers: Dict[Tuple[Path, int], List[Path]] = {}
+        self._candidates: Dict[Path, List[Path]] = {}
+        self._real: Dict[Path, Path] = {}
+        self._shown: Dict[Path, str] = {}
+        self.modules_run: Dict[Path, object] = {}  # imports.KeptModule: modules of definitions only, run once
+        self._resolved: Dict[tuple, Resolved] = {}  # (name, importing folder, level, added roots) -> where
+        self._kept_trees = 0  # characters of the checked files whose trees are kept as context
 
     @classmethod
     def for_paths(cls, paths: Sequence[str]) -> "Project":
@@ -85,11 +95,18 @@ class Project:
 
     # --- looking names up -----------------------------------------------------------------------
 
+    def real(self, path: Path) -> Path:
+        """``path.resolve()``, once per path and run (resolving walks every link of the path)."""
+        known = self._real.get(path)
+        if known is None:
+            known = self._real[path] = path.resolve()
+        return known
+
     def roots_for(self, importer: Optional[Path], added: Sequence[Path] = ()) -> List[Path]:
         """The folders a top-level name is looked up in, first first (sys.path as running from the
         project root gives it, with the importing script's folder in front, and the folders the
         program's ``sys.path`` changes add)."""
-        roots = [importer.resolve().parent] if importer is not None else []
+        roots = [self.real(importer).parent] if importer is not None else []
         roots += [self.root, self.root / "src", *added]
         seen: List[Path] = []
         for root in roots:
@@ -101,6 +118,13 @@ class Project:
         """The file of module ``name`` (dotted, without the leading dots of a relative import)
         imported from ``importer``; ``level`` counts those dots; ``added``: folders put on
         ``sys.path`` by the program."""
+        key = (name, importer.parent if importer is not None else None, level, tuple(added))
+        known = self._resolved.get(key)
+        if known is None:
+            known = self._resolved[key] = self._resolve(name, importer, level, added)
+        return known
+
+    def _resolve(self, name: str, importer: Optional[Path], level: int, added: Sequence[Path]) -> Resolved:
         if level:
             return self._resolve_relative(name, importer, level)
         top = name.split(".")[0]
@@ -123,7 +147,7 @@ class Project:
     def _resolve_relative(self, name: str, importer: Optional[Path], level: int) -> Resolved:
         if importer is None:
             return Resolved(name, False, reason="a relative import outside a package")
-        package = importer.resolve().parent
+        package = self.real(importer).parent
         for _ in range(level - 1):
             package = package.parent
         if not package.is_dir() or (self.root not in package.parents and package != self.root):
@@ -139,7 +163,7 @@ class Project:
 
     def module_name(self, path: Path) -> str:
         """The dotted name a file is imported by from the project root (or its src/)."""
-        path = path.resolve()
+        path = self.real(path)
         for root in (self.root / "src", self.root):
             if root in path.parents:
                 parts = list(path.relative_to(root).with_suffix("").parts)
@@ -152,18 +176,53 @@ class Project:
         """A path as messages show it: relative to the current folder when below it."""
         if path is None:
             return "?"
-        here = Path.cwd()
-        return str(path.relative_to(here)) if path.is_absolute() and here in path.parents else str(path)
+        known = self._shown.get(path)
+        if known is None:
+            here = Path.cwd()
+            known = self._shown[path] = str(path.relative_to(here)) if path.is_absolute() and here in path.parents \
+                else str(path)
+        return known
 
     # --- reading --------------------------------------------------------------------------------
 
     def parsed(self, path: Path) -> ParsedFile:
         """The file's text and syntax tree, read and parsed once per run."""
-        path = path.resolve()
+        path = self.real(path)
         known = self._parsed.get(path)
         if known is None:
             known = self._parsed[path] = _parse(path, self._kept.pop(path, None))
         return known
+
+    def tree_for(self, path: Path, text: str) -> ast.Module:
+        """The syntax tree of a file being checked, whose ``text`` the caller has read: the one
+        parsed as another file's context when that text is the same, else parsed now and kept for
+        the files that import it (a SyntaxError is the caller's to report)."""
+        path = self.real(path)
+        known = self._parsed.get(path)
+        if known is not None and known.tree is not None and known.text == text:
+            return known.tree
+        tree = ast.parse(text, filename=str(path))
+        if self._kept_trees + len(text) <= KEPT_TREES:
+            self._kept_trees += len(text)
+            self._parsed[path] = ParsedFile(path, text, tree)
+            self._kept.pop(path, None)
+        return tree
+
+    def defines_only(self, path: Path) -> bool:
+        """Whether running the file only defines names: no call outside a function body (a class
+        body, a decorator, a default or a constant that calls something does more)."""
+        tree = self.parsed(path).tree
+        return tree is not None and not any(isinstance(node, ast.Call) for node in _outside_functions(tree))
+
+    def path_changes_of(self, path: Path) -> PathChanges:
+        parsed = self.parsed(path)
+        return PathChanges() if parsed.tree is None else path_changes(parsed.tree, path, parsed.text)
+
+    def runs_code(self, path: Path) -> bool:
+        """Whether running the file does more than define names: a call or a loop at its top level
+        (or under ``if __name__ == "__main__":``), which may build and feed a model."""
+        tree = self.parsed(path).tree
+        return tree is not None and any(_runs_code(stmt) for stmt in tree.body)
 
     def files_read(self) -> List[Path]:
         return list(self._parsed)
@@ -174,7 +233,13 @@ class Project:
         """Project files that import ``path``, directly or through the modules that import it (a
         package's ``__init__`` that re-exports it, a network built of its blocks), nearest first,
         at most ``limit``."""
-        target = path.resolve()
+        target = self.real(path)
+        known = self._importers.get((target, limit))
+        if known is None:
+            known = self._importers[(target, limit)] = self._find_importers(target, limit)
+        return known
+
+    def _find_importers(self, target: Path, limit: int) -> List[Path]:
         found: List[Path] = []
         frontier = [target]
         for _ in range(MAX_IMPORT_HOPS):
@@ -197,33 +262,52 @@ class Project:
     def importer_candidates(self, target: Path) -> List[Path]:
         """The files whose import lines name one of ``target``'s module names (a superset of its
         importers, found without parsing)."""
+        known = self._candidates.get(target)
+        if known is None:
+            known = self._candidates[target] = self._find_candidates(target)
+        return known
+
+    def _find_candidates(self, target: Path) -> List[Path]:
         index = self._import_index()
-        candidates: List[Path] = []
-        for word in _module_words(self, target):
-            candidates.extend(p for p in index.get(word, ()) if p != target and p not in candidates)
-        return candidates
+        words = _module_words(self, target)
+        others = [set(index.get(word, ())) for word in words[1:]]
+        below = str(target.parent.parent if target.name == "__init__.py" else target.parent) + os.sep
+        changes_path = set(index.get(SYS_PATH, ()))  # its names may be found in folders it adds
+        itself = str(target)
+        # an absolute import names every part of the dotted name; a relative one (or a script beside
+        # the module) lives below the module's package
+        return [Path(p) for p in index.get(words[0], ()) if p != itself and
+                (all(p in named for named in others) or p.startswith(below) or p in changes_path)]
 
     def imported_by(self, path: Path) -> List[Path]:
         """The project files that ``path``'s import statements name (the modules themselves, and
         for ``from pkg import name`` the submodule ``pkg/name.py`` when there is one)."""
+        path = self.real(path)
+        known = self._imported.get(path)
+        if known is None:
+            known = self._imported[path] = self._imports_of_file(path)
+        return known
+
+    def _imports_of_file(self, path: Path) -> List[Path]:
         parsed = self.parsed(path)
         if parsed.tree is None:
             return []
         out: List[Path] = []
-        added = path_changes(parsed.tree, path).folders
+        added = path_changes(parsed.tree, path, parsed.text).folders
         for module, level, names in imports_of(parsed.tree):
             resolved = self.resolve(module, path, level, added)
             if not resolved.found:
                 continue
             if resolved.path is not None:
-                out.append(resolved.path.resolve())
+                out.append(self.real(resolved.path))
             for name in names if resolved.package and resolved.folder else ():
                 sub = _locate(resolved.folder, [name])
                 if sub is not None and sub.path is not None:
-                    out.append(sub.path.resolve())
+                    out.append(self.real(sub.path))
         return out
 
-    def _import_index(self) -> Dict[str, List[Path]]:
+    def _import_index(self) -> Dict[str, List[str]]:
+        """Module word -> the files (resolved, as strings) whose import lines name it."""
         if self._index is None:
             self._index = {}
             for count, path in enumerate(_python_files(self.root)):
@@ -233,13 +317,38 @@ class Project:
                 data = _read_small(path)
                 if data is None:
                     continue
-                resolved = path.resolve()
+                resolved = self.real(path)
                 if self._kept_size + len(data) <= KEPT_BYTES and resolved not in self._parsed:
                     self._kept[resolved] = data
                     self._kept_size += len(data)
-                for word in _imported_words(data):
-                    self._index.setdefault(word, []).append(resolved)
+                for word in _imported_words(data) + ([SYS_PATH] if b"sys.path" in data else []):
+                    self._index.setdefault(word, []).append(str(resolved))
         return self._index
+
+
+_DEFINITIONS = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Pass,
+                ast.Global, ast.Nonlocal)
+
+
+def _outside_functions(tree: ast.AST) -> Iterable[ast.AST]:
+    """Every node of the tree but the bodies of functions and lambdas (their decorators, defaults
+    and annotations included)."""
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        yield node
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            stack.extend(node.decorator_list + node.args.defaults + [d for d in node.args.kw_defaults if d])
+        elif not isinstance(node, ast.Lambda):
+            stack.extend(ast.iter_child_nodes(node))
+
+
+def _runs_code(stmt: ast.stmt) -> bool:
+    if isinstance(stmt, _DEFINITIONS):
+        return False
+    if isinstance(stmt, (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.Expr)):
+        return stmt.value is not None and any(isinstance(node, ast.Call) for node in ast.walk(stmt.value))
+    return True
 
 
 def _locate(root: Path, parts: List[str]) -> Optional[Resolved]:
@@ -295,7 +404,11 @@ class PathChanges:
     unknown_lines: Tuple[int, ...] = ()
 
 
-def path_changes(tree: ast.Module, path: Path) -> PathChanges:
+def path_changes(tree: ast.Module, path: Path, text: Optional[str] = None) -> PathChanges:
+    """What the file does to sys.path (``text``, when given, spares the walk of a file that never
+    names it)."""
+    if text is not None and "sys.path" not in text:
+        return PathChanges()
     folders: List[Path] = []
     unknown: List[int] = []
     for node in ast.walk(tree):
@@ -384,13 +497,26 @@ def _joined(parts: List[object]):
 
 
 def imports_of(tree: ast.Module) -> Iterable[Tuple[str, int, Tuple[str, ...]]]:
-    """(module, level, imported names) for every import statement, at any depth."""
-    for node in ast.walk(tree):
+    """(module, level, imported names) for every import statement, at any depth (statements are
+    walked, not expressions: an import is a statement)."""
+    for node in _statements(tree):
         if isinstance(node, ast.Import):
             for alias in node.names:
                 yield alias.name, 0, ()
         elif isinstance(node, ast.ImportFrom):
             yield node.module or "", node.level, tuple(a.name for a in node.names)
+
+
+_BLOCKS = ("body", "orelse", "finalbody", "handlers", "cases")
+
+
+def _statements(tree: ast.AST) -> Iterable[ast.AST]:
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        yield node
+        for field in _BLOCKS:
+            stack.extend(reversed(getattr(node, field, ()) or ()))
 
 
 _IMPORT_LINE = re.compile(rb"^[ \t]*\"?[ \t]*(?:from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]+([^#\n]*)|import[ \t]+([^#\n]+))",

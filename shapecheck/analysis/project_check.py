@@ -10,6 +10,7 @@ the command line keeps or drops once it knows every checked file).
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import os
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from typing import Dict, List, Optional, Tuple
 from ..diagnostics import Code, Diagnostic
 from .imports import ModuleLoader
 from .project import Project, find_root
+from .values import Instance
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,17 @@ def project_for(context: ProjectContext) -> Project:
     return project
 
 
+def parse_checked(context: Optional[ProjectContext], path: str, source: str) -> ast.Module:
+    """The checked file's syntax tree: shared with the project's view of the file, so that a file
+    is parsed once per run, whether checked or read as another file's context."""
+    if context is None or path.startswith("<"):
+        return ast.parse(source, filename=path)
+    try:
+        return project_for(context).tree_for(Path(path), source)
+    except OSError:
+        return ast.parse(source, filename=path)
+
+
 def loader_for(context: Optional[ProjectContext], path: str) -> Optional[ModuleLoader]:
     if context is None or path.startswith("<") or not Path(path).is_file():
         return None
@@ -76,20 +89,29 @@ def run_importers(checker, loader: ModuleLoader) -> bool:
     classes = {cls.name for cls, _ in interp.classes if cls.is_module}
     if not classes and not any(_mentions_model(node, classes) for _, node in interp.functions):
         return False
-    drivers = loader.project.importers(loader.main)
-    for path in drivers:
-        loader.run_script(checker.interp, path)
+    for path in loader.project.importers(loader.main):
+        if loader.project.runs_code(path):  # a file of definitions only builds nothing
+            loader.run_script(checker.interp, path)
     return True
 
 
 def own_findings(checker, path: str) -> Tuple[List[Diagnostic], List[Tuple[str, Diagnostic]]]:
     """The checked file's findings, and for each error that a call of this file causes in another
-    file, (that file, the same error reported at the call)."""
+    file, (that file, the same error reported at the call).  A finding in this file's block that
+    only models of other files run into (nets.py builds blocks.py's Head with the wrong width) is
+    (that file, the finding): that file reports it where it builds the block, when it is checked."""
     own, elsewhere = [], []
-    for d in checker.diagnostics.values():
-        if d.path == path:
+    for key, d in checker.diagnostics.items():
+        if d.path != path:
+            continue
+        model_files = _model_files_running_into(checker, key)
+        if model_files and path not in model_files:
+            elsewhere.append((model_files[0], d))
+        else:
             own.append(d)
     for entry in checker.entries.values():
+        if entry.path == path:
+            continue  # this file's own model: what fails in it is reported here (where it builds a block)
         for _, run, _ in entry.runs:
             if run.call_source is None or run.call_source.path != path or not run.failed:
                 continue
@@ -99,6 +121,18 @@ def own_findings(checker, path: str) -> Tuple[List[Diagnostic], List[Tuple[str, 
             if foreign:
                 elsewhere.append((foreign[0].path, _at_call(run, entry, foreign[0], path)))
     return own, elsewhere
+
+
+def _model_files_running_into(checker, key) -> List[str]:
+    """The files defining the models whose runs reported the finding ``key`` ("" for a model that
+    is not a class of the project)."""
+    files = []
+    for entry in checker.entries.values():
+        for _, run, _ in entry.runs:
+            if key in run.findings:
+                root = run.root
+                files.append(root.cls.path if isinstance(root, Instance) and root.cls.path else "")
+    return files if all(files) else []
 
 
 def _at_call(run, entry, cause: Diagnostic, path: str) -> Diagnostic:
@@ -116,7 +150,7 @@ def dependencies(loader: ModuleLoader, importers: bool) -> Tuple[Tuple[str, str]
     and, when ``importers`` were looked for, the set of files that may import it: a cached result
     is reused only while all of them are the same."""
     project = loader.project
-    read = sorted({p for p in loader.namespaces if p.is_file() and p != loader.main} |
+    read = sorted({p for p in set(loader.namespaces) | loader.reused_reads if p.is_file() and p != loader.main} |
                   set(project.importers(loader.main) if importers else ()))
     found = [(str(p), file_digest(p)) for p in read]
     if importers:

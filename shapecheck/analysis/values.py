@@ -88,6 +88,7 @@ class Instance:
     params: int = 0  # nn.Parameter elements assigned directly
     params_known: bool = True
     built_by: object = None  # the interpreter's Source of another project file whose code built it
+    built_in: str = ""  # the file whose code built it, as findings name it
 
     def children(self) -> List[Tuple[str, object]]:
         return [(k, v) for k, v in self.attrs.items() if is_module(v)]

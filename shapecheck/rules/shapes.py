@@ -10,6 +10,7 @@ dimensions, or ``None`` when even its rank is unknown.
 
 from __future__ import annotations
 
+import functools
 import itertools
 from dataclasses import dataclass, field
 from math import prod
@@ -366,7 +367,17 @@ def solve(constraints: Sequence[Constraint], limit: int = SEARCH_LIMIT) -> Optio
 
     Returns a list of dicts, or None when the constraints are beyond this solver (unknowns,
     the batch symbol, more than two symbols, too many candidates): then nothing is claimed.
+    The same constraints recur (a block in every network of a project): each is solved once.
     """
+    try:
+        solutions = _solve_once(tuple(constraints), limit)
+    except TypeError:  # a dimension that cannot be hashed: solved without the cache
+        solutions = _solve_once.__wrapped__(tuple(constraints), limit)
+    return None if solutions is None else list(solutions)
+
+
+@functools.lru_cache(maxsize=4096)
+def _solve_once(constraints: Tuple[Constraint, ...], limit: int) -> Optional[list]:
     constraints = [c for c in constraints if not is_int(c.lhs)]
     names = sorted(frozenset().union(*(symbols(c.lhs) for c in constraints)))
     if not names:
