@@ -217,3 +217,38 @@ def test_a_fully_known_model_says_nothing_of_stopping(capsys, tmp_path, source):
     assert model["status"] == "ok" and "stopped_at" not in model and model["params"] is not None
     assert all(layer["output_shape"] is not None for layer in model["layers"])
     assert "stopped" not in run(capsys, tmp_path, source.replace(*known))[1]
+
+
+BATCHED_POLICY = """\
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+class Policy(nn.Module):
+    def __init__(self, batch=True):
+        super().__init__()
+        self.affine1 = nn.Linear(4, 128)
+        self.affine2 = nn.Linear(128, 2)
+        self.dim = 2 if batch else 1
+
+    def forward(self, x):
+        return F.softmax(self.affine2(F.relu(self.affine1(x))), dim=self.dim)
+"""
+
+
+def test_a_dimension_error_that_only_the_guessed_rank_of_the_input_makes_is_not_an_error(capsys, tmp_path):
+    """A Linear takes (*, F): with no input known, the B×F it is checked on is a guess, and the
+    softmax over dim 2 that a B×N×F input needs (pytorch/examples' batched RL agent) is no bug."""
+    code, out = run(capsys, tmp_path, BATCHED_POLICY, "-f", "json")[:2]
+    (model,) = json.loads(out)["models"]
+    assert code == 0 and json.loads(out)["diagnostics"] == []
+    assert model["status"] == "unknown"
+    assert model["stopped_at"] == {"line": 13, "layer": "", "reason": "value-not-known", "checked_up_to": "affine2",
+                                   "message": "what follows depends on how many dimensions the input has, which "
+                                              "nothing gives (the first layer takes any number)"}
+    torch = pytest.importorskip("torch")
+    namespace = {}
+    exec(BATCHED_POLICY, namespace)
+    assert namespace["Policy"]()(torch.randn(3, 1, 4)).shape == (3, 1, 2)
+    with pytest.raises(IndexError):
+        namespace["Policy"]()(torch.randn(3, 4))

@@ -84,6 +84,7 @@ class Run:
     training: bool = False  # the mode forward runs in: eval, as the runtime mode does, unless told
     read_training: bool = False  # forward asked self.training: train mode may take other branches
     stated_at: Tuple[str, int] = ("", 0)  # the file and line of a comment that gave the input
+    rank_assumed: bool = False  # the input is B×F because the first layer takes (*, F): its rank is a guess
 
 
 @dataclass
@@ -327,6 +328,7 @@ class Checker:
         if isinstance(x, PendingInput):
             x = Tensor(self._default_input(layer, path))
             run.input = x
+            run.rank_assumed = x.shape is not None and len(x.shape) == 2
         if (layer.call.path, layer.call.span) in self.unbuildable:  # reported where it is built; unknown from here on
             self._log(layer, path, None)
             run.failed = True
@@ -594,7 +596,29 @@ class Checker:
             self.report(Code.NOT_ANALYSED, Span(stop.line, stop.column, stop.line, stop.column), stop.reason(entry.name))
         finally:
             run, self.run = self.run, saved
+        self._withdraw_rank_guesses(run)
         return run, output
+
+    def _withdraw_rank_guesses(self, run: Run) -> None:
+        """A model whose first layer takes any number of dimensions (a Linear takes (*, F)) runs on
+        B×F when no input is known: a later error about the number of dimensions is that guess's,
+        not the code's (the real input may well be B×L×F).  It is withdrawn, and the model is unknown
+        from there on."""
+        guesses = [k for k in run.findings if run.rank_assumed and k[3] in (Code.WRONG_RANK, Code.FLAT_INPUT)]
+        if not guesses:
+            return
+        first = min(guesses, key=lambda k: k[1])
+        for key in guesses:
+            run.findings.remove(key)
+            if not any(key in other.findings for entry in self.entries.values() for _, other, _ in entry.runs):
+                self.diagnostics.pop(key, None)
+        run.failed = any(key in self.diagnostics and self.diagnostics[key].severity == "error" for key in run.findings)
+        if run.stopped_at is None or run.stopped_at.line >= first[1]:
+            known = next((r for r in reversed(run.layers) if r.output_shape is not None), None)
+            run.stopped_at = StoppedAt(first[1], "", VALUE_NOT_KNOWN,
+                                       "what follows depends on how many dimensions the input has, which nothing "
+                                       "gives (the first layer takes any number)", known.name if known else "",
+                                       known.line if known else 0)
 
 
 def _width(layer: Layer, x: Tensor) -> Optional[Tuple[S.Dimension, S.Dimension, str]]:
