@@ -369,3 +369,49 @@ def test_modules_reused_between_checks_give_what_each_check_alone_gives(capsys, 
     monkeypatch.setattr(Project, "defines_only", lambda self, path: False)  # every module run by every check
     _, each_run = run_json(capsys, monkeypatch, tmp_path, "--no-cache", "--jobs", "1", ".")
     assert reused == each_run
+
+
+DEEP_MODEL = """\
+import torch.nn as nn
+
+
+class Net(nn.Module):
+    def __init__(self, depth, num_classes):
+        super().__init__()
+        layers, channels = [], 3
+        for _ in range(depth):
+            layers += [nn.Conv2d(channels, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2)]
+            channels = 16
+        self.features = nn.Sequential(*layers)
+        self.fc = nn.Linear(16 * 4 * 4, num_classes)
+
+    def forward(self, x):
+        return self.fc(self.features(x).flatten(1))
+"""
+ARGPARSE_TRAIN = """\
+import argparse
+
+import torch
+from models import Net
+
+parser = argparse.ArgumentParser()
+parser.add_argument("--depth", type=int, default={depth!r})
+parser.add_argument("--num-classes", type=int, default=10)
+args = parser.parse_args()
+model = Net(args.depth, args.num_classes)
+print(model(torch.randn(8, 3, 32, 32)).shape)
+"""
+
+
+@pytest.mark.parametrize("depth, error", [(3, False), ("3", False), (2, True), ("2", True)])
+def test_argparse_defaults_of_another_file_are_the_constructor_arguments(capsys, monkeypatch, tmp_path, depth, error):
+    write(tmp_path, {"pyproject.toml": "", "models.py": DEEP_MODEL, "train.py": ARGPARSE_TRAIN.format(depth=depth)})
+    code, document = run_json(capsys, monkeypatch, tmp_path, "--no-cache", "models.py")
+    (model,) = document["models"]
+    assert model["configurations"][0]["arguments"] == "args.depth, args.num_classes"
+    if error:  # two poolings of 32×32 leave 8×8: the Linear wants 16×4×4
+        (finding,) = document["diagnostics"]
+        assert (finding["line"], finding["column"], finding["code"]) == (12, 19, "SHP101")
+        assert "Linear expects 256 input features but receives 1024 = 16×8×8" in finding["message"]
+    else:
+        assert code == 0 and model["status"] == "ok" and model["output_shape"] == ["B", 10]

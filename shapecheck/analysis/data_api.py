@@ -318,12 +318,23 @@ class ArgumentParser(AbstractObject):
             dest = kwargs.get("dest") or long.lstrip("-").replace("-", "_")
             if dest:
                 default = kwargs.get("default", False if kwargs.get("action") == "store_true" else None)
-                self.defaults[dest] = UNKNOWN if kwargs.get("required") else default
+                self.defaults[dest] = UNKNOWN if kwargs.get("required") else _converted(default, kwargs.get("type"))
             return UNKNOWN
         if name in ("parse_args", "parse_known_args"):
             namespace = Namespace(dict(self.defaults))
             return namespace if name == "parse_args" else (namespace, [])
         return UNKNOWN
+
+
+def _converted(default, kind):
+    """argparse passes a string default through ``type`` (``default="20", type=int`` is 20)."""
+    name = getattr(kind, "name", None)
+    if not isinstance(default, str) or name not in ("int", "float"):
+        return default
+    try:
+        return int(default) if name == "int" else float(default)
+    except ValueError:
+        return UNKNOWN  # argparse would stop the program: nothing is known
 
 
 @dataclass(eq=False)
