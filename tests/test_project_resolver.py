@@ -415,3 +415,21 @@ def test_argparse_defaults_of_another_file_are_the_constructor_arguments(capsys,
         assert "Linear expects 256 input features but receives 1024 = 16×8×8" in finding["message"]
     else:
         assert code == 0 and model["status"] == "ok" and model["output_shape"] == ["B", 10]
+
+
+def test_a_model_chosen_by_name_from_a_module_dict_and_wrapped_in_data_parallel(capsys, monkeypatch, tmp_path):
+    """akamaster/pytorch_resnet_cifar10's trainer: resnet.__dict__[args.arch]() in DataParallel,
+    trained in a function the script calls."""
+    factories = MODEL + "\n\ndef small():\n    return Net(num_classes=10)\n\n\ndef large():\n    return Net(num_classes=100)\n"
+    train = ("import argparse\nimport torch\nimport models\n\nparser = argparse.ArgumentParser()\n"
+             "parser.add_argument('--arch', default='large')\nargs = parser.parse_args()\n\n\n"
+             "def train(model, batches):\n    for x in batches:\n        model(x)\n\n\n"
+             "model = torch.nn.DataParallel(models.__dict__[args.arch]())\n"
+             "train(model, [torch.randn(8, 3, 64, 64)])\n")
+    write(tmp_path, {"pyproject.toml": "", "models.py": factories, "train.py": train})
+    _, document = run_json(capsys, monkeypatch, tmp_path, "--no-cache", "models.py")
+    large = [m for m in document["models"] if m["name"] == "large"]
+    assert large and large[0]["input_source"]["path"] == "train.py" and large[0]["input_shape"] == ["B", 3, 64, 64]
+    (finding,) = [d for d in document["diagnostics"] if d["severity"] == "error"]
+    assert (finding["line"], finding["code"]) == (9, "SHP101") and "from call at train.py:12" in finding["message"]
+    assert finding["message"].startswith("large.fc: Linear expects 4096 input features but receives 16384")

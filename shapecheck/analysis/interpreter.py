@@ -1199,6 +1199,9 @@ class Interpreter:
                 return Tensor(tensor.shape if isinstance(tensor, Tensor) else None, origin="parameter")
             if qualname.startswith("torch.nn.init."):
                 return UNKNOWN
+            if name in ("DataParallel", "DistributedDataParallel"):  # the batch split, run, gathered: the same shapes
+                wrapped = args[0] if args else kwargs.get("module", UNKNOWN)
+                return wrapped if is_module(wrapped) else UNKNOWN
             if name[:1].isupper():
                 return Opaque(self.source.text(node) if node else name,
                               self.source.span(node) if node else None, kind=name)

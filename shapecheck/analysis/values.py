@@ -227,6 +227,8 @@ class ModuleNamespace(AbstractObject):
     def attribute(self, interp, name: str):
         if name in self.globals:
             return self.globals[name]
+        if name == "__dict__":  # resnet.__dict__[args.arch]: the module's names
+            return {k: v for k, v in self.globals.items() if not k.startswith("<")}
         loader = interp.modules
         found = loader.submodule(interp, self, name) if loader is not None else None
         return UNKNOWN if found is None else found
