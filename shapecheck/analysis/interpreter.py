@@ -495,9 +495,11 @@ class Interpreter:
             frame.locals[name] = values[0] if all(_same(values[0], v) for v in values[1:]) else _widen(values)
 
     def taint(self, stmts: Sequence[ast.stmt], frame: Frame) -> None:
+        kept = self._same_module_after(stmts, frame)
         for node in ast.walk(ast.Module(body=list(stmts), type_ignores=[])):
             if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
-                frame.locals[node.id] = UNKNOWN
+                if node.id not in kept:
+                    frame.locals[node.id] = UNKNOWN
             elif isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store):
                 owner = self._try_eval(node.value, frame)
                 if isinstance(owner, Instance):
@@ -506,11 +508,35 @@ class Interpreter:
                 self._taint_registration(node, frame)
             elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
                 receiver = node.func.value
-                if isinstance(receiver, ast.Name) and receiver.id in frame.locals and \
+                if isinstance(receiver, ast.Name) and receiver.id in frame.locals and receiver.id not in kept and \
                         not isinstance(frame.locals[receiver.id], Global):  # pickle.dump(...) leaves pickle be
                     frame.locals[receiver.id] = UNKNOWN
             elif isinstance(node, ast.Return):
                 frame.uncertain_return = True
+
+    def _same_module_after(self, stmts: Sequence[ast.stmt], frame: Frame) -> set:
+        """Names of modules that a branch which may or may not run leaves the same module, whichever
+        way it goes: ``if use_cuda: model.cuda()``, ``net = net.to(device)``, ``net =
+        torch.nn.DataParallel(net)`` (moving or wrapping a model changes no shape)."""
+        kept, changed = set(), set()
+        for stmt in stmts:
+            name = self._moves_a_module(stmt, frame)
+            if name is not None:
+                kept.add(name)
+            else:
+                changed.update(_names_changed(stmt))
+        return kept - changed
+
+    def _moves_a_module(self, stmt: ast.stmt, frame: Frame) -> Optional[str]:
+        call = stmt.value if isinstance(stmt, (ast.Expr, ast.Assign)) else None
+        name = _moved_module(call)
+        if name is None or not is_module(frame.locals.get(name)):
+            return None
+        if isinstance(stmt, ast.Assign) and not all(isinstance(t, ast.Name) and t.id == name for t in stmt.targets):
+            return None
+        moved = isinstance(call.func, ast.Attribute) and call.func.attr in _MOVES and \
+            isinstance(call.func.value, ast.Name) and call.func.value.id == name
+        return name if moved or getattr(self._try_eval(call.func, frame), "qualname", "") in _WRAPPERS else None
 
     def _taint_registration(self, call: ast.Call, frame: Frame) -> None:
         """``add_module``/``setattr`` in a branch that may or may not run: the child may exist, so
@@ -1472,6 +1498,35 @@ def _load(target: ast.expr) -> ast.expr:
         f: getattr(target, f) for f in target._fields}), target))
     clone.ctx = ast.Load()
     return clone
+
+
+_MOVES = frozenset({"to", "cuda", "cpu", "float", "double", "half", "bfloat16", "eval", "train", "share_memory"})
+_WRAPPERS = frozenset({"torch.nn.DataParallel", "torch.nn.parallel.DataParallel", "torch.compile",
+                       "torch.nn.parallel.DistributedDataParallel", "torch.nn.DistributedDataParallel",
+                       "torch.jit.script"})
+
+
+def _moved_module(call) -> Optional[str]:
+    """The name in ``name.cuda()`` / ``name.to(device)`` / ``Wrapper(name)``, else None."""
+    if not isinstance(call, ast.Call):
+        return None
+    func = call.func
+    if isinstance(func, ast.Attribute) and func.attr in _MOVES and isinstance(func.value, ast.Name):
+        return func.value.id
+    if call.args and isinstance(call.args[0], ast.Name) and isinstance(func, (ast.Attribute, ast.Name)):
+        return call.args[0].id
+    return None
+
+
+def _names_changed(stmt: ast.stmt) -> set:
+    """Names a statement rebinds, or calls a method of (which may change the object)."""
+    names = set()
+    for node in ast.walk(stmt):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Name):
+            names.add(node.func.value.id)
+    return names
 
 
 def _mutates(stmts: Sequence[ast.stmt]) -> bool:
