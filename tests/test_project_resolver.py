@@ -279,12 +279,12 @@ def test_past_the_module_limit_the_model_is_not_analysed_with_the_reason(capsys,
     from shapecheck.analysis import imports
 
     monkeypatch.setattr(imports, "MAX_MODULES", 2)
-    write(tmp_path, {"pyproject.toml": "", "a.py": "import b\n", "b.py": "import c\n", "c.py": "x = 1\n",
-                     "models.py": MODEL,
-                     "train.py": BUILT_AND_CALLED.format(imports="import a\nfrom models import Net")})
+    write(tmp_path, {"pyproject.toml": "", "a.py": "import b\nx = b.y\n", "b.py": "import c\ny = c.z\n",
+                     "c.py": "z = 1\n", "models.py": MODEL,
+                     "train.py": BUILT_AND_CALLED.format(imports="import a\nprint(a.x)\nfrom models import Net")})
     _, document = run_json(capsys, monkeypatch, tmp_path, "--no-cache", "train.py")
     ((line, _, message),) = notes(document, "train.py")
-    assert line == 5 and "models is not followed: the check imports more of the project than it follows at once" \
+    assert line == 6 and "models is not followed: the check imports more of the project than it follows at once" \
         in message
 
 
@@ -433,3 +433,19 @@ def test_a_model_chosen_by_name_from_a_module_dict_and_wrapped_in_data_parallel(
     (finding,) = [d for d in document["diagnostics"] if d["severity"] == "error"]
     assert (finding["line"], finding["code"]) == (9, "SHP101") and "from call at train.py:12" in finding["message"]
     assert finding["message"].startswith("large.fc: Linear expects 4096 input features but receives 16384")
+
+
+def test_an_imported_module_runs_only_when_a_name_from_it_is_used(tmp_path):
+    from shapecheck.analysis.project_check import context_for
+    from shapecheck.api import analyse_path
+
+    model = ("import torch.nn as nn\nimport utils\nfrom blocks import WIDTH\n\n\nclass Net(nn.Module):\n"
+             "    def __init__(self):\n        super().__init__()\n        self.fc = nn.Linear(WIDTH, 2)\n\n"
+             "    def forward(self, x):\n        return self.fc(x)\n\n\ndef report(x):\n    utils.log(x)\n")
+    write(tmp_path, {"pyproject.toml": "", "models.py": model, "blocks.py": "WIDTH = 8\n",
+                     "utils.py": "import json\n\n\ndef log(x):\n    print(json.dumps(x))\n"})
+    path = str(tmp_path / "models.py")
+    result = analyse_path(path, project=context_for(path))
+    assert result.models[0].layers[0].params == 8 * 2 + 2  # WIDTH was read from blocks.py
+    read = [Path(name).name for name, _ in result.depends]
+    assert "blocks.py" in read and "utils.py" not in read  # utils is only used in a function never called

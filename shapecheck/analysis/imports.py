@@ -20,11 +20,20 @@ from typing import Dict, FrozenSet, List, NamedTuple, Optional, Tuple
 
 from ..ir import UNKNOWN
 from .project import PathChanges, Project, Resolved, path_changes
-from .values import SOURCE_KEY, Global, ModuleNamespace, Unfollowed
+from .values import SOURCE_KEY, Global, LazyImport, ModuleNamespace, Unfollowed
 
+_NOT_YET = object()
 MAX_MODULES = 200
+CONTEXT_BYTES = 300_000  # source of other files one check runs: a model's own modules are a fraction of it
 IMPORT_BUDGET = 400_000  # interpreter steps for all imported modules of one check together
 MAX_IMPORT_DEPTH = 24
+
+
+def _size(path: Optional[Path]) -> int:
+    try:
+        return path.stat().st_size if path is not None else 0
+    except OSError:
+        return 0
 
 
 class KeptModule(NamedTuple):
@@ -48,6 +57,8 @@ class ModuleLoader:
         self.path_changes: Dict[Path, PathChanges] = {}
         self._reading: List[set] = []  # for each module being run, the project files it has imported
         self.reused_reads: set = set()  # files read by the modules reused from an earlier check
+        self._forced: Dict[int, object] = {}  # id(LazyImport) -> its value, in this check
+        self.context_bytes = 0  # source of the modules this check has run
 
     # --- the interpreter's import statements ------------------------------------------------------
 
@@ -60,17 +71,18 @@ class ModuleLoader:
 
     def exec_import(self, interp, stmt: ast.Import, frame) -> None:
         for alias in stmt.names:
-            chain = self._import_chain(interp, alias.name, stmt)
+            chain = self._resolve_chain(interp, alias.name)
             name = alias.name if alias.asname else alias.name.split(".")[0]
             if chain:
-                frame.locals[alias.asname or name] = chain[-1] if alias.asname else chain[0]
+                frame.locals[alias.asname or name] = LazyImport(tuple(chain), -1 if alias.asname else 0,
+                                                                line=stmt.lineno)
                 continue
             why = self._why_not_followed(interp, self.resolve(interp, name), stmt)
             frame.locals[alias.asname or name] = Unfollowed(name, why) if why else Global(name)
 
     def exec_import_from(self, interp, stmt: ast.ImportFrom, frame) -> bool:
-        """Binds the names when ``stmt.module`` is the project's; False to leave it to the
-        interpreter's library imports."""
+        """Binds the names when ``stmt.module`` is the project's (each run when first used); False
+        to leave it to the interpreter's library imports."""
         resolved = self.resolve(interp, stmt.module or "", stmt.level)
         if not resolved.found:
             why = resolved.reason if stmt.level else self._why_not_followed(interp, resolved, stmt)
@@ -78,18 +90,52 @@ class ModuleLoader:
                 return False
             self._bind_unfollowed(interp, stmt, frame, why)
             return True
-        if stmt.level == 0:
-            self._import_chain(interp, stmt.module, stmt)  # parent packages run first, as in Python
-        module = self.load(interp, resolved, stmt)
-        if module is None:
-            self._bind_unfollowed(interp, stmt, frame, self._over_limits(resolved))
-            return True
+        parents = self._resolve_chain(interp, stmt.module)[:-1] if stmt.level == 0 else []
+        chain = tuple(parents) + (resolved,)  # parent packages run first, as in Python
         for alias in stmt.names:
             if alias.name == "*":
+                module = self.force(interp, LazyImport(chain, line=stmt.lineno))
+                if not isinstance(module, ModuleNamespace):
+                    self._bind_unfollowed(interp, stmt, frame, self._over_limits(resolved))
+                    return True
                 frame.locals.update(module.public_names())
             else:
-                frame.locals[alias.asname or alias.name] = module.attribute(interp, alias.name)
+                frame.locals[alias.asname or alias.name] = LazyImport(chain, attribute=alias.name, line=stmt.lineno)
         return True
+
+    def force(self, interp, lazy: LazyImport):
+        """The value a lazily bound import name stands for: its modules run (once per check), then
+        the name looked up; UNKNOWN past the limits.  A model run in progress is set aside while
+        module code runs, so nothing that code reports is taken for the model's."""
+        known = self._forced.get(id(lazy), _NOT_YET)
+        if known is not _NOT_YET:
+            return known
+        checker = interp.checker
+        saved = getattr(checker, "run", None), getattr(checker, "module_stack", None)
+        if saved[0] is not None:
+            checker.run, checker.module_stack = None, []
+        try:
+            value = self._force(interp, lazy)
+        finally:
+            if saved[0] is not None:
+                checker.run, checker.module_stack = saved
+        self._forced[id(lazy)] = value
+        return value
+
+    def _force(self, interp, lazy: LazyImport):
+        modules: List[ModuleNamespace] = []
+        for resolved in lazy.chain:
+            module = self.load(interp, resolved, None)
+            if module is None:
+                return Unfollowed(resolved.name, self._over_limits(resolved))
+            if modules:
+                modules[-1].globals.setdefault(resolved.name.rsplit(".", 1)[-1], module)
+            modules.append(module)
+        module = modules[lazy.pick]
+        if lazy.attribute is None:
+            return module
+        value = module.attribute(interp, lazy.attribute)
+        return self.force(interp, value) if isinstance(value, LazyImport) else value
 
     def resolve(self, interp, name: str, level: int = 0) -> Resolved:
         return self.project.resolve(name, self._importer(interp), level, self.added_roots)
@@ -117,28 +163,23 @@ class ModuleLoader:
 
     def _over_limits(self, resolved: Resolved) -> str:
         return (f"{resolved.name} is not followed: the check imports more of the project than it follows at once "
-                f"({MAX_MODULES} modules, {IMPORT_BUDGET:,} steps, {MAX_IMPORT_DEPTH} levels)")
+                f"({MAX_MODULES} modules, {CONTEXT_BYTES // 1000:,} KB of source, {IMPORT_BUDGET:,} steps, "
+                f"{MAX_IMPORT_DEPTH} levels)")
 
     def _read_path_changes(self, tree: ast.Module, path: Path, text: Optional[str] = None) -> None:
         changes = self.path_changes[self.project.real(path)] = path_changes(tree, path, text)
         self.added_roots.extend(f for f in changes.folders if f.is_dir() and f not in self.added_roots)
 
-    def _import_chain(self, interp, dotted: str, stmt) -> List[ModuleNamespace]:
-        """``import a.b.c``: a, a.b and a.b.c, each an attribute of the one before; [] when ``a``
-        is not the project's."""
+    def _resolve_chain(self, interp, dotted: str) -> List[Resolved]:
+        """``import a.b.c``: where a, a.b and a.b.c are, as far as they are the project's ([] when
+        ``a`` is not)."""
         parts = dotted.split(".")
-        chain: List[ModuleNamespace] = []
+        chain: List[Resolved] = []
         for i in range(1, len(parts) + 1):
-            name = ".".join(parts[:i])
-            resolved = self.resolve(interp, name)
+            resolved = self.resolve(interp, ".".join(parts[:i]))
             if not resolved.found:
-                return chain if i > 1 else []
-            module = self.load(interp, resolved, stmt)
-            if module is None:
-                return chain
-            if chain:
-                chain[-1].globals.setdefault(parts[i - 1], module)
-            chain.append(module)
+                break
+            chain.append(resolved)
         return chain
 
     # --- modules -----------------------------------------------------------------------------------
@@ -165,9 +206,12 @@ class ModuleLoader:
         known = self.namespaces.get(key)
         if known is not None:
             return known  # run already, or running (an import cycle): as far as it got
-        if len(self.namespaces) >= MAX_MODULES or self.steps >= IMPORT_BUDGET or self.depth >= MAX_IMPORT_DEPTH:
+        size = _size(resolved.path)
+        if len(self.namespaces) >= MAX_MODULES or self.steps >= IMPORT_BUDGET or self.depth >= MAX_IMPORT_DEPTH or \
+                self.context_bytes + size > CONTEXT_BYTES:
             self._problem(interp, stmt, self._over_limits(resolved))
             return None
+        self.context_bytes += size
         reused = self._reuse(key)
         if reused is not None:
             return reused

@@ -29,7 +29,8 @@ from ..rules.shapes import Tensor
 from .stdlib import (BINOP_SYMBOLS, BUILTINS, GLOBAL_CALLS, MAX_SEQUENCE, compare, dim_arith, format_field, hashable,
                      length, module_of, plain, python_binop, python_method)
 from .values import (SOURCE_KEY, AbstractObject, Builtin, BoundMethod, ClassValue, Container, Function, Global,
-                     Instance, Layer, Opaque, Parameters, Partial, PendingInput, Super, Unfollowed, UserMethod,
+                     Instance, LazyImport, Layer, Opaque, Parameters, Partial, PendingInput, Super, Unfollowed,
+                     UserMethod,
                      is_module)
 
 MAX_DEPTH = 40
@@ -709,13 +710,19 @@ class Interpreter:
     def eval_Name(self, node: ast.Name, frame: Frame):
         name = node.id
         if name in frame.locals:
-            return frame.locals[name]
+            return self.concrete(frame.locals[name])
         for scope in frame.closure:
             if name in scope:
-                return scope[name]
+                return self.concrete(scope[name])
         if name in frame.globals:
-            return frame.globals[name]
+            return self.concrete(frame.globals[name])
         return BUILTINS.get(name, UNKNOWN)
+
+    def concrete(self, value):
+        """A project import's name, run when first used (imports.ModuleLoader.force)."""
+        if isinstance(value, LazyImport):
+            return self.modules.force(self, value) if self.modules is not None else UNKNOWN
+        return value
 
     def eval_Tuple(self, node: ast.Tuple, frame):
         return tuple(self._elements(node.elts, frame))

@@ -37,6 +37,19 @@ class Unfollowed:
     reason: str
 
 
+@dataclass(frozen=True, eq=False)
+class LazyImport:
+    """A name a project import binds, found but not run yet: the modules to run first (``chain``:
+    ``a`` then ``a.b`` for ``import a.b``, each a ``project.Resolved``), the one it names (``pick``,
+    an index into ``chain``) and, for ``from a import name``, the name.  The interpreter runs them
+    when the name is first used (imports.ModuleLoader.force), so a file pays only for what it uses."""
+
+    chain: Tuple[object, ...]
+    pick: int = -1
+    attribute: Optional[str] = None
+    line: int = 0
+
+
 @dataclass(eq=False)
 class Function:
     node: ast.AST  # FunctionDef, AsyncFunctionDef or Lambda
@@ -226,9 +239,9 @@ class ModuleNamespace(AbstractObject):
 
     def attribute(self, interp, name: str):
         if name in self.globals:
-            return self.globals[name]
+            return interp.concrete(self.globals[name])
         if name == "__dict__":  # resnet.__dict__[args.arch]: the module's names
-            return {k: v for k, v in self.globals.items() if not k.startswith("<")}
+            return {k: interp.concrete(v) for k, v in self.globals.items() if not k.startswith("<")}
         loader = interp.modules
         found = loader.submodule(interp, self, name) if loader is not None else None
         return UNKNOWN if found is None else found
