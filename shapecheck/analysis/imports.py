@@ -22,7 +22,6 @@ from ..ir import UNKNOWN
 from .project import PathChanges, Project, Resolved, path_changes
 from .values import SOURCE_KEY, Global, LazyImport, ModuleNamespace, Unfollowed
 
-_NOT_YET = object()
 MAX_MODULES = 200
 CONTEXT_BYTES = 300_000  # source of other files one check runs: a model's own modules are a fraction of it
 IMPORT_BUDGET = 400_000  # interpreter steps for all imported modules of one check together
@@ -57,7 +56,7 @@ class ModuleLoader:
         self.path_changes: Dict[Path, PathChanges] = {}
         self._reading: List[set] = []  # for each module being run, the project files it has imported
         self.reused_reads: set = set()  # files read by the modules reused from an earlier check
-        self._forced: Dict[int, object] = {}  # id(LazyImport) -> its value, in this check
+        self._forced: Dict[int, Tuple[LazyImport, object]] = {}  # id(LazyImport) -> (it, its value), in this check
         self.context_bytes = 0  # source of the modules this check has run
 
     # --- the interpreter's import statements ------------------------------------------------------
@@ -107,9 +106,9 @@ class ModuleLoader:
         """The value a lazily bound import name stands for: its modules run (once per check), then
         the name looked up; UNKNOWN past the limits.  A model run in progress is set aside while
         module code runs, so nothing that code reports is taken for the model's."""
-        known = self._forced.get(id(lazy), _NOT_YET)
-        if known is not _NOT_YET:
-            return known
+        known = self._forced.get(id(lazy))
+        if known is not None and known[0] is lazy:
+            return known[1]
         checker = interp.checker
         saved = getattr(checker, "run", None), getattr(checker, "module_stack", None)
         if saved[0] is not None:
@@ -119,7 +118,7 @@ class ModuleLoader:
         finally:
             if saved[0] is not None:
                 checker.run, checker.module_stack = saved
-        self._forced[id(lazy)] = value
+        self._forced[id(lazy)] = (lazy, value)  # holding it: its id is not reused by another in this check
         return value
 
     def _force(self, interp, lazy: LazyImport):
