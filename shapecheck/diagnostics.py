@@ -70,6 +70,7 @@ class Diagnostic:
     file_span: Optional[Span] = None
     file_fix: Optional[Fix] = None
     parts: Optional[Message] = None  # the message in parts, where it was built from them
+    layer: str = ""  # the module path of the layer it is about ("layer2.0.conv2"), where it is one
 
     def __post_init__(self) -> None:
         if not self.severity:

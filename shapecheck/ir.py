@@ -65,6 +65,23 @@ class Arg:
     value: object
     text: str
     span: Optional[Span] = None
+    # the calls that passed it down, innermost first, where it is a parameter of a helper or a
+    # block (``in_ch`` of ``double_conv``): the line to change may be one of them
+    passed: Tuple["Passed", ...] = ()
+
+
+@dataclass(frozen=True)
+class Passed:
+    """One call that gave a parameter its value: ``double_conv(128, 128)`` gave ``in_ch`` the 128
+    that became a Conv2d's in_channels.  ``scope`` holds the integers named where the call is
+    written, so that a suggestion can be put in that call's own terms."""
+
+    path: str
+    call_text: str
+    call_span: Span
+    parameter: str  # the parameter it was passed as: "in_ch"
+    arg: Arg  # the argument as written at the call
+    scope: Tuple[Tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True)

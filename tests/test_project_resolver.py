@@ -334,11 +334,14 @@ def test_a_block_of_another_file_that_fails_is_reported_where_this_file_builds_i
     shutil.copytree(SHARED_BLOCKS, copy)
     _, document = run_json(capsys, monkeypatch, copy, "--no-cache", "nets.py")
     (finding,) = document["diagnostics"]
-    assert (finding["path"], finding["line"], finding["column"], finding["code"]) == ("nets.py", 20, 21, "SHP101")
+    # at the argument of this file's call that passed the wrong width, not at blocks.py's line
+    assert (finding["path"], finding["line"], finding["column"], finding["code"]) == ("nets.py", 20, 26, "SHP101")
     assert finding["message"].startswith("WideNet.head.fc1: Linear expects 16384 input features but receives 4096 "
                                          "= 64×8×8")
-    assert "(at blocks.py:13, in the Head built here)" in finding["message"]
-    assert finding["fix"] is None  # the number to change is this call's argument, not blocks.py's line
+    assert finding["message"].endswith("; pass 64 * 8 * 8 as features: Head(64 * 8 * 8, num_classes) (features is "
+                                       "the in_features of the Linear at blocks.py:13)")
+    assert finding["fix"]["replacement"] == "64 * 8 * 8"
+    assert (finding["fix"]["line"], finding["fix"]["column"], finding["fix"]["end_column"]) == (20, 26, 38)
 
 
 def test_the_block_file_alone_reports_the_failure_at_its_own_line(capsys, monkeypatch, tmp_path):

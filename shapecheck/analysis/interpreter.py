@@ -22,7 +22,7 @@ from .arguments import StructureUnknown
 from ..rules import shapes as S
 from ..rules import tensor_ops
 from ..diagnostics import Code, Span
-from ..ir import UNKNOWN, Arg, LayerCall
+from ..ir import UNKNOWN, Arg, LayerCall, Passed
 from ..rules.layers import RULES, NotKnown
 from ..results import CONSTRUCT_NOT_FOLLOWED, VALUE_NOT_KNOWN
 from ..rules.shapes import Tensor
@@ -126,6 +126,37 @@ class Frame:
         self.declared_global: set = set()
 
 
+class CallSite:
+    """A call of a user function or class being run, as written: what ``Passed`` is made from."""
+
+    __slots__ = ("function", "node", "source", "caller", "args", "kwargs", "implicit")
+
+    def __init__(self, function, node: ast.Call, source, caller: Frame, args: list, kwargs: dict, implicit: int):
+        self.function, self.node, self.source, self.caller = function, node, source, caller
+        self.args, self.kwargs, self.implicit = args, kwargs, implicit  # implicit: self, not written
+
+    def given(self, parameter: str) -> Optional[Tuple[ast.expr, object]]:
+        """The argument written for ``parameter`` and its value; None where the call does not write
+        it (a default, ``*args``, a ``functools.partial``'s own arguments)."""
+        node, spec = self.node, self.function.node.args
+        for kw in node.keywords:
+            if kw.arg == parameter:
+                return kw.value, self.kwargs.get(parameter)
+        positional = [a.arg for a in spec.posonlyargs + spec.args]
+        index = positional.index(parameter) - self.implicit if parameter in positional else -1
+        if not 0 <= index < len(node.args) or len(node.args) + self.implicit != len(self.args) or \
+                any(isinstance(a, ast.Starred) for a in node.args):
+            return None
+        return node.args[index], self.args[index + self.implicit]
+
+
+def integers(frame: Optional[Frame]) -> Tuple[Tuple[str, int], ...]:
+    """The names bound to integers in a frame: what a suggestion may be written in."""
+    if frame is None:
+        return ()
+    return tuple((k, v) for k, v in frame.locals.items() if type(v) is int)
+
+
 def qualify(qualname: str) -> str:
     """torch.nn.modules.conv.Conv2d -> torch.nn.Conv2d; torch.nn.functional stays."""
     if qualname.startswith("torch.nn.modules."):
@@ -170,6 +201,8 @@ class Interpreter:
         self._generators: Dict[int, bool] = {}  # id(function node) -> has a yield of its own
         # id(class of this file) -> its instances built by another file of the project (train.py's Net(10))
         self.built_elsewhere: Dict[int, List[Instance]] = {}
+        self.calls: List[Optional[CallSite]] = []  # the user calls being run, innermost last
+        self._calling: Tuple = (None, None)  # (the call node being evaluated, the frame it is in)
 
     # --- running ------------------------------------------------------------------------------
 
@@ -1101,6 +1134,7 @@ class Interpreter:
                 kwargs.update(value)
             else:
                 kwargs[kw.arg] = value
+        self._calling = (node, frame)
         result = self.call(func, args, kwargs, node)
         if isinstance(func, Partial) and not args and not kwargs and isinstance(node.func, ast.Name) \
                 and frame.globals.get(node.func.id) is func:
@@ -1116,9 +1150,9 @@ class Interpreter:
         if isinstance(func, Global):
             return self.call_global(func.qualname, args, kwargs, node)
         if isinstance(func, Function):
-            return self.call_function(func, args, kwargs)
+            return self.call_function(func, args, kwargs, node)
         if isinstance(func, UserMethod):
-            return self.call_function(func.function, [func.receiver] + list(args), kwargs)
+            return self.call_function(func.function, [func.receiver] + list(args), kwargs, node, implicit=1)
         if isinstance(func, ClassValue):
             return self.instantiate(func, args, kwargs, node)
         if isinstance(func, Builtin):
@@ -1134,13 +1168,17 @@ class Interpreter:
                                        f"what `{self.source.text(node.func)}` is, called here, is not known")
         return UNKNOWN
 
-    def call_function(self, function: Function, args: list, kwargs: dict):
+    def call_function(self, function: Function, args: list, kwargs: dict, node: Optional[ast.Call] = None,
+                      implicit: int = 0):
         if self.depth >= MAX_DEPTH:
             raise Abort("depth")
         fn_node = function.node
         local = self._bind(fn_node.args, function, args, kwargs)
         frame = Frame(function.globals, local, function.closure, function)
         self.depth += 1
+        caller = self._calling[1] if node is not None and self._calling[0] is node else None
+        self.calls.append(CallSite(function, node, self.source, caller, args, kwargs, implicit)
+                          if caller is not None else None)
         saved_super, saved_source = self._super_context, self.source
         self.source = function.globals.get(SOURCE_KEY, saved_source)  # the function's own file
         if function.owner is not None and args:
@@ -1165,6 +1203,7 @@ class Interpreter:
             return result
         finally:
             self.depth -= 1
+            self.calls.pop()
             self._super_context, self.source = saved_super, saved_source
 
     def _is_generator(self, fn_node) -> bool:
@@ -1215,7 +1254,7 @@ class Interpreter:
             self.built_elsewhere.setdefault(id(cls), []).append(inst)
         init, _ = cls.lookup("__init__")
         if isinstance(init, Function):
-            self.call_function(init, [inst] + list(args), kwargs)
+            self.call_function(init, [inst] + list(args), kwargs, node, implicit=1)
         elif cls.container_base:
             inst.attrs.update(_container_children(cls.container_base, args))
         return inst
@@ -1271,9 +1310,11 @@ class Interpreter:
             else:
                 items = [("0", Opaque(text, span))]
             return Container(name, items, span, text, path=self.source.path)
-        written_args = tuple(Arg(v, self.source.text(a), self.source.span(a))
+        frame = self._calling[1] if node is not None and self._calling[0] is node else None
+        written_args = tuple(Arg(v, self.source.text(a), self.source.span(a), self.passed(a, frame))
                              for v, a in zip(args, node.args if node else ()))
-        written_kwargs = tuple((k.arg, Arg(kwargs[k.arg], self.source.text(k.value), self.source.span(k.value)))
+        written_kwargs = tuple((k.arg, Arg(kwargs[k.arg], self.source.text(k.value), self.source.span(k.value),
+                                           self.passed(k.value, frame)))
                                for k in (node.keywords if node else ()) if k.arg in kwargs)
         if node is None or any(isinstance(a, ast.Starred) for a in node.args) or len(written_args) != len(args):
             written_args = tuple(Arg(v, repr(v)) for v in args)
@@ -1287,9 +1328,26 @@ class Interpreter:
             bound = rule.bind(written_args, written_kwargs)
         except NotKnown:
             return Layer(call, rule, None)
-        layer = Layer(call, rule, bound)
+        layer = Layer(call, rule, bound, integers(frame))
         self.checker.constructed(layer)
         return layer
+
+    def passed(self, expr: ast.expr, frame: Optional[Frame]) -> Tuple[Passed, ...]:
+        """The calls that passed ``expr``'s value down to where it is used, innermost first: a
+        parameter of a helper, given by its caller's argument, which may be a parameter of the
+        caller in turn (a factory, a block, a helper)."""
+        chain = []
+        depth = len(self.calls) - 1
+        while isinstance(expr, ast.Name) and frame is not None and depth >= 0:
+            site = self.calls[depth]
+            given = site.given(expr.id) if site is not None and frame.function is site.function else None
+            if given is None or frame.locals.get(expr.id) is not given[1]:
+                break
+            written, source = given[0], site.source
+            chain.append(Passed(source.path, source.text(site.node), source.span(site.node), expr.id,
+                                Arg(given[1], source.text(written), source.span(written)), integers(site.caller)))
+            expr, frame, depth = written, site.caller, depth - 1
+        return tuple(chain)
 
     def build_parameters(self, kind: str, values, node) -> Parameters:
         """nn.ParameterList([...]) / nn.ParameterDict({...}); contents that cannot be listed are one

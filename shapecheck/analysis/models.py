@@ -22,6 +22,7 @@ from ..rules.layers import Given, Outputs, default_input, first_tensor
 from ..results import (ARGUMENT_NOT_GIVEN, CONSTRUCT_NOT_FOLLOWED, LAYER_NOT_MODELLED, VALUE_NOT_KNOWN, LayerReport, ModelReport,
                        ShapeAt, StoppedAt)
 from ..rules.shapes import Tensor
+from .blame import Blame, Width, blame, sites
 from .values import Container, Function, Instance, Layer, Opaque, Parameters, Partial, PendingInput
 
 _INPUT_COMMENT = re.compile(r"#\s*shapecheck:\s*input\s*=\s*\(?\s*([^)#]*?)\s*\)?\s*$")
@@ -112,13 +113,19 @@ class Checker:
         self.unbuildable: set = set()  # layer calls torch refuses to build: reported once, where built
         self.script_shapes: List[ShapeAt] = []  # shapes the file's own top-level code saw
         self.module_stack: List[object] = []  # the submodules being run, outermost first
+        # for call-site blame (blame.py): the widths of layers built through helper calls, and the
+        # findings of such layers: finding key -> (the wrong width, the factors of what it receives)
+        self.widths: Dict[Tuple[int, str], Width] = {}
+        self.passed_wrong: Dict[Tuple, Tuple[Width, Tuple[int, ...]]] = {}
+        self.moved_from: Dict[Tuple, Diagnostic] = {}  # key of a finding moved to a call -> where it was
+        self.built_here: Dict[Tuple, set] = {}  # key of a finding where a block is built -> the keys it repeats
 
     # --- findings -------------------------------------------------------------------------------
 
     def report(self, code: str, span: Span, message: Union[str, Message], fix: Optional[Fix] = None,
-               path: Optional[str] = None, not_fixed: str = "") -> None:
+               path: Optional[str] = None, not_fixed: str = "", layer: str = "") -> Optional[Tuple]:
         """A finding at ``span`` of ``path`` (by default the file being interpreted); a shape finding
-        gives its message in parts."""
+        gives its message in parts.  Returns its key (None where it is not reported)."""
         model = self.run.model if self.run else None
         path = path or self.interp.source.path or self.path
         run = self.run
@@ -130,16 +137,18 @@ class Checker:
         message = parts.text()
         if run is not None and run.training:
             if any(k[:4] == (path, span.line, span.column, code) for k in self.diagnostics):
-                return  # found in eval mode already: the same bug, not a train-mode one
+                return None  # found in eval mode already: the same bug, not a train-mode one
         key = (path, span.line, span.column, code, message)
         if self.run is not None:
             self.run.findings.append(key)
         if key not in self.diagnostics:
-            self.diagnostics[key] = Diagnostic.of(path, span, code, parts, model=model, fix=fix, not_fixed=not_fixed)
+            self.diagnostics[key] = Diagnostic.of(path, span, code, parts, model=model, fix=fix, not_fixed=not_fixed,
+                                                  layer=layer)
         if path != self.path and self.run is not None:
-            self._report_where_built(code, span, path, parts, model)
+            self._report_where_built(code, span, path, parts, model, key)
+        return key
 
-    def _report_where_built(self, code: str, span: Span, path: str, parts: Message, model) -> None:
+    def _report_where_built(self, code: str, span: Span, path: str, parts: Message, model, repeats: Tuple) -> None:
         """A finding in another project file's block (blocks.py's Head), in a run of a model this
         file defines, is reported here too: at the line of this file that builds that block, with
         the arguments that make it fail (``self.head = Head(64 * 4 * 4, n)``), naming where the
@@ -158,6 +167,7 @@ class Checker:
         same_place = next((k for k in self.diagnostics if k[:4] == (self.path, here.line, here.column, code)), None)
         key = same_place or (self.path, here.line, here.column, code, moved.text())  # one finding per place
         self.run.findings.append(key)
+        self.built_here.setdefault(key, set()).add(repeats)
         if key not in self.diagnostics:
             self.diagnostics[key] = Diagnostic.of(self.path, here, code, moved, model=model)
 
@@ -338,6 +348,7 @@ class Checker:
             self._log(layer, path, None)
             return Tensor(None)
         self._note_constraints(layer, x)
+        self._observe_width(layer, x)
         if not self._arguments_fit(layer, x, path):
             self._log(layer, path, None)
             run.failed = True
@@ -368,6 +379,16 @@ class Checker:
         """Where a layer is built, as messages say it: "line 12", or "blocks.py:12" in another file."""
         return f"line {layer.call.span.line}" if layer.call.path in ("", self.path) else \
             f"{layer.call.path}:{layer.call.span.line}"
+
+    def _observe_width(self, layer: Layer, x: Tensor) -> None:
+        """What a layer built through helper calls receives, for call-site blame."""
+        width = _width(layer, x)
+        if width is None:
+            return
+        got, _, name = width
+        arg = layer.args.written.get(name)
+        if arg is not None and arg.passed and S.is_int(got):
+            self.widths.setdefault((id(layer), name), Width(layer, name, got))
 
     def _default_input(self, layer: Layer, path: str):
         """The symbolic input of a model that starts with ``layer``; None for a layer torch would not build."""
@@ -469,8 +490,14 @@ class Checker:
                 self.report(Code.HWC_INPUT, self._call_span(), self._layout_message(layer, x), self._permute_fix(),
                             path=at_call)
                 return
-        self.report(error.code, layer.call.span, Message(problem, self._where(path), context, suggestion), fix,
-                    path=layer.call.path or None, not_fixed=not_fixed)
+        span = layer.call.span
+        if written is not None and written.span is not None and written.span.line != span.line:
+            span = written.span  # a call written over several lines: the argument's own line
+        parts = Message(problem, self._where(path), context, suggestion)
+        key = self.report(error.code, span, parts, fix, path=layer.call.path or None, not_fixed=not_fixed, layer=path)
+        wrong = self.widths.get((id(layer), error.arg or ""))
+        if key is not None and wrong is not None and wrong.needed == error.value and not _sequence_swapped(layer, x):
+            self.passed_wrong[key] = (wrong, _factors(error, x))
 
     def _call_span(self) -> Span:
         return self.run.call_source.span(self.run.call_node)
@@ -825,6 +852,13 @@ def _receiver(text: str) -> str:
     return text if text.isidentifier() or text.endswith(")") and text.count("(") == 1 else f"({text})"
 
 
+def _sequence_swapped(layer: Layer, x: Optional[Tensor]) -> bool:
+    """A B×L×C sequence where B×C×L is wanted (a permute left out): the layout is wrong, not the
+    value any call passed."""
+    width = _width(layer, x) if x is not None else None
+    return width is not None and len(x.shape) == 3 and S.same(x.shape[-1], width[1]) is True
+
+
 def _looks_channels_last(layer: Layer, x: Tensor) -> bool:
     channels = layer.args.values.get("in_channels") if layer.args else None
     return (len(x.shape) == 4 and S.is_int(channels) and S.same(x.shape[3], channels) is True
@@ -1074,6 +1108,7 @@ def check_entries(checker: Checker, cli_inputs: Dict[Optional[str], InputSpec], 
             solve_input_size(checker, entry)
     for entry in checker.entries.values():
         blame_the_input(checker, entry)
+    blame_call_sites(checker)
     withdraw_shared_fixes(checker)
 
 
@@ -1100,6 +1135,59 @@ def _example_input(model) -> Optional[Tensor]:
         return None
     example = model.attrs.get("example_input_array")
     return example if isinstance(example, Tensor) and example.shape is not None and not example.numpy else None
+
+
+def blame_call_sites(checker: Checker) -> None:
+    """A wrong width passed into a helper or a block: the finding moves to the call that passed it
+    (blame.py), with what to pass written in that call's terms; several layers wrong through the
+    same call are one finding there.  Moved into the checked file, it replaces the finding at the
+    line that builds another file's block (the argument is the place to change)."""
+    index = sites(checker.widths.values())
+    moved: Dict[Tuple, Tuple] = {}
+    into_this_file = set()
+    for key, (wrong, factors) in checker.passed_wrong.items():
+        d = checker.diagnostics.get(key)
+        place = blame(wrong, index) if d is not None else None
+        if place is None or place.level == 0 and not place.name:
+            continue
+        del checker.diagnostics[key]
+        new = _blamed(d, wrong, factors, place, checker.path)
+        if new.path == checker.path:
+            into_this_file.add(key)
+        at = (new.path, new.span.line, new.span.column, new.code)
+        if at in moved:
+            first = checker.diagnostics[moved[at]]
+            also = f"{first.parts.context} (also wrong for {d.model}.{d.layer})".lstrip()
+            checker.diagnostics[moved[at]] = first.with_parts(replace(first.parts, context=also))
+            continue
+        moved[at] = (*at, new.message)
+        checker.diagnostics[moved[at]] = new
+        checker.moved_from[moved[at]] = d
+    for key, repeats in checker.built_here.items():
+        if repeats <= into_this_file:
+            checker.diagnostics.pop(key, None)
+
+
+def _blamed(d: Diagnostic, wrong: Width, factors: Tuple[int, ...], place: Blame, checked: str) -> Diagnostic:
+    """The finding at the place blame() chose, its suggestion in that place's terms."""
+    layer, arg = wrong.layer, place.arg
+    stated = replace(d.parts or Message(d.message), suggestion="")
+    replacement, certain = (place.name, False) if place.name else restyle(arg.text, wrong.needed, factors)
+    fix = Fix(replacement, arg.span) if certain else None
+    not_fixed = "" if certain else _written_with_names(arg.text, replacement)
+    if place.via is None:
+        new_call = one_line(_replace_in_call(layer.call.text, layer.call.span, arg, replacement))
+        return d.with_parts(replace(stated, suggestion=f"use {new_call}"), fix=None, not_fixed=not_fixed)
+    via = place.via
+    new_call = one_line(_replace_in_call(via.call_text, via.call_span, arg, replacement))
+    built_at = layer.call.path or checked
+    line = f"line {layer.call.span.line}" if built_at == place.path else f"{built_at}:{layer.call.span.line}"
+    suggestion = (f"pass {replacement} as {via.parameter}: {new_call} ({wrong.levels()[1][3].parameter} is "
+                  f"the {wrong.name} of the {layer.call.kind} at {line})")
+    if not certain and place.name:
+        not_fixed = f"the value is written as {one_line(arg.text)}: pass {place.name} instead"
+    return d.with_parts(replace(stated, suggestion=suggestion), path=place.path, span=arg.span, fix=fix,
+                        not_fixed=not_fixed)
 
 
 def withdraw_shared_fixes(checker: Checker) -> None:

@@ -99,10 +99,13 @@ def own_findings(checker, path: str) -> Tuple[List[Diagnostic], List[Tuple[str, 
     """The checked file's findings, and for each error that a call of this file causes in another
     file, (that file, the same error reported at the call).  A finding in this file's block that
     only models of other files run into (nets.py builds blocks.py's Head with the wrong width) is
-    (that file, the finding): that file reports it where it builds the block, when it is checked."""
+    (that file, the finding): that file reports it where it builds the block, when it is checked;
+    so is a finding of this file moved to the call in another file that passed the wrong value."""
     own, elsewhere = [], []
     for key, d in checker.diagnostics.items():
         if d.path != path:
+            if key in checker.moved_from and checker.moved_from[key].path == path:
+                elsewhere.append((d.path, checker.moved_from[key]))  # here unless the file with the call is checked
             continue
         model_files = _model_files_running_into(checker, key)
         if model_files and path not in model_files:

@@ -114,6 +114,7 @@ class Layer:
     call: LayerCall
     rule: Optional[LayerRule]
     args: Optional[LayerArgs]  # None when the arguments could not be bound (unknown)
+    scope: Tuple[Tuple[str, int], ...] = ()  # the integers named where it is built, for suggestions
 
 
 @dataclass(eq=False)

@@ -278,7 +278,8 @@ def _diagnostic(d: Diagnostic) -> dict:
             "file_fix": None if d.file_fix is None else {"replacement": d.file_fix.replacement,
                                                          "span": _span(d.file_fix.span)},
             "parts": None if d.parts is None else [d.parts.problem, d.parts.where, d.parts.context,
-                                                   d.parts.suggestion]}
+                                                   d.parts.suggestion],
+            "layer": d.layer}
 
 
 def _to_diagnostic(d: dict) -> Diagnostic:
@@ -286,7 +287,7 @@ def _to_diagnostic(d: dict) -> Diagnostic:
     file_fix = None if d["file_fix"] is None else Fix(d["file_fix"]["replacement"], Span(*d["file_fix"]["span"]))
     return Diagnostic(d["path"], Span(*d["span"]), d["code"], d["message"], d["model"], fix, d["severity"], d["cell"],
                       d["confirmed_on"], d["not_fixed"], None if d["file_span"] is None else Span(*d["file_span"]),
-                      file_fix, None if d.get("parts") is None else Message(*d["parts"]))
+                      file_fix, None if d.get("parts") is None else Message(*d["parts"]), d.get("layer", ""))
 
 
 def _shape(shape) -> Optional[list]:

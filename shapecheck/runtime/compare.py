@@ -76,12 +76,15 @@ def _listed(shape):
 
 
 def _confirmed(diagnostics: List[Diagnostic], model: ModelReport, outcome, program=None) -> List[Diagnostic]:
-    """One bug, one count: where torch raised at the line of a static error of the same model, the
-    static finding says torch raised too, and no SHP903 is added for it."""
+    """One bug, one count: where torch raised at the line of a static error of the same model (or in
+    the layer a finding names, moved to the call that passed the wrong value), the static finding
+    says torch raised too, and no SHP903 is added for it."""
     if outcome.status != "error" or not outcome.error_line:
         return diagnostics
     where = (None, outcome.error_line) if program is None else program.locate(outcome.error_line)
-    same = next((d for d in diagnostics if _is_static_error(d, model) and (d.cell, d.span.line) == where), None)
+    same = next((d for d in diagnostics if _is_static_error(d, model) and (d.cell, d.span.line) == where), None) \
+        or next((d for d in diagnostics if _is_static_error(d, model) and outcome.error_layer
+                 and d.layer == outcome.error_layer), None)  # a finding moved to the call that passed the value
     if same is None:
         return diagnostics
     confirmed = replace(same, confirmed_on=outcome.device,

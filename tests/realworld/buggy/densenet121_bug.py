@@ -100,7 +100,7 @@ class _DenseBlock(nn.ModuleDict):
 class _Transition(nn.Sequential):
     def __init__(self, num_input_features: int, num_output_features: int) -> None:
         super().__init__()
-        self.norm = nn.BatchNorm2d(num_input_features)  # expect: SHP102 64 256
+        self.norm = nn.BatchNorm2d(num_input_features)
         self.relu = nn.ReLU(inplace=True)
         self.conv = nn.Conv2d(num_input_features, num_output_features, kernel_size=1, stride=1, bias=False)
         self.pool = nn.AvgPool2d(kernel_size=2, stride=2)
@@ -149,7 +149,7 @@ class DenseNet(nn.Module):
             )
             self.features.add_module("denseblock%d" % (i + 1), block)
             if i != len(block_config) - 1:
-                trans = _Transition(num_input_features=num_features, num_output_features=num_features // 2)
+                trans = _Transition(num_input_features=num_features, num_output_features=num_features // 2)  # expect: SHP102 64 256
                 self.features.add_module("transition%d" % (i + 1), trans)
                 num_features = num_features // 2
 

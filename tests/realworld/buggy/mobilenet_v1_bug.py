@@ -19,7 +19,7 @@ class Net(nn.Module):
 
         def conv_dw(inp, oup, stride):
             return nn.Sequential(
-                nn.Conv2d(inp, inp, 3, stride, 1, groups=inp, bias=False),  # expect: SHP102 512 1024
+                nn.Conv2d(inp, inp, 3, stride, 1, groups=inp, bias=False),
                 nn.BatchNorm2d(inp),
                 nn.ReLU(inplace=True),
 
@@ -42,7 +42,7 @@ class Net(nn.Module):
             conv_dw(512, 512, 1),
             conv_dw(512, 512, 1),
             conv_dw(512, 1024, 2),
-            conv_dw(512, 1024, 1),
+            conv_dw(512, 1024, 1),  # expect: SHP102 512 1024
             nn.AvgPool2d(7),
         )
         self.fc = nn.Linear(1024, 1000)
