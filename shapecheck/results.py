@@ -122,7 +122,6 @@ class FileResult:
     path: str
     diagnostics: List[Diagnostic] = field(default_factory=list)
     models: List[ModelReport] = field(default_factory=list)
-    error: Optional[str] = None  # the file could not be read at all (tool error, exit 2)
     suppressions: Tuple[Suppression, ...] = ()  # its suppression comments, applied by finishing.finish
     # SHP203 at this file's calls for errors in another file (that file's path first): kept when
     # that file is not checked in the same run, which reports the error itself

@@ -68,7 +68,7 @@ def findings_of(document: dict, relative: str) -> SimpleNamespace:
     found = [SimpleNamespace(span=SimpleNamespace(line=d["line"], column=d["column"]), code=d["code"],
                              severity=d["severity"], message=d["message"])
              for d in document["diagnostics"] if Path(d["path"]).as_posix() == relative]
-    return SimpleNamespace(error=None, diagnostics=found)
+    return SimpleNamespace(diagnostics=found)
 
 
 def _source_markers(path: Path):

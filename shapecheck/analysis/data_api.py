@@ -43,7 +43,6 @@ class Loader(AbstractObject):
     """A DataLoader: iterating it gives batches, each sample's tensors with a leading B."""
 
     dataset: object
-    batch_size: object = 1
 
     def batch(self, interp=None):
         if isinstance(self.dataset, Instance) and interp is not None:
@@ -110,7 +109,7 @@ def tensor_dataset(interp, args, kwargs, node):
 
 def data_loader(interp, args, kwargs, node):
     dataset = args[0] if args else kwargs.get("dataset", UNKNOWN)
-    return Loader(dataset, args[1] if len(args) > 1 else kwargs.get("batch_size", 1))
+    return Loader(dataset)
 
 
 def _origin(interp, node, what: str) -> str:

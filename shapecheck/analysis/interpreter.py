@@ -1682,7 +1682,7 @@ def _container_children(kind: str, args) -> Dict[str, object]:
 
 def container_view(inst: Instance) -> Container:
     """A user subclass of a container, seen as the container it is."""
-    return Container(inst.cls.container_base, inst.children(), inst.span, inst.text, inst)
+    return Container(inst.cls.container_base, inst.children(), inst.span, inst.text)
 
 
 def _sequential_items(inst: Instance) -> List[Tuple[str, object]]:

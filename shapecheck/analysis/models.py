@@ -302,7 +302,7 @@ class Checker:
         if isinstance(x, Tensor) and x.numpy:
             return Tensor(None)  # torch would reject a numpy array outright
         if not isinstance(x, Tensor) or x.shape is None:
-            return Tensor(None) if not isinstance(module, Layer) else self._unrun_layer(module, x, node)
+            return Tensor(None)
         key = (id(module), x.shape)
         if key in self._call_cache:
             return self._call_cache[key]
@@ -316,9 +316,6 @@ class Checker:
         output = self.check(entry, x, source or f"call at {where}", node, args[1:], kwargs)
         self._call_cache[key] = output
         return output
-
-    def _unrun_layer(self, layer, x, node):
-        return Tensor(None)
 
     def _name_of(self, module) -> Optional[str]:
         factory = self.factory_of(module)

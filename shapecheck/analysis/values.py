@@ -125,7 +125,6 @@ class Container:
     items: List[Tuple[str, object]]
     span: Optional[Span] = None
     text: str = ""
-    instance: Optional[Instance] = None  # for a user subclass of nn.Sequential
     path: str = ""  # the file it is built in
 
     def children(self) -> List[Tuple[str, object]]:

@@ -29,7 +29,7 @@ from ..suppressions import Suppression
 
 DIRECTORY = ".shapecheck_cache"
 ENVIRONMENT = "SHAPECHECK_CACHE_DIR"
-FORMAT = 2  # of the entries; part of the code version
+FORMAT = 3  # of the entries; part of the code version
 PREFIX = "results-"  # then the code version: one database per version
 OPEN_ATTEMPTS = 30  # about 5 s of waiting, in growing steps
 _PACKAGE = Path(__file__).resolve().parent.parent
@@ -235,7 +235,7 @@ def remove_caches(folder: Path) -> List[Path]:
 
 def encode(result: FileResult) -> Optional[str]:
     """The JSON text of ``result``; None when it would not read back equal."""
-    document = {"path": result.path, "error": result.error,
+    document = {"path": result.path,
                 "diagnostics": [_diagnostic(d) for d in result.diagnostics],
                 "models": [_model(m) for m in result.models],
                 "suppressions": [_suppression(s) for s in result.suppressions],
@@ -251,7 +251,7 @@ def encode(result: FileResult) -> Optional[str]:
 
 def decode(document: dict) -> FileResult:
     return FileResult(document["path"], [_to_diagnostic(d) for d in document["diagnostics"]],
-                      [_to_model(m) for m in document["models"]], document["error"],
+                      [_to_model(m) for m in document["models"]],
                       tuple(_to_suppression(s) for s in document["suppressions"]),
                       [(cause, _to_diagnostic(d)) for cause, d in document["elsewhere"]],
                       tuple(tuple(pair) for pair in document["depends"]))
