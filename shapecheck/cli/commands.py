@@ -127,6 +127,19 @@ def clean(folder: str = typer.Argument(".", help="The folder to clean (default: 
         sys.stdout.write("no cache to remove\n")
 
 
+@rules_app.command("server")
+def server(stdio: bool = typer.Option(True, "--stdio", help="Speak over stdin and stdout (the only way; "
+                                                            "accepted because clients pass it).")) -> None:
+    """Run the language server (LSP over stdio) for editors: findings as you type, shapes on hover."""
+    try:
+        from ..server.app import serve
+    except ModuleNotFoundError as e:
+        if (e.name or "").split(".")[0] not in ("pygls", "lsprotocol"):
+            raise
+        fail("shapecheck server needs pygls: pip install 'shapecheck[server]'")
+    serve()
+
+
 # click's own usage errors (an unknown option, a missing argument) share one base class
 _USAGE_ERROR = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
 

@@ -386,7 +386,7 @@ FLAGS = {"--summary": "summary", "-v": "summary", "--exit-zero": "exit_zero", "-
 VALUES = {"--format": "output_format", "-f": "output_format", "--select": "select", "--ignore": "ignore",
           "--stdin-filename": "stdin_filename", "--jobs": "jobs", "-j": "jobs",
           "--input-shape": "input_shape", "-i": "input_shape", "--args": "args"}
-SUBCOMMANDS = ("rule", "rules", "clean")
+SUBCOMMANDS = ("rule", "rules", "clean", "server")
 
 
 def plain_arguments(argv: Sequence[str]) -> Optional[dict]:

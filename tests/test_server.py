@@ -1,0 +1,164 @@
+"""`shapecheck server`, driven end to end over stdio by pytest-lsp: the real server process, the
+findings of the command line at the right ranges, as documents are opened, typed in and saved."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+
+import pytest
+
+pytest_lsp = pytest.importorskip("pytest_lsp", reason="the server's tests need pytest-lsp (the dev extra)")
+
+from lsprotocol import types
+from pygls.protocol import default_converter
+from pygls.uris import from_fs_path
+from pytest_lsp import ClientServerConfig, LanguageClient
+from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features
+
+EDITOR = Path(__file__).resolve().parent / "editor"
+LENET = (EDITOR / "lenet.py").read_text()
+WRONG_LINEAR = LENET.replace("nn.Linear(16 * 5 * 5, 120)", "nn.Linear(16 * 4 * 4, 120)")
+WAIT = 30  # seconds a published result may take (a loaded machine), never a speed claim
+
+over_lsp = pytest.mark.asyncio(loop_scope="module")  # the tests that share the module's server
+
+
+def recording_client() -> LanguageClient:
+    """pytest-lsp's client, which also keeps every publishDiagnostics in order (with its version)."""
+    client = LanguageClient(converter_factory=default_converter)
+    client.published = []
+
+    def publish(client: LanguageClient, params: types.PublishDiagnosticsParams) -> None:
+        client.published.append(params)
+        client.diagnostics[params.uri] = params.diagnostics
+
+    register_lsp_features(client, {**DEFAULT_CLIENT_FEATURES, types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS: publish})
+    return client
+
+
+@pytest_lsp.fixture(scope="module", config=ClientServerConfig(
+    server_command=[sys.executable, "-m", "shapecheck", "server"], client_factory=recording_client))
+async def client(lsp_client: LanguageClient):
+    await lsp_client.initialize_session(types.InitializeParams(capabilities=types.ClientCapabilities()))
+    yield
+    await lsp_client.shutdown_session()
+
+
+async def published(client: LanguageClient, uri: str, version=None, after: int = 0):
+    """The first publishDiagnostics for ``uri`` (of ``version``) among those from index ``after`` on."""
+    for _ in range(WAIT * 100):
+        for params in client.published[after:]:
+            if params.uri == uri and (version is None or params.version == version):
+                return params
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"no diagnostics published for {uri} version {version}")
+
+
+def opened(client: LanguageClient, path: Path, text: str, version: int = 1) -> str:
+    uri = from_fs_path(str(path))
+    client.text_document_did_open(types.DidOpenTextDocumentParams(
+        text_document=types.TextDocumentItem(uri=uri, language_id="python", version=version, text=text)))
+    return uri
+
+
+def changed(client: LanguageClient, uri: str, version: int, start, end, text: str) -> None:
+    """An incremental change, as editors send one: ``text`` replaces (line, character) ``start`` to ``end``."""
+    client.text_document_did_change(types.DidChangeTextDocumentParams(
+        text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+        content_changes=[types.TextDocumentContentChangePartial(
+            range=types.Range(start=types.Position(*start), end=types.Position(*end)), text=text)]))
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("project")
+    (folder / "pyproject.toml").write_text("[tool.shapecheck]\nper-file-ignores = { \"quiet.py\" = [\"SHP101\"] }\n")
+    return folder
+
+
+@over_lsp
+async def test_a_wrong_linear_is_reported_at_its_range_and_goes_once_fixed(client: LanguageClient, project: Path):
+    path = project / "net.py"
+    path.write_text(WRONG_LINEAR)
+    uri = opened(client, path, WRONG_LINEAR)
+    [found] = (await published(client, uri, 1)).diagnostics
+    assert (found.code, found.severity, found.source) == ("SHP101", types.DiagnosticSeverity.Error, "shapecheck")
+    assert (found.range.start.line, found.range.start.character, found.range.end.line, found.range.end.character) == \
+        (11, 19, 11, 45)
+    assert found.message.startswith("LeNet.fc1: Linear expects 256 input features but receives 400 = 16×5×5")
+    assert found.message.endswith("use nn.Linear(16 * 5 * 5, 120)")
+
+    changed(client, uri, 2, (11, 38), (11, 39), "5")  # 16 * 4 * 4 -> 16 * 4 * 5: still wrong (320)
+    [still] = (await published(client, uri, 2)).diagnostics
+    assert "expects 320 input features but receives 400" in still.message
+    changed(client, uri, 3, (11, 34), (11, 35), "5")  # the unsaved text is what is checked
+    assert (await published(client, uri, 3)).diagnostics == ()
+
+
+@over_lsp
+async def test_a_syntax_error_mid_typing_is_shp901_and_the_server_goes_on(client: LanguageClient, project: Path):
+    path = project / "typing.py"
+    path.write_text(LENET)
+    uri = opened(client, path, LENET)
+    assert (await published(client, uri, 1)).diagnostics == ()
+    changed(client, uri, 2, (18, 30), (18, 31), "")  # torch.flatten(x, 1) loses its closing bracket
+    [error] = (await published(client, uri, 2)).diagnostics
+    assert (error.code, error.severity, error.range.start.line) == ("SHP901", types.DiagnosticSeverity.Error, 18)
+    assert error.message.startswith("syntax error: '(' was never closed")
+    changed(client, uri, 3, (18, 30), (18, 30), ")")
+    assert (await published(client, uri, 3)).diagnostics == ()
+
+
+@over_lsp
+async def test_the_projects_configuration_and_noqa_comments_apply_as_on_the_command_line(
+        client: LanguageClient, project: Path):
+    quiet = project / "quiet.py"
+    quiet.write_text(WRONG_LINEAR)
+    assert (await published(client, opened(client, quiet, WRONG_LINEAR), 1)).diagnostics == ()
+    noqa = WRONG_LINEAR.replace("16 * 4 * 4, 120)", "16 * 4 * 4, 120)  # noqa: SHP101")
+    (project / "noqa.py").write_text(noqa)
+    assert (await published(client, opened(client, project / "noqa.py", noqa), 1)).diagnostics == ()
+
+
+@over_lsp
+async def test_changes_typed_in_a_burst_are_checked_together_and_the_last_text_wins(
+        client: LanguageClient, project: Path):
+    path = project / "burst.py"
+    path.write_text(LENET)
+    uri = opened(client, path, LENET)
+    await published(client, uri, 1)
+    before = len(client.published)
+    for version, digit in enumerate("123456789" * 2 + "4", start=2):  # 16 * 5 * 5 -> 16 * 4 * 5 at the end
+        changed(client, uri, version, (11, 34), (11, 35), digit)
+    last = await published(client, uri, 20, after=before)
+    assert "expects 320 input features but receives 400" in last.diagnostics[0].message
+    assert len([p for p in client.published[before:] if p.uri == uri]) < 19
+
+
+@over_lsp
+async def test_saving_a_file_the_model_imports_checks_the_open_documents_again(client: LanguageClient, project: Path):
+    (project / "sizes.py").write_text("FEATURES = 16 * 5 * 5\n")
+    text = LENET.replace("import torch.nn.functional as F\n", "import torch.nn.functional as F\nfrom sizes import FEATURES\n") \
+        .replace("nn.Linear(16 * 5 * 5, 120)", "nn.Linear(FEATURES, 120)")
+    path = project / "imports.py"
+    path.write_text(text)
+    uri = opened(client, path, text)
+    assert (await published(client, uri, 1)).diagnostics == ()
+    before = len(client.published)
+    (project / "sizes.py").write_text("FEATURES = 16 * 4 * 4\n")
+    client.text_document_did_save(types.DidSaveTextDocumentParams(
+        text_document=types.TextDocumentIdentifier(uri=from_fs_path(str(project / "sizes.py")))))
+    [found] = (await published(client, uri, 1, after=before)).diagnostics
+    assert (found.code, found.range.start.line) == ("SHP101", 12)
+    assert "expects 256 input features but receives 400" in found.message
+
+
+def test_without_pygls_the_server_command_says_what_to_install():
+    import subprocess
+
+    blocked = "import sys; sys.modules['pygls'] = None; from shapecheck.cli.main import main; main(['server'])"
+    done = subprocess.run([sys.executable, "-c", blocked], capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == "shapecheck: error: shapecheck server needs pygls: pip install 'shapecheck[server]'\n"
