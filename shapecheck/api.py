@@ -141,6 +141,8 @@ def analyse_text(text: str, path: str, inputs: Inputs = None, **context) -> File
     result.diagnostics = [notebook.map_diagnostic(d, program) for d in result.diagnostics]
     result.elsewhere = [(cause, notebook.map_diagnostic(d, program)) for cause, d in result.elsewhere]
     result.suppressions = tuple(notebook.map_suppression(s, program) for s in result.suppressions)
+    result.models = [notebook.map_model(m, program) for m in result.models]
+    result.shapes = tuple(notebook.map_shape(s, program) for s in result.shapes)
     if result.diagnostics:
         result.diagnostics = _in_the_file(result.diagnostics, text)
     return result

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import List, Tuple
 
 from .diagnostics import Diagnostic, Fix, Span
+from .results import LayerReport, ModelReport, ShapeAt, StoppedAt
 from .suppressions import Suppression
 
 # cell magics whose body is Python; the body of any other (%%bash, %%writefile, ...) is not
@@ -42,6 +43,10 @@ class Program:
         if not self.lines:
             return 1, line
         return self.lines[min(max(line, 1), len(self.lines)) - 1]
+
+    def line_of(self, cell: int, line: int) -> int:
+        """The program line of a line in a cell (``locate`` undone); 0 when the cell has no such line."""
+        return next((number for number, place in enumerate(self.lines, start=1) if place == (cell, line)), 0)
 
 
 def read(text: str) -> Program:
@@ -146,6 +151,43 @@ def _map_span(span: Span, program: Program) -> Tuple[int, Span]:
     else:
         end_column = span.end_column
     return cell, Span(line, span.column, end_line, end_column)
+
+
+def map_model(m: ModelReport, program: Program) -> ModelReport:
+    """The model's report with its lines counted in cells, as its findings are: the class, each
+    layer, where checking stopped, and the call that gave its input when that call is in the
+    notebook."""
+    cell, line = program.locate(m.line)
+    own_input = m.input_line and m.input_path in ("", m.path)
+    input_cell, input_line = program.locate(m.input_line) if own_input else (None, m.input_line)
+    return dataclasses.replace(
+        m, cell=cell, line=line, input_cell=input_cell, input_line=input_line,
+        input_source=map_message(m.input_source, program),
+        layers=tuple(_map_layer(layer, program) for layer in m.layers),
+        stopped_at=None if m.stopped_at is None else _map_stop(m.stopped_at, program))
+
+
+def _map_layer(layer: LayerReport, program: Program) -> LayerReport:
+    if not layer.line:
+        return layer
+    cell, line = program.locate(layer.line)
+    return dataclasses.replace(layer, cell=cell, line=line)
+
+
+def _map_stop(stop: StoppedAt, program: Program) -> StoppedAt:
+    cell, line = program.locate(stop.line)
+    checked_cell, checked_line = program.locate(stop.checked_up_to_line) if stop.checked_up_to else (None, 0)
+    return dataclasses.replace(stop, cell=cell, line=line, checked_up_to_cell=checked_cell,
+                               checked_up_to_line=checked_line, message=map_message(stop.message, program))
+
+
+def map_shape(shape: ShapeAt, program: Program) -> ShapeAt:
+    """A shape seen in the notebook, at its place in its cell (a statement that would reach into
+    the next cell ends with its first line)."""
+    cell, span = _map_span(shape.span, program)
+    end_cell, end = program.locate(shape.statement_end)
+    return dataclasses.replace(shape, cell=cell, span=span, statement_end=end if end_cell == cell else span.line,
+                               input_source=map_message(shape.input_source, program))
 
 
 def map_message(message: str, program: Program) -> str:

@@ -36,6 +36,7 @@ class LayerReport:
     output_shape: Optional[Tuple]  # dims: ints, or strings for symbols ("B", "⌊H/8⌋"); None unknown
     params: Optional[int]
     reached: bool = True  # False for a layer of the model that checking never got to (shown with ?)
+    cell: Optional[int] = None  # in a notebook, the cell ``line`` is counted in
 
 
 LAYER_NOT_MODELLED = "layer-not-modelled"
@@ -55,13 +56,22 @@ class StoppedAt:
     message: str  # for the user: "nn.LSTM is not modelled"
     checked_up_to: str = ""  # the last layer with a known output before it, "" when none
     checked_up_to_line: int = 0
+    cell: Optional[int] = None  # in a notebook, the cells the two lines are counted in
+    checked_up_to_cell: Optional[int] = None
 
     def sentence(self, model: str) -> str:
-        """'checked up to Net.conv (line 8); stopped at line 13: torch.fft.rfft2 is not modelled'."""
-        before = f"checked up to {model}.{self.checked_up_to} (line {self.checked_up_to_line}); " \
-            if self.checked_up_to else "no layer checked; "
-        where = f"{model}.{self.layer} (line {self.line})" if self.layer else f"line {self.line}"
+        """'checked up to Net.conv (line 8); stopped at line 13: torch.fft.rfft2 is not modelled'
+        ('line 13 of cell 4' in a notebook)."""
+        checked = line_in(self.checked_up_to_line, self.checked_up_to_cell)
+        before = f"checked up to {model}.{self.checked_up_to} ({checked}); " if self.checked_up_to else "no layer checked; "
+        at = line_in(self.line, self.cell)
+        where = f"{model}.{self.layer} ({at})" if self.layer else at
         return f"{before}stopped at {where}: {self.message}"
+
+
+def line_in(line: int, cell: Optional[int]) -> str:
+    """'line 13', or in a notebook 'line 13 of cell 4' (the words findings use for a cell's line)."""
+    return f"line {line}" if cell is None else f"line {line} of cell {cell}"
 
 
 @dataclass(frozen=True)
@@ -83,6 +93,15 @@ class ModelReport:
     stopped_at: Optional[StoppedAt] = None  # for an unknown model: where and why checking stopped
     input_path: str = ""  # the file of the call that gave the input ("train.py"), when a call did
     input_line: int = 0
+    # in a notebook, lines are counted in cells: the cell of ``line`` and of ``input_line`` (when
+    # the input comes from the notebook itself); the layers and ``stopped_at`` carry their own
+    cell: Optional[int] = None
+    input_cell: Optional[int] = None
+
+    @property
+    def place(self) -> str:
+        """'net.py:5', or 'cnn.ipynb:cell 4:5' as a notebook's findings are located."""
+        return f"{self.path}:{self.line}" if self.cell is None else f"{self.path}:cell {self.cell}:{self.line}"
 
 
 _SHOWN_FIRST = {"error": 0, "unknown": 1}
@@ -92,9 +111,9 @@ def models_once(models: Sequence[ModelReport]) -> List[Tuple[ModelReport, ...]]:
     """Each model once, under the file that defines it: the reports of every configuration and
     input it was checked with, together; the one shown first is the first that failed, else the
     first checked only in part, else the first."""
-    groups: Dict[Tuple[str, str, int], List[ModelReport]] = {}
+    groups: Dict[Tuple[str, str, Optional[int], int], List[ModelReport]] = {}
     for m in models:
-        groups.setdefault((m.path, m.name, m.line), []).append(m)
+        groups.setdefault((m.path, m.name, m.cell, m.line), []).append(m)
     return [tuple(sorted(group, key=lambda m: _SHOWN_FIRST.get(m.status, 2))) for group in groups.values()]
 
 
@@ -115,6 +134,7 @@ class ShapeAt:
     kind: str = ""  # "Conv2d", or the class name of a submodule
     params: Optional[int] = None
     received: str = ""  # the shape of its input
+    cell: Optional[int] = None  # in a notebook, the cell ``span`` and ``statement_end`` are counted in
 
 
 @dataclass

@@ -162,3 +162,71 @@ def test_a_magic_after_a_finished_multiline_statement_is_still_a_magic():
 def test_a_cell_magic_with_a_python_body_keeps_its_line_magics_decided_the_same_way():
     assert python_lines(["%%time", "print('%d'", "  % 3)", "!nvidia-smi"]) == \
         ["", "print('%d'", "  % 3)", "pass"]
+
+
+# A notebook's models are located as its findings are: lines counted in cells, in every output.
+
+def test_summary_places_the_model_its_layers_and_its_input_in_cells(capsys):
+    status, out, _ = shapecheck(capsys, "--no-cache", "--summary", str(BUGGY))
+    title = next(line for line in out.splitlines() if line.startswith("Net ("))
+    assert title == (f"Net ({BUGGY}:cell 4:1) — input B×3×32×32 from call at line 9 of cell 6, "
+                     "data from CIFAR10 at line 10 of cell 3; error")
+    assert cell_source(BUGGY, 4)[0].startswith("class Net(nn.Module)")
+    assert "model(inputs)" in cell_source(BUGGY, 6)[8]
+    rows = {line.split("│")[1].strip(): line.split("│")[2].strip() for line in out.splitlines()
+            if line.startswith("│") and line.split("│")[2].strip()}
+    assert (rows["conv1"], rows["conv3"], rows["fc1"]) == ("4", "6", "8")
+    assert cell_source(BUGGY, 4)[5].strip().startswith("self.conv3 = nn.Conv2d(64, 64, 3, padding=1)")
+
+
+def test_json_gives_each_model_line_its_cell(capsys):
+    [model] = json.loads(shapecheck(capsys, "--no-cache", "-f", "json", str(BUGGY))[1])["models"]
+    assert (model["cell"], model["line"]) == (4, 1)
+    assert [(layer["name"], layer["cell"], layer["line"]) for layer in model["layers"]][:3] == [
+        ("conv1", 4, 4), ("pool", 4, 7), ("conv2", 4, 5)]
+    source = model["input_source"]
+    assert (source["cell"], source["line"]) == (6, 9)
+    assert source["description"] == "call at line 9 of cell 6, data from CIFAR10 at line 10 of cell 3"
+
+
+def _notebook(*cells: str) -> str:
+    return json.dumps({"cells": [{"cell_type": "markdown", "source": "# A model"}]
+                       + [{"cell_type": "code", "source": cell} for cell in cells]})
+
+
+STOPS = _notebook(
+    "import torch\nimport torch.nn as nn",
+    "class Spectral(nn.Module):\n"
+    "    def __init__(self):\n"
+    "        super().__init__()\n"
+    "        self.conv = nn.Conv2d(3, 8, 3)\n"
+    "        self.fc = nn.Linear(8, 2)\n"
+    "\n"
+    "    def forward(self, x):\n"
+    "        x = self.conv(x)\n"
+    "        x = torch.fft.rfft2(x).real\n"
+    "        return self.fc(x.mean((2, 3)))",
+    "model = Spectral()\nout = model(torch.randn(4, 3, 32, 32))")
+
+
+def test_where_checking_stopped_is_in_cell_terms_in_text_and_json(tmp_path, capsys):
+    path = tmp_path / "spectral.ipynb"
+    path.write_text(STOPS)
+    status, out, _ = shapecheck(capsys, "--no-cache", "-f", "text", str(path))
+    assert status == 0
+    assert (f"{path}:cell 3:1: Spectral: checked up to Spectral.conv (line 4 of cell 3); "
+            "stopped at line 9 of cell 3: torch.fft.rfft2 is not modelled") in out
+    [model] = json.loads(shapecheck(capsys, "--no-cache", "-f", "json", str(path))[1])["models"]
+    assert model["status"] == "unknown"
+    assert {key: model["stopped_at"][key] for key in ("cell", "line", "checked_up_to")} == {
+        "cell": 3, "line": 9, "checked_up_to": "conv"}
+    assert (model["input_source"]["cell"], model["input_source"]["line"]) == (4, 2)
+
+
+def test_a_layer_built_in_another_cell_names_its_cell_in_the_table(tmp_path, capsys):
+    path = tmp_path / "split.ipynb"
+    path.write_text(_notebook("import torch\nimport torch.nn as nn\nstem = nn.Conv2d(3, 8, 3)",
+                              "model = nn.Sequential(\n    stem,\n    nn.ReLU(),\n)\nmodel(torch.randn(2, 3, 16, 16))"))
+    out = shapecheck(capsys, "--no-cache", "--summary", str(path))[1]
+    rows = [[part.strip() for part in line.split("│")[1:4]] for line in out.splitlines() if line.startswith("│")]
+    assert ["0", "cell 2:3", "nn.Conv2d(3, 8, 3)"] in rows and ["1", "3", "nn.ReLU()"] in rows

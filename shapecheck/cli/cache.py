@@ -303,18 +303,18 @@ def _model(m: ModelReport) -> dict:
             "input_shape": _shape(m.input_shape), "input_source": m.input_source,
             "output_shape": _shape(m.output_shape), "params": m.params,
             "layers": [[layer.name, layer.kind, layer.line, layer.text, _shape(layer.output_shape), layer.params,
-                        layer.reached] for layer in m.layers],
+                        layer.reached, layer.cell] for layer in m.layers],
             "consistent_inputs": m.consistent_inputs, "ctor_args": m.ctor_args, "runtime": m.runtime,
             "symbols": [list(pair) for pair in m.symbols],
             "stopped_at": None if m.stopped_at is None else list(vars(m.stopped_at).values()),
-            "input_from": [m.input_path, m.input_line]}
+            "input_from": [m.input_path, m.input_line], "cells": [m.cell, m.input_cell]}
 
 
 def _to_model(m: dict) -> ModelReport:
-    layers = tuple(LayerReport(name, kind, line, text, _to_shape(shape), params, reached)
-                   for name, kind, line, text, shape, params, reached in m["layers"])
+    layers = tuple(LayerReport(name, kind, line, text, _to_shape(shape), params, reached, cell)
+                   for name, kind, line, text, shape, params, reached, cell in m["layers"])
     return ModelReport(m["path"], m["name"], m["line"], m["status"], _to_shape(m["input_shape"]),
                        m["input_source"], _to_shape(m["output_shape"]), layers, m["params"],
                        m["consistent_inputs"], m["ctor_args"], m["runtime"],
                        tuple((name, value) for name, value in m.get("symbols", ())),
-                       None if m["stopped_at"] is None else StoppedAt(*m["stopped_at"]), *m["input_from"])
+                       None if m["stopped_at"] is None else StoppedAt(*m["stopped_at"]), *m["input_from"], *m["cells"])

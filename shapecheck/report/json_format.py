@@ -28,10 +28,10 @@ def model(configurations: Sequence[ModelReport]) -> dict:
     """A model once, as the first of its configurations shows it (its layers), with every
     configuration and input it was checked with."""
     m = configurations[0]
-    out = {"path": m.path, "name": m.name, "line": m.line, **_configuration(m),
-           "layers": [{"name": layer.name, "kind": layer.kind, "line": layer.line,
-                       "output_shape": _shape(layer.output_shape), "params": layer.params,
-                       "reached": layer.reached}
+    out = {"path": m.path, "name": m.name, "line": m.line, **_in_cell({}, m.cell), **_configuration(m),
+           "layers": [_in_cell({"name": layer.name, "kind": layer.kind, "line": layer.line,
+                                "output_shape": _shape(layer.output_shape), "params": layer.params,
+                                "reached": layer.reached}, layer.cell)
                       for layer in m.layers],
            "configurations": [_configuration(c) for c in configurations]}
     if m.consistent_inputs:
@@ -40,18 +40,26 @@ def model(configurations: Sequence[ModelReport]) -> dict:
         out["symbols"] = dict(m.symbols)
     if m.stopped_at is not None:
         stop = m.stopped_at
-        out["stopped_at"] = {"line": stop.line, "layer": stop.layer, "reason": stop.reason, "message": stop.message,
-                             "checked_up_to": stop.checked_up_to or None}
+        out["stopped_at"] = _in_cell({"line": stop.line, "layer": stop.layer, "reason": stop.reason,
+                                      "message": stop.message, "checked_up_to": stop.checked_up_to or None}, stop.cell)
     return out
 
 
 def _configuration(m: ModelReport) -> dict:
     """What one configuration was checked with, and how it came out."""
     out = {"status": m.status, "arguments": m.ctor_args or None, "input_shape": _shape(m.input_shape),
-           "input_source": {"description": m.input_source, "path": m.input_path or None, "line": m.input_line or None},
+           "input_source": _in_cell({"description": m.input_source, "path": m.input_path or None,
+                                     "line": m.input_line or None}, m.input_cell),
            "output_shape": _shape(m.output_shape), "params": m.params}
     if m.runtime is not None:
         out["runtime"] = m.runtime
+    return out
+
+
+def _in_cell(out: dict, cell) -> dict:
+    """In a notebook, lines are counted in cells: the object's ``line`` gets its ``cell``, as a finding's does."""
+    if cell is not None:
+        out["cell"] = cell
     return out
 
 

@@ -8,7 +8,7 @@ from collections import Counter
 from typing import IO, Optional, Sequence
 
 from ..diagnostics import Diagnostic
-from ..results import FileResult, ModelReport, models_once
+from ..results import FileResult, LayerReport, ModelReport, models_once
 from .concise_format import location, statistics_lines
 
 
@@ -161,7 +161,7 @@ def _it(count: int) -> str:
 
 def _stop_line(m: ModelReport) -> str:
     """'net.py:5: Net: checked up to Net.conv (line 8); stopped at line 13: torch.fft.rfft2 is not modelled'."""
-    return f"{m.path}:{m.line}: {m.name}: {m.stopped_at.sentence(m.name)}"
+    return f"{m.place}: {m.name}: {m.stopped_at.sentence(m.name)}"
 
 
 def _runtime_layers(m: ModelReport):
@@ -176,7 +176,7 @@ def _dims(shape) -> str:
 
 def _verdicts(m: ModelReport) -> str:
     """One line per model in runtime mode: the static verdict, the runtime one, the device."""
-    line = f"{m.path}:{m.line}: {m.name}: static {m.status}"
+    line = f"{m.place}: {m.name}: static {m.status}"
     if m.runtime:
         line += f", runtime {m.runtime['status']} on {m.runtime['device']}"
         if m.runtime.get("output_shape"):
@@ -189,7 +189,7 @@ def _verdicts(m: ModelReport) -> str:
 def _model_table(console, m: ModelReport) -> None:
     from rich.table import Table
 
-    title = f"{m.name} ({m.path}:{m.line}) — input {_dims(m.input_shape)} from {m.input_source}; {_status(m)}"
+    title = f"{m.name} ({m.place}) — input {_dims(m.input_shape)} from {m.input_source}; {_status(m)}"
     ran = _runtime_layers(m)
     if m.runtime:
         title += f"; runtime {m.runtime['status']} on {m.runtime['device']}"
@@ -201,7 +201,7 @@ def _model_table(console, m: ModelReport) -> None:
     failed_at = m.runtime.get("error_layer") if m.runtime and m.runtime["status"] == "error" else None
     stopped_at = _stop_row(m)
     for i, layer in enumerate(m.layers):
-        row = [layer.name or "(model)", str(layer.line or ""), layer.text, _dims(layer.output_shape)]
+        row = [layer.name or "(model)", _line(layer, m), layer.text, _dims(layer.output_shape)]
         if ran is not None:
             row.append(_dims(ran[i]["output_shape"]) if i < len(ran) else "?")
         failing = failed_at is not None and layer.name == failed_at
@@ -220,6 +220,13 @@ def _model_table(console, m: ModelReport) -> None:
         console.print(f"consistent only for inputs of {m.consistent_inputs}")
     if m.stopped_at is not None:
         console.print(f"→ {m.stopped_at.sentence(m.name)}")
+
+
+def _line(layer: LayerReport, m: ModelReport) -> str:
+    """The layer's line; in a notebook, with its cell where that is not the model's ('cell 3:8')."""
+    if not layer.line:
+        return ""
+    return str(layer.line) if layer.cell == m.cell else f"cell {layer.cell}:{layer.line}"
 
 
 def _configuration_lines(console, configurations: Sequence[ModelReport]) -> None:

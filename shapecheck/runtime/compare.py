@@ -54,7 +54,7 @@ def check_file(result: FileResult, source: str, device: str, dtype: str,
         index = result.models.index(model)
         result.models[index] = replace(model, runtime=_verdict(outcome))
         result.diagnostics[:] = _confirmed(result.diagnostics, model, outcome, program)
-        found = _findings(result, model, outcome)
+        found = _findings(result, model, outcome, program)
         result.diagnostics.extend(found if program is None else [_in_cells(d, program) for d in found])
 
 
@@ -96,11 +96,12 @@ def _is_static_error(d: Diagnostic, model: ModelReport) -> bool:
     return d.model == model.name and d.severity == "error" and not d.code.startswith("SHP9")
 
 
-def _findings(result: FileResult, model: ModelReport, outcome) -> List[Diagnostic]:
-    found = _disagreements(result.path, model, outcome)
+def _findings(result: FileResult, model: ModelReport, outcome, program=None) -> List[Diagnostic]:
+    found = _disagreements(result.path, model, outcome, program)
     carried = any(d.confirmed_on for d in result.diagnostics if d.model == model.name)  # by _confirmed
+    model_line = model.line if program is None else program.line_of(model.cell, model.line)  # as the run counts
     if outcome.status == "error" and not carried:
-        line = outcome.error_line or model.line
+        line = outcome.error_line or model_line
         static = [d for d in result.diagnostics if _is_static_error(d, model)]
         beside = f"; shapecheck's static pass found: {static[0].code} at line {static[0].span.line}" if static else ""
         where = f".{outcome.error_layer}" if outcome.error_layer else ""
@@ -109,12 +110,12 @@ def _findings(result: FileResult, model: ModelReport, outcome) -> List[Diagnosti
                                 f"{'×'.join(map(str, concrete_input(model)))}: {_one_line(outcome.message)}{beside}",
                                 model=model.name))
     elif outcome.status == "unknown":
-        found.append(Diagnostic(result.path, Span(model.line, 1, model.line, 1), Code.NOT_ANALYSED,
+        found.append(Diagnostic(result.path, Span(model_line, 1, model_line, 1), Code.NOT_ANALYSED,
                                 f"{model.name} was not run: {_one_line(outcome.message)}", model=model.name))
     return found
 
 
-def _disagreements(path: str, model: ModelReport, outcome) -> List[Diagnostic]:
+def _disagreements(path: str, model: ModelReport, outcome, program=None) -> List[Diagnostic]:
     """Static and runtime per-layer shapes, compared in the order the layers ran."""
     found = []
     batch = concrete_input(model)[0]
@@ -126,8 +127,9 @@ def _disagreements(path: str, model: ModelReport, outcome) -> List[Diagnostic]:
             continue
         expected = tuple(at_batch(d, batch) for d in static.output_shape)
         if expected != tuple(real.output_shape):
+            line = static.line if program is None else program.line_of(static.cell, static.line)
             found.append(Diagnostic(
-                path, Span(static.line, 1, static.line, 1), Code.RUNTIME_DISAGREES,
+                path, Span(line, 1, line, 1), Code.RUNTIME_DISAGREES,
                 f"{model.name}.{static.name}: static shape {'×'.join(map(str, expected))} but torch gives "
                 f"{'×'.join(map(str, real.output_shape))} for {static.text}; please report this", model=model.name))
     return found
