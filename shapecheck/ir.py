@@ -25,13 +25,16 @@ class NotKnown(Exception):
 @dataclass
 class ShapeError(Exception):
     """A definite shape bug.  ``arg`` names the argument to change and ``value`` its right value
-    (with ``factors`` when the value is a product, e.g. (64, 4, 4) for 1024)."""
+    (with ``factors`` when the value is a product, e.g. (64, 4, 4) for 1024); ``within`` is the
+    layer built elsewhere that the called one runs (a TransformerEncoder's encoder_layer) when the
+    bug is in that layer's arguments."""
 
     code: str
     message: str
     arg: Optional[str] = None
     value: Optional[int] = None
     factors: Tuple[int, ...] = ()
+    within: object = None
 
     def __str__(self) -> str:
         return self.message

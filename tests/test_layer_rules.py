@@ -20,7 +20,7 @@ from torch import nn
 
 from shapecheck.rules import shapes as S
 from shapecheck.ir import Arg
-from shapecheck.rules.layers import RULES, Given, NotKnown, ShapeError, default_input
+from shapecheck.rules.layers import NO_TENSOR, RULES, Given, NotKnown, ShapeError, default_input
 
 torch.set_num_threads(1)
 
@@ -28,7 +28,7 @@ PROPERTY = settings(max_examples=200, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 TORCH_ERRORS = (RuntimeError, ValueError, TypeError, IndexError, NotImplementedError, AssertionError,
                 ZeroDivisionError)
-CODES = {f"SHP10{i}" for i in range(1, 8)}
+CODES = {f"SHP10{i}" for i in range(1, 9)}
 
 
 # --- the comparison ------------------------------------------------------------------------------
@@ -66,6 +66,8 @@ def zeros(inputs, dtype=torch.float32):
 
 def shapes(out):
     """A tensor's shape, or a tuple of those for a layer that returns a tuple (an LSTM's)."""
+    if out is None:
+        return NO_TENSOR
     return tuple(out.shape) if isinstance(out, torch.Tensor) else tuple(shapes(o) for o in out)
 
 
@@ -685,6 +687,155 @@ def test_lstm_returns_output_and_the_state_pair():
     assert params == sum(p.numel() for p in nn.LSTM(10, 20, 2, bidirectional=True, proj_size=5).parameters())
 
 
+@st.composite
+def attention_case(draw):
+    heads = draw(pick([1, 2, 3], 0, odds=20))
+    embed = draw(pick([heads * m for m in (1, 2)], 5, 0, odds=10)) if heads else draw(st.integers(1, 4))
+    kwargs = {"batch_first": draw(st.booleans()), "bias": draw(st.booleans()),
+              "add_bias_kv": draw(pick([False], True, odds=3)), "add_zero_attn": draw(pick([False], True, odds=3))}
+    for name in ("kdim", "vdim"):
+        kwargs[name] = draw(pick([None], 2, 3, odds=3))
+    batched = draw(pick([True, False], odds=1))
+    lead = lambda length: ((draw(st.integers(1, 3)), length) if kwargs["batch_first"] else
+                           (length, draw(st.integers(1, 3)))) if batched else (length,)
+    width = lambda want: draw(pick([max(want, 1)], max(want, 1) + 1, odds=15))
+    query = lead(draw(st.integers(1, 4))) + (width(embed),)
+    source = lead(draw(st.integers(1, 4)))
+    key = source + (width(kwargs["kdim"] or embed),)
+    value = draw(pick([source], lead(draw(st.integers(1, 4))), odds=15)) + (width(kwargs["vdim"] or embed),)
+    forward = {"need_weights": draw(st.booleans()), "average_attn_weights": draw(st.booleans())}
+    return (embed, heads), kwargs, query, (key, value), forward
+
+
+@PROPERTY
+@given(case=attention_case())
+def test_multihead_attention_matches_torch(case):
+    args, kwargs, query, (key, value), forward = case
+    rule, bound = bind("MultiheadAttention", args, kwargs)
+    try:
+        rule.check(bound)
+        got = tuple(rule.output(query, bound, [Given(key), Given(value)], forward)), rule.params(bound)
+    except ShapeError as error:
+        got = error
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            module = nn.MultiheadAttention(*args, **kwargs).eval()
+            with torch.no_grad():
+                out = module(torch.zeros(query), torch.zeros(key), torch.zeros(value), **forward)
+            want = shapes(out), sum(p.numel() for p in module.parameters())
+        except TORCH_ERRORS as error:
+            want = error
+    call = f"nn.MultiheadAttention(*{args}, **{kwargs}) on {query}, {key}, {value}, {forward}"
+    if isinstance(want, Exception):
+        tally("torch raises")
+        assert isinstance(got, ShapeError), f"{call}: torch raises {want!r}, the rule gives {got}"
+    else:
+        tally("torch runs")
+        assert not isinstance(got, ShapeError), f"{call}: the rule raises {got}, torch gives {want}"
+        assert got == want, f"{call}: the rule gives {got}, torch {want}"
+
+
+TRANSFORMERS = ["TransformerEncoderLayer", "TransformerDecoderLayer", "TransformerEncoder",
+                "TransformerDecoder", "Transformer"]
+
+
+@lru_cache(maxsize=None)
+def transformer_case(kind):
+    @st.composite
+    def case(draw):
+        heads = draw(pick([1, 2], 3, 0, odds=15))
+        d = draw(pick([2, 4], 3, odds=10))
+        kwargs = {"dim_feedforward": draw(st.integers(1, 6)), "dropout": 0.0, "bias": draw(st.booleans()),
+                  "batch_first": draw(st.booleans()), "norm_first": draw(st.booleans()),
+                  "activation": draw(pick(["relu", "gelu"], "tanh", odds=15))}
+        batched = draw(st.booleans())
+        n = draw(st.integers(1, 3))
+
+        def sequence():
+            length = draw(st.integers(1, 3))
+            lead = ((n, length) if kwargs["batch_first"] else (length, n)) if batched else (length,)
+            if draw(pick([False], True, odds=20)):
+                lead = lead[:-1] + (lead[-1] + 1,)
+            rank = draw(pick(["same"], "other", odds=20))
+            return (lead if rank == "same" else lead + (1,)) + (draw(pick([d], d + 1, odds=15)),)
+
+        layers = {"num_encoder_layers": draw(st.integers(0, 2)), "num_decoder_layers": draw(st.integers(0, 2))}
+        return (d, heads), kwargs, sequence(), (sequence(),) if "Decoder" in kind or kind == "Transformer" else (), \
+            layers
+
+    return case()
+
+
+def stacked(kind, args, kwargs, layers, build):
+    """The stack's arguments (an encoder_layer and num_layers, a norm) for the rule or for torch."""
+    inner = kind + "Layer"
+    num = layers["num_encoder_layers" if "Encoder" in kind else "num_decoder_layers"] or 1
+    layer_kwargs = {k: v for k, v in kwargs.items()}
+    norm = build("LayerNorm", (args[0],), {"bias": kwargs["bias"]}) if layers["num_encoder_layers"] else None
+    return (build(inner, args, layer_kwargs), num), {"norm": norm}
+
+
+def rule_layer(kind, args, kwargs):
+    from types import SimpleNamespace
+    rule, bound = bind(kind, args, kwargs)
+    rule.check(bound)
+    return SimpleNamespace(rule=rule, args=bound)
+
+
+@pytest.mark.parametrize("kind", TRANSFORMERS)
+@settings(PROPERTY, max_examples=100)
+@given(data=st.data())
+def test_transformer_layers_match_torch(kind, data):
+    args, kwargs, src, inputs, layers = data.draw(transformer_case(kind))
+    if kind == "Transformer":
+        kwargs = {**kwargs, **layers, "d_model": args[0], "nhead": args[1]}
+        args = ()
+    if kind in ("TransformerEncoder", "TransformerDecoder"):
+        try:
+            static_args = stacked(kind, args, kwargs, layers, rule_layer)
+        except ShapeError as error:  # the layer it stacks is refused: so is building it in torch
+            assert isinstance(dynamic(kind + "Layer", src, args, kwargs, inputs=inputs), Exception)
+            return
+        torch_args = stacked(kind, args, kwargs, layers, lambda k, a, kw: getattr(nn, k)(*a, **kw))
+        rule, bound = bind(kind, *static_args)
+        got = static_output(rule, bound, src, inputs)
+        want = dynamic_module(lambda: getattr(nn, kind)(*torch_args[0], **torch_args[1]), src, inputs)
+        compare(f"nn.{kind}{static_args}", got, want)
+        return
+    agree(kind, src, args, kwargs, inputs=inputs, train=False)
+
+
+def static_output(rule, bound, x, inputs):
+    try:
+        rule.check(bound)
+        return tuple(rule.output(tuple(x), bound, [as_given(i) for i in inputs])), rule.params(bound)
+    except ShapeError as error:
+        return error
+
+
+def dynamic_module(build, x, inputs):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            module = build().eval()
+            with torch.no_grad():
+                out = module(torch.zeros(x), *(zeros(i) for i in inputs))
+        except TORCH_ERRORS as error:
+            return error
+    return shapes(out), sum(p.numel() for p in module.parameters())
+
+
+def compare(call, got, want):
+    if isinstance(want, Exception):
+        tally("torch raises")
+        assert isinstance(got, ShapeError), f"{call}: torch raises {want!r}, the rule gives {got}"
+    else:
+        tally("torch runs")
+        assert not isinstance(got, ShapeError), f"{call}: the rule raises {got}, torch gives {want}"
+        assert got == want, f"{call}: the rule gives {got}, torch {want}"
+
+
 def test_every_rule_is_tested():
     tested = {f"{k}{n}d" for k in ("Conv", "ConvTranspose", "BatchNorm", "InstanceNorm") for n in (1, 2, 3)}
     tested |= {f"{p}{n}d" for p in ("MaxPool", "AvgPool", "AdaptiveAvgPool", "AdaptiveMaxPool") for n in (1, 2, 3)}
@@ -692,7 +843,7 @@ def test_every_rule_is_tested():
                                               "PixelShuffle", "PixelUnshuffle", "ChannelShuffle", "GroupNorm",
                                               "LayerNorm", "LocalResponseNorm", "Linear", "Embedding",
                                               "Flatten", "Unflatten", "Bilinear"}
-    tested |= set(RECURRENT) | set(CELLS)
+    tested |= set(RECURRENT) | set(CELLS) | {"MultiheadAttention"} | set(TRANSFORMERS)
     assert set(RULES) <= tested, f"rules without a torch property test: {sorted(set(RULES) - tested)}"
 
 

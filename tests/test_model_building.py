@@ -260,3 +260,33 @@ def test_a_scripted_or_compiled_model_is_the_model() -> None:
     """
     (finding,) = [d for d in check(source).diagnostics if d.severity == "error"]
     assert finding.code == "SHP101" and "3072" in finding.message and "768" in finding.message
+
+
+STACKED_NORM = """
+    import torch
+    import torch.nn as nn
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            layer = nn.TransformerEncoderLayer(128, 8, batch_first=True)
+            norm = nn.LayerNorm(64)
+            self.encoder = nn.TransformerEncoder(layer, 2, norm=norm)
+
+        def forward(self, x):
+            return self.encoder(x)
+
+    model = Net()
+    x = torch.randn(2, 10, 128)
+"""
+
+
+def test_a_bug_in_a_layer_a_stack_was_given_is_reported_where_that_layer_is_built() -> None:
+    (finding,) = [d for d in check(STACKED_NORM + "    model(x)\n").diagnostics if d.severity == "error"]
+    assert (finding.span.line, finding.span.column, finding.code) == (9, 16, "SHP102")
+    assert finding.message.startswith("Net.encoder: LayerNorm expects the last dims 64 but receives 2×10×128")
+    assert finding.fix.replacement == "128"
+    namespace: dict = {}
+    exec(textwrap.dedent(STACKED_NORM), namespace)
+    with pytest.raises(RuntimeError, match="normalized_shape"):
+        namespace["model"](namespace["x"])

@@ -1,5 +1,7 @@
 """No model loses a layer silently: over the whole fixture corpus, every layer torch registers in a
-model that shapecheck resolved (status ok or error) is in shapecheck's report of it.
+model that shapecheck resolved (status ok or error) is in shapecheck's report of it.  A layer
+shapecheck models whole (MultiheadAttention, the Transformer layers) stands for the child modules
+torch builds it of.
 
 Each file is executed under torch as a module of its own (its script part too: a buggy fixture's
 crash comes after its models are defined), each resolved model is built as the report names it,
@@ -69,8 +71,17 @@ def build(module: types.ModuleType, path: Path, report: ModelReport):
 
 
 def layer_leaves(model) -> Set[str]:
-    return {name for name, m in model.named_modules()
-            if next(m.children(), None) is None and type(m).__name__ in RULES}
+    """The built-in layers torch registers: its leaves with a rule, and a layer with a rule that
+    torch builds of child modules (MultiheadAttention's out_proj, a TransformerEncoderLayer's
+    self_attn and linear1, a TransformerEncoder's layers) standing for all of them, as the report
+    shows it."""
+    layers = {name: m for name, m in model.named_modules() if _built_in(m) and type(m).__name__ in RULES}
+    composites = [name + "." for name, m in layers.items() if next(m.children(), None) is not None]
+    return {name for name in layers if not any(name.startswith(c) for c in composites)}
+
+
+def _built_in(module) -> bool:
+    return type(module).__module__.startswith("torch.nn.")
 
 
 def ran_leaves(model, report: ModelReport) -> Optional[Set[str]]:

@@ -18,7 +18,7 @@ from ..diagnostics import Code, Diagnostic, Fix, Message, Span, internal_error_m
 from .arguments import ConstructorArguments, StructureUnknown, constructor_arguments
 from .interpreter import Interpreter
 from ..ir import UNKNOWN, Arg, NotKnown, ShapeError
-from ..rules.layers import Given, Outputs, default_input, first_tensor
+from ..rules.layers import NO_TENSOR, Given, Outputs, default_input, first_tensor
 from ..results import (ARGUMENT_NOT_GIVEN, CONSTRUCT_NOT_FOLLOWED, LAYER_NOT_MODELLED, VALUE_NOT_KNOWN, LayerReport, ModelReport,
                        ShapeAt, StoppedAt)
 from ..rules.shapes import Tensor
@@ -461,6 +461,7 @@ class Checker:
                                            _plain_shape(out), params))
 
     def _layer_error(self, layer: Layer, error: ShapeError, x: Optional[Tensor], path: str) -> None:
+        layer = error.within or layer
         problem, context, suggestion = _with_factors(error, x), "", ""
         if x is not None and x.origin:
             shown = S.render_shape(x.flat_from or x.shape)
@@ -726,7 +727,7 @@ def _given(value):
 def _results(x: Tensor, out, origin: str):
     """A layer's output as values: a tensor, or a Python tuple of them for ``Outputs``."""
     if isinstance(out, Outputs):
-        return tuple(_results(x, o, origin) if isinstance(o, Outputs) else
+        return tuple(_results(x, o, origin) if isinstance(o, Outputs) else None if o is NO_TENSOR else
                      Tensor(o, origin=origin) if o is not None else Tensor(None) for o in out)
     return _result(x, out, origin)
 

@@ -27,6 +27,16 @@ class Outputs(tuple):
     of shapes, of nested ``Outputs``, or of None for a tensor whose shape is not known."""
 
 
+class _NoTensor:
+    """None where a layer returns one in its tuple (attention's weights without need_weights)."""
+
+    def __repr__(self) -> str:
+        return "NO_TENSOR"
+
+
+NO_TENSOR = _NoTensor()
+
+
 @dataclass(frozen=True)
 class Given:
     """A tensor handed to a layer's forward beside its input (an LSTM's ``hx``, attention's key):
