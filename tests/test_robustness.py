@@ -243,7 +243,7 @@ def test_an_empty_file_and_a_file_of_comments_have_no_findings() -> None:
     ("DropPath(0.1)", "from timm.layers import DropPath"),
     ("StochasticDepth(0.1, 'row')", "from torchvision.ops import StochasticDepth"),
     ("Swish()", "from .layers import Swish"),
-    ("nn.TransformerEncoderLayer(16, 4)", ""),
+    ("nn.FractionalMaxPool2d(2, output_ratio=0.5)", ""),
     ("CustomBlock(16)", "from mylib.blocks import *"),
 ], ids=["timm", "torchvision", "relative-import", "unmodelled-nn", "star-import"])
 def test_layers_it_cannot_model_make_the_model_unknown_from_there_on(unknown_layer: str, imports: str) -> None:

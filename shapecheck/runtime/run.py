@@ -39,6 +39,8 @@ import warnings
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, Set, Tuple
 
+from ..rules.layers import RULES
+
 DTYPE_NAMES = {"float32": "float32", "float": "float32", "fp32": "float32",
                "float16": "float16", "half": "float16", "fp16": "float16",
                "bfloat16": "bfloat16", "bf16": "bfloat16"}
@@ -486,8 +488,13 @@ class _LayerRecorder:
         self.handles: list = []
 
     def attach(self, model) -> None:
+        whole: List[str] = []  # layers shapecheck models whole (MultiheadAttention): their children are theirs
         for name, module in model.named_modules():
-            leaf = next(module.children(), None) is None
+            if any(name.startswith(w + ".") for w in whole):
+                continue
+            leaf = next(module.children(), None) is None or _modelled_whole(module)
+            if leaf and next(module.children(), None) is not None:
+                whole.append(name)
             self.handles.append(module.register_forward_pre_hook(
                 functools.partial(self._started, name, leaf)))
             self.handles.append(module.register_forward_hook(self._finished))
@@ -518,6 +525,12 @@ class _LayerRecorder:
             if running_module is module:
                 return index
         return None
+
+
+def _modelled_whole(module) -> bool:
+    """A built-in layer torch builds of child modules that shapecheck's rules take as one layer
+    (MultiheadAttention and its out_proj, a TransformerEncoder and its layers)."""
+    return type(module).__module__.startswith("torch.nn.") and type(module).__name__ in RULES
 
 
 def _shape_of(torch, value) -> Optional[tuple]:
