@@ -593,7 +593,10 @@ class Interpreter:
             return UNKNOWN
 
     def exec_For(self, stmt: ast.For, frame: Frame) -> None:
-        iterable = self.iterate(self.eval(stmt.iter, frame))
+        value = self.eval(stmt.iter, frame)
+        if self._layer_by_layer(stmt, value, frame):
+            return
+        iterable = self.iterate(value)
         if iterable is UNKNOWN:
             self.undecided(stmt.iter, frame, "the loop")
             self.assign(stmt.target, UNKNOWN, frame)
@@ -611,6 +614,25 @@ class Interpreter:
         self.exec_block(stmt.orelse, frame)
 
     exec_AsyncFor = exec_For
+
+    def _layer_by_layer(self, stmt: ast.For, net, frame: Frame) -> bool:
+        """d2l's ``for layer in net: X = layer(X)`` outside a model run: the Sequential is checked
+        on X as one model (each layer in turn, the findings at its layers), X is what it returns,
+        and what else the body binds is unknown (a print of each shape changes nothing)."""
+        step = _applied_in_turn(stmt)
+        if step is None or self.checker.run is not None or not _is_sequential(net):
+            return False
+        x = self.eval(ast.Name(id=step.targets[0].id, ctx=ast.Load()), frame)
+        if not isinstance(x, Tensor) or x.shape is None:
+            return False
+        source = f"each layer of {self.source.text(stmt.iter)} in turn at {self.at_line(step.lineno)}"
+        if x.origin and " at " in x.origin:
+            source += f", data from {x.origin}"
+        output = self.checker.script_call(net, [x], {}, step.value, source=source)
+        self.taint(stmt.body, frame)
+        self.assign(stmt.target, (self.iterate(net) or [UNKNOWN])[-1], frame)
+        self.assign(step.targets[0], output, frame)
+        return True
 
     def _run_once_then_taint(self, body, frame: Frame) -> None:
         try:
@@ -1581,6 +1603,24 @@ def _moved_module(call) -> Optional[str]:
     if call.args and isinstance(call.args[0], ast.Name) and isinstance(func, (ast.Attribute, ast.Name)):
         return call.args[0].id
     return None
+
+
+def _applied_in_turn(stmt: ast.For) -> Optional[ast.Assign]:
+    """The ``X = layer(X)`` of a loop ``for layer in ...`` whose body applies each item to X."""
+    if not isinstance(stmt.target, ast.Name) or stmt.orelse:
+        return None
+    for node in stmt.body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) \
+                and isinstance(node.value, ast.Call) and isinstance(node.value.func, ast.Name) \
+                and node.value.func.id == stmt.target.id and len(node.value.args) == 1 and not node.value.keywords \
+                and isinstance(node.value.args[0], ast.Name) and node.value.args[0].id == node.targets[0].id:
+            return node
+    return None
+
+
+def _is_sequential(value) -> bool:
+    return (isinstance(value, Container) and value.kind == "Sequential") or \
+        (isinstance(value, Instance) and value.cls.sequential_base and not value.cls.lookup("forward")[0])
 
 
 def _names_changed(stmt: ast.stmt) -> set:
