@@ -38,8 +38,12 @@ def check(
         [], "--args", metavar='NAME="ARGS"',
         help='Constructor arguments for a model no file builds, as Python: --args \'ResNet=BasicBlock, [2, 2, 2, 2]\'. '
              'Repeatable; replaces that model\'s [tool.shapecheck.args].'),
-    output_format: str = typer.Option("text", "--format", "-f", metavar="FORMAT",
-                                      help="text, concise, json, github or sarif."),
+    output_format: Optional[str] = typer.Option(
+        None, "--format", "-f", metavar="FORMAT",
+        help="text (the default), concise, json, json-lines, junit, gitlab, pylint, rdjson, github or sarif."),
+    output_file: Optional[str] = typer.Option(
+        None, "--output-file", "-o", metavar="FILE",
+        help="Write the report in --format (default text) to FILE; the terminal still shows the findings as text."),
     summary: bool = typer.Option(False, "--summary", "-v", help="Show a table of layer shapes per model."),
     exit_zero: bool = typer.Option(False, "--exit-zero", help="Exit 0 even when errors are found."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only error findings."),
@@ -89,7 +93,7 @@ def check(
         statistics=statistics, select=select, ignore=ignore, force_exclude=force_exclude,
         show_unused_suppressions=show_unused_suppressions, fix=fix, diff=diff, runtime=runtime, device=device,
         dtype=dtype, stdin_filename=stdin_filename, jobs=jobs, no_cache=no_cache, args=args,
-        annotate=annotate))
+        annotate=annotate, output_file=output_file))
 
 
 @rules_app.command("rule")

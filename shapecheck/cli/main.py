@@ -111,16 +111,17 @@ def inputs_for(configured: Dict[Optional[str], object], given: Dict[Optional[str
     return merged
 
 
-def check(paths: List[str], input_shape: Sequence[str] = (), output_format: str = "text", *,
+def check(paths: List[str], input_shape: Sequence[str] = (), output_format: Optional[str] = None, *,
           summary: bool = False, exit_zero: bool = False, quiet: bool = False, statistics: bool = False,
           select: Optional[str] = None, ignore: Optional[str] = None, force_exclude: bool = False,
           show_unused_suppressions: bool = False, fix: bool = False, diff: bool = False, runtime: bool = False,
           device: Optional[str] = None, dtype: str = "float32", stdin_filename: Optional[str] = None,
-          jobs: Optional[int] = None, no_cache: bool = False, args: Sequence[str] = (), annotate: bool = False) -> int:
+          jobs: Optional[int] = None, no_cache: bool = False, args: Sequence[str] = (), annotate: bool = False,
+          output_file: Optional[str] = None) -> int:
     """The check command (its options are documented in `commands.check`); returns the exit status."""
-    from ..report import FORMATS, render
+    from ..report import FORMATS
 
-    if output_format not in FORMATS:
+    if output_format is not None and output_format not in FORMATS:
         return fail(f"unknown --format {output_format!r}; choose one of {', '.join(FORMATS)}")
     try:
         config = _load_config(paths, stdin_filename)
@@ -144,9 +145,37 @@ def check(paths: List[str], input_shape: Sequence[str] = (), output_format: str 
     results = [run.finish(r) for r in results]
     if quiet:
         results = [replace(r, diagnostics=[d for d in r.diagnostics if d.severity == "error"]) for r in results]
-    render(output_format, results, sys.stdout, summary=summary, quiet=quiet, statistics=statistics)
+    try:
+        _report(results, output_format, output_file, summary=summary, quiet=quiet, statistics=statistics)
+    except ToolError as e:
+        return fail(str(e))
     errors = any(d.severity == "error" for r in results for d in r.diagnostics)
     return EXIT_FINDINGS if errors and not exit_zero else EXIT_CLEAN
+
+
+def terminal_format() -> str:
+    """The format for standard output when --format is not given."""
+    return "text"
+
+
+def _report(results, output_format: Optional[str], output_file: Optional[str], **options) -> None:
+    """The findings on standard output in ``output_format``; with --output-file, in that format
+    (default text) to the file, and on standard output as text for whoever watches the run."""
+    from pathlib import Path
+
+    from ..report import render
+
+    if output_file is None:
+        render(output_format or terminal_format(), results, sys.stdout, **options)
+        return
+    path = Path(output_file)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("w", encoding="utf-8", newline="\n") as stream:
+            render(output_format or "text", results, stream, **options)
+    except OSError as e:
+        raise ToolError(f"--output-file {output_file}: cannot write it: {e.strerror or e}") from None
+    render(terminal_format(), results, sys.stdout, **options)
 
 
 def default_jobs() -> int:
@@ -245,7 +274,7 @@ def _say_not_fixed(results, outcomes: dict, run: Run) -> None:
                 sys.stderr.write(f"{location(d)}: {d.code} not fixed: {d.not_fixed or NO_CERTAIN_VALUE}\n")
 
 
-def _fix_stdin(results, run: Run, output_format: str, exit_zero: bool) -> int:
+def _fix_stdin(results, run: Run, output_format: Optional[str], exit_zero: bool) -> int:
     """`shapecheck - --fix`, as editors call it (and as ruff does): the fixed source on stdout, the
     findings left on stderr; nothing is written."""
     from ..api import analyse_text
@@ -256,7 +285,7 @@ def _fix_stdin(results, run: Run, output_format: str, exit_zero: bool) -> int:
         sys.stdout.write(fixed[name].fixed if name in fixed else text)
     results = [run.finish(analyse_text(fixed[r.path].fixed, r.path, **run.options(r.path)) if r.path in fixed else r)
                for r in results]
-    render(output_format, results, sys.stderr)
+    render(output_format or "text", results, sys.stderr)
     errors = any(d.severity == "error" for r in results for d in r.diagnostics)
     return EXIT_FINDINGS if errors and not exit_zero else EXIT_CLEAN
 
@@ -385,7 +414,8 @@ FLAGS = {"--summary": "summary", "-v": "summary", "--exit-zero": "exit_zero", "-
          "--annotate": "annotate"}
 VALUES = {"--format": "output_format", "-f": "output_format", "--select": "select", "--ignore": "ignore",
           "--stdin-filename": "stdin_filename", "--jobs": "jobs", "-j": "jobs",
-          "--input-shape": "input_shape", "-i": "input_shape", "--args": "args"}
+          "--input-shape": "input_shape", "-i": "input_shape", "--args": "args",
+          "--output-file": "output_file", "-o": "output_file"}
 SUBCOMMANDS = ("rule", "rules", "clean", "server")
 
 

@@ -7,9 +7,9 @@ from typing import IO, Sequence
 
 from ..results import FileResult
 
-FORMATS = ("text", "concise", "json", "github", "sarif")
+FORMATS = ("text", "concise", "json", "json-lines", "junit", "gitlab", "pylint", "rdjson", "github", "sarif")
 
 
 def render(fmt: str, results: Sequence[FileResult], stream: IO[str], **options) -> None:
-    module = importlib.import_module(f".{fmt}_format", __name__)
+    module = importlib.import_module(f".{fmt.replace('-', '_')}_format", __name__)
     module.render(results, stream, **options)

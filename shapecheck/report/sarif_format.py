@@ -36,13 +36,13 @@ def document(results: Sequence[FileResult]) -> dict:
 def driver() -> dict:
     out = {"name": "shapecheck", "version": __version__, "semanticVersion": __version__,
            "rules": [rule(r) for r in RULES.values()]}
-    homepage = _homepage()
-    if homepage:
-        out["informationUri"] = homepage
+    url = homepage()
+    if url:
+        out["informationUri"] = url
     return out
 
 
-def _homepage() -> Optional[str]:
+def homepage() -> Optional[str]:
     """The project's home page from the installed package's metadata, when it declares one."""
     from importlib import metadata
 
