@@ -37,6 +37,9 @@ class LayerReport:
     params: Optional[int]
     reached: bool = True  # False for a layer of the model that checking never got to (shown with ?)
     cell: Optional[int] = None  # in a notebook, the cell ``line`` is counted in
+    # the arguments as written, with the values they have here: (("in_features", "400"), ("out_features", "120"))
+    # for the language server's hover (not cached)
+    arguments: Tuple[Tuple[str, str], ...] = field(default=(), compare=False)
 
 
 LAYER_NOT_MODELLED = "layer-not-modelled"

@@ -162,3 +162,46 @@ def test_without_pygls_the_server_command_says_what_to_install():
     done = subprocess.run([sys.executable, "-c", blocked], capture_output=True, text=True, timeout=60)
     assert (done.returncode, done.stdout) == (2, "")
     assert done.stderr == "shapecheck: error: shapecheck server needs pygls: pip install 'shapecheck[server]'\n"
+
+
+def hovered(client: LanguageClient, uri: str, line: int, character: int):
+    return client.text_document_hover_async(types.HoverParams(
+        text_document=types.TextDocumentIdentifier(uri=uri), position=types.Position(line=line, character=character)))
+
+
+@over_lsp
+async def test_hover_gives_the_shape_of_x_after_the_pool_and_of_the_layers(client: LanguageClient, project: Path):
+    path = project / "lenet.py"
+    path.write_text(LENET)
+    uri = opened(client, path, LENET)
+    await published(client, uri, 1)
+    after_pool = await hovered(client, uri, 18, 26)  # x in torch.flatten(x, 1), after x = self.pool(...)
+    assert after_pool.contents.value == "**x**: `B×16×5×5`\n\nLeNet's input `B×3×32×32`: call at line 35"
+    assert (after_pool.range.start.line, after_pool.range.start.character, after_pool.range.end.character) == (18, 26, 27)
+    conv2 = (await hovered(client, uri, 17, 35)).contents.value  # self.conv2 in forward
+    assert conv2.startswith("**self.conv2** `nn.Conv2d(6, 16, 5)` (LeNet.conv2)\n\n`B×6×14×14` → `B×16×10×10`")
+    assert "in_channels 6, out_channels 16, kernel_size 5\n\n2,416 parameters" in conv2
+    linear = (await hovered(client, uri, 11, 22)).contents.value  # on nn.Linear(16 * 5 * 5, 120)
+    assert linear.split("\n\n")[:4] == ["`nn.Linear(16 * 5 * 5, 120)` (LeNet.fc1)", "in_features 400, out_features 120",
+                                        "receives `B×400` → `B×120`", "48,120 parameters"]
+    assert await hovered(client, uri, 0, 3) is None  # `import torch`: nothing to say
+
+
+@over_lsp
+async def test_inlay_hints_on_a_lenet_are_the_shapes_annotate_writes(client: LanguageClient, project: Path):
+    path = project / "hints.py"
+    path.write_text(LENET)
+    uri = opened(client, path, LENET)
+    await published(client, uri, 1)
+    hints = await client.text_document_inlay_hint_async(types.InlayHintParams(
+        text_document=types.TextDocumentIdentifier(uri=uri),
+        range=types.Range(start=types.Position(line=0, character=0), end=types.Position(line=40, character=0))))
+    lines = LENET.splitlines()
+    shown = {h.position.line + 1: h.label for h in hints}
+    assert shown == {17: "→ B×6×14×14", 18: "→ B×16×5×5", 19: "→ B×400", 20: "→ B×120", 21: "→ B×84", 22: "→ B×10",
+                     27: "→ B×8×H×W", 29: "→ B×8×⌊H/2⌋×⌊W/2⌋", 30: "→ B×8·⌊H/2⌋·⌊W/2⌋"}
+    assert all(h.position.character == len(lines[h.position.line]) for h in hints)
+    only_forward = await client.text_document_inlay_hint_async(types.InlayHintParams(
+        text_document=types.TextDocumentIdentifier(uri=uri),
+        range=types.Range(start=types.Position(line=16, character=0), end=types.Position(line=17, character=0))))
+    assert [h.position.line + 1 for h in only_forward] == [17, 18]

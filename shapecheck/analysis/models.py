@@ -458,7 +458,7 @@ class Checker:
             except (NotKnown, ShapeError):
                 params = None
         self.run.layers.append(LayerReport(path, layer.call.kind, layer.call.span.line, one_line(layer.call.text),
-                                           _plain_shape(out), params))
+                                           _plain_shape(out), params, arguments=_arguments(layer)))
 
     def _layer_error(self, layer: Layer, error: ShapeError, x: Optional[Tensor], path: str) -> None:
         layer = error.within or layer
@@ -1394,6 +1394,22 @@ def _ctor_args(value) -> str:
     if "(" not in text or not text.endswith(")"):
         return ""
     return text[text.index("(") + 1:-1].strip()
+
+
+def _arguments(layer: Layer) -> Tuple[Tuple[str, str], ...]:
+    """The layer's arguments as written, each with its value where it is known."""
+    if layer.args is None:
+        return ()
+    return tuple((name, _argument_value(layer.args.values[name])) for name in layer.args.written
+                 if name in layer.args.values and layer.args.known(name))
+
+
+def _argument_value(value) -> str:
+    if isinstance(value, (tuple, list)):
+        return "(" + ", ".join(_argument_value(v) for v in value) + ")"
+    if isinstance(value, S.Dim):
+        return S.render(value)
+    return repr(value)
 
 
 def _plain_shape(shape) -> Optional[tuple]:

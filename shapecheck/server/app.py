@@ -1,5 +1,5 @@
 """The language server over stdio (pygls): diagnostics for the open documents, checked when opened,
-saved, and as they change.
+saved, and as they change; hovers and inlay hints from the latest check of the text shown.
 
 While a document is being typed in, its first change is checked at once and the changes that
 follow within ``CHANGE_INTERVAL`` are checked together, once: at most one check per document per
@@ -9,7 +9,7 @@ project's files and configuration be read again, and every open document is chec
 from __future__ import annotations
 
 import asyncio
-from typing import Dict, Optional
+from typing import Dict, List, Optional
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
@@ -32,12 +32,10 @@ class ShapecheckServer(LanguageServer):
 
     def publish(self, uri: str) -> None:
         """Check the document's text as it is now and publish its findings."""
-        document = self.workspace.get_text_document(uri)
-        path = path_of(uri)
         self.checked_at[uri] = asyncio.get_running_loop().time()
-        self._show_problem(path)
-        found = [] if self.checks.excluded(path) else \
-            features.diagnostics(self.checks.check(path, document.source), document.lines, document.position_codec)
+        self._show_problem(path_of(uri))
+        result, document = self.result(uri)
+        found = [] if result is None else features.diagnostics(result, document.lines, document.position_codec)
         self.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(uri=uri, diagnostics=found, version=document.version))
 
@@ -61,6 +59,12 @@ class ShapecheckServer(LanguageServer):
             task.cancel()
         self.checks.closed(path_of(uri))
         self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+
+    def result(self, uri: str):
+        """The document's result as it is now (the latest check's when the text is the same), and the document."""
+        document = self.workspace.get_text_document(uri)
+        path = path_of(uri)
+        return (None if self.checks.excluded(path) else self.checks.check(path, document.source)), document
 
     def files_changed(self) -> None:
         self.checks.files_changed()
@@ -101,6 +105,20 @@ def make_server() -> ShapecheckServer:
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: ShapecheckServer, params: types.DidCloseTextDocumentParams) -> None:
         ls.closed(params.text_document.uri)
+
+    @server.feature(types.TEXT_DOCUMENT_HOVER)
+    def hover(ls: ShapecheckServer, params: types.HoverParams) -> Optional[types.Hover]:
+        result, document = ls.result(params.text_document.uri)
+        if result is None:
+            return None
+        return features.hover(result, document.source, document.lines, document.position_codec, params.position)
+
+    @server.feature(types.TEXT_DOCUMENT_INLAY_HINT)
+    def inlay_hint(ls: ShapecheckServer, params: types.InlayHintParams) -> List[types.InlayHint]:
+        result, document = ls.result(params.text_document.uri)
+        if result is None:
+            return []
+        return features.inlay_hints(result, document.lines, document.position_codec, params.range)
 
     @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
     def did_change_watched_files(ls: ShapecheckServer, params: types.DidChangeWatchedFilesParams) -> None:
