@@ -149,4 +149,4 @@ def test_force_color_colours_the_text_and_no_color_removes_colours():
 def test_unknown_format_is_exit_2(capsys):
     status, out, err = shapecheck(capsys, WRONG_LINEAR, "-f", "xml")
     assert (status, out) == (2, "")
-    assert err == "shapecheck: error: unknown --format 'xml'; choose one of text, concise, json, json-lines, junit, gitlab, pylint, rdjson, github, sarif\n"
+    assert err == "shapecheck: error: unknown --format 'xml'; choose one of full, text, concise, json, json-lines, junit, gitlab, pylint, rdjson, github, sarif\n"

@@ -40,10 +40,11 @@ def check(
              'Repeatable; replaces that model\'s [tool.shapecheck.args].'),
     output_format: Optional[str] = typer.Option(
         None, "--format", "-f", metavar="FORMAT",
-        help="text (the default), concise, json, json-lines, junit, gitlab, pylint, rdjson, github or sarif."),
+        help="full (the default on a terminal: a code frame under each finding), text (the default "
+             "elsewhere), concise, json, json-lines, junit, gitlab, pylint, rdjson, github or sarif."),
     output_file: Optional[str] = typer.Option(
         None, "--output-file", "-o", metavar="FILE",
-        help="Write the report in --format (default text) to FILE; the terminal still shows the findings as text."),
+        help="Write the report in --format (default text) to FILE; stdout still shows the findings as text."),
     summary: bool = typer.Option(False, "--summary", "-v", help="Show a table of layer shapes per model."),
     exit_zero: bool = typer.Option(False, "--exit-zero", help="Exit 0 even when errors are found."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only error findings."),

@@ -154,13 +154,18 @@ def check(paths: List[str], input_shape: Sequence[str] = (), output_format: Opti
 
 
 def terminal_format() -> str:
-    """The format for standard output when --format is not given."""
-    return "text"
+    """The format for standard output when --format is not given: `full` (code frames) on a
+    terminal, `text` elsewhere, so that pipes, files, CI logs and pre-commit see one line a finding."""
+    try:
+        return "full" if sys.stdout.isatty() else "text"
+    except (AttributeError, ValueError):
+        return "text"
 
 
 def _report(results, output_format: Optional[str], output_file: Optional[str], **options) -> None:
     """The findings on standard output in ``output_format``; with --output-file, in that format
-    (default text) to the file, and on standard output as text for whoever watches the run."""
+    (default text) to the file, and on standard output as text (full on a terminal) for whoever
+    watches the run."""
     from pathlib import Path
 
     from ..report import render

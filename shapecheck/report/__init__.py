@@ -7,7 +7,7 @@ from typing import IO, Sequence
 
 from ..results import FileResult
 
-FORMATS = ("text", "concise", "json", "json-lines", "junit", "gitlab", "pylint", "rdjson", "github", "sarif")
+FORMATS = ("full", "text", "concise", "json", "json-lines", "junit", "gitlab", "pylint", "rdjson", "github", "sarif")
 
 
 def render(fmt: str, results: Sequence[FileResult], stream: IO[str], **options) -> None:

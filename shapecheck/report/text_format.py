@@ -86,11 +86,14 @@ SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
 
 def render(results: Sequence[FileResult], stream: IO[str], summary: bool = False, quiet: bool = False,
-           statistics: bool = False, **options) -> None:
+           statistics: bool = False, frames=None, **options) -> None:
+    """``frames(finding, its file's result, style)``: the lines to show under each finding (`full`)."""
     console = _console(stream, tables=summary)
     for result in results:
         for d in result.diagnostics:
             console.print(_finding(d))
+            for line in frames(d, result, SEVERITY_STYLE.get(d.severity, "")) if frames else ():
+                console.print(line)
     if summary:
         for result in results:
             for configurations in models_once(result.models):
