@@ -101,11 +101,11 @@ def _analyse(source: str, path: str, inputs: Inputs, project: Optional[ProjectCo
     return result
 
 
-_TORCH_WORDS = re.compile(r"\btorch\b|\bnn\.")
+_TORCH_WORDS = re.compile(r"\btorch(?:vision)?\b|\bnn\.")
 
 
 def _mentions_torch(source: str) -> bool:
-    """Files that never name torch or nn hold no model: parsing them is all there is to do."""
+    """Files that never name torch, torchvision or nn hold no model: parsing them is all there is to do."""
     return _TORCH_WORDS.search(source) is not None
 
 

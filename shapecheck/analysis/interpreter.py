@@ -17,7 +17,7 @@ import io
 import math
 from typing import Dict, List, Optional, Sequence, Tuple
 
-from . import data_api
+from . import data_api, pretrained
 from .arguments import StructureUnknown
 from ..rules import shapes as S
 from ..rules import tensor_ops
@@ -235,6 +235,8 @@ class Interpreter:
     def at_line(self, line: int) -> str:
         """A place in the file being interpreted, as messages say it: "line 12" in the checked
         file, "train.py:12" in another file of the project."""
+        if self.source.path == pretrained.SHOWN_AS:
+            return "torchvision's forward"
         return f"line {line}" if self.source.path == self.path else f"{self.source.path}:{line}"
 
     def new_source(self, text: str, shown: str, file) -> Source:
@@ -726,6 +728,8 @@ class Interpreter:
                 owner.params += count or 0
                 owner.params_known &= count is not None
             owner.attrs[name] = value
+        elif isinstance(owner, Container) and is_module(value):
+            _replace_child(owner, name, value)
 
     def setattr_builtin(self, args: list, node) -> None:
         """``setattr(self, f"layer{i}", block)``; with a name that cannot be computed, a module
@@ -750,6 +754,8 @@ class Interpreter:
                 pass
         elif isinstance(owner, Container) and owner.kind == "ModuleDict" and isinstance(key, str):
             owner.items = [(k, v) for k, v in owner.items if k != key] + [(key, value)]
+        elif isinstance(owner, Container) and isinstance(key, int) and -len(owner.items) <= key < len(owner.items):
+            _replace_child(owner, owner.items[key][0], value)  # model.classifier[1] = nn.Linear(...)
 
     # --- expressions ----------------------------------------------------------------------------
 
@@ -936,6 +942,8 @@ class Interpreter:
             if name in _MODULE_METHODS:
                 return BoundMethod(owner, name)
             return UNKNOWN
+        if isinstance(owner, Container) and any(k == name for k, _ in owner.items):
+            return next(v for k, v in owner.items if k == name)  # a named child: model.heads.head
         if isinstance(owner, (Container, Opaque, PendingInput, Parameters)) or owner is UNKNOWN:
             return BoundMethod(owner, name) if owner is not UNKNOWN else UNKNOWN
         if isinstance(owner, (list, dict, str, tuple, int, float)):
@@ -1302,6 +1310,8 @@ class Interpreter:
         handler = GLOBAL_CALLS.get(qualname) or data_api.CALLS.get(qualname)
         if handler is not None:
             return handler(self, args, kwargs, node)
+        if pretrained.constructor(qualname):
+            return pretrained.build(self, pretrained.constructor(qualname), kwargs, node)
         qualname = tensor_ops.qualify(qualname)
         if qualname in tensor_ops.FUNCTIONS:
             return self.checker.tensor_op(lambda: tensor_ops.call_function(qualname, tuple(args), kwargs),
@@ -1554,6 +1564,15 @@ _ELEMENTWISE = {f"torch.nn.functional.{n}" for n in (
     "torch.relu", "torch.sigmoid", "torch.tanh"}
 _ELEMENTWISE_METHODS = {"relu", "sigmoid", "tanh", "float", "double", "half", "to", "cuda", "cpu", "contiguous",
                         "clone", "detach", "requires_grad_", "type", "long", "int", "relu_", "bfloat16"}
+
+
+def _replace_child(container: Container, name: str, module) -> None:
+    """``seq.name = module`` / ``seq[i] = module``: torch keeps the child's place in the order, or
+    appends a new name at the end (where a Sequential runs it last)."""
+    if any(k == name for k, _ in container.items):
+        container.items = [(k, module if k == name else v) for k, v in container.items]
+    else:
+        container.items.append((name, module))
 
 
 def _same(a, b) -> bool:

@@ -17,6 +17,7 @@ from ..diagnostics import RULES as CATALOGUE
 from ..diagnostics import Code, Diagnostic, Fix, Message, Span, internal_error_message, internal_errors_raise
 from .arguments import ConstructorArguments, StructureUnknown, constructor_arguments
 from .interpreter import Interpreter
+from . import pretrained
 from ..ir import UNKNOWN, Arg, NotKnown, ShapeError
 from ..rules.layers import NO_TENSOR, Given, Outputs, default_input, first_tensor
 from ..results import (ARGUMENT_NOT_GIVEN, CONSTRUCT_NOT_FOLLOWED, LAYER_NOT_MODELLED, VALUE_NOT_KNOWN, LayerReport, ModelReport,
@@ -484,6 +485,9 @@ class Checker:
             if error.code == Code.WRONG_RANK:
                 self.report(_input_code(layer, x), self._call_span(), self._rank_message(layer, x), path=at_call)
                 return
+            if error.code == Code.INPUT_SIZE:  # a model that takes one input size (a ViT): the call gives another
+                self.report(error.code, self._call_span(), Message(problem, self._where(path)), path=at_call)
+                return
             if error.code == Code.CHANNEL_MISMATCH and _looks_channels_last(layer, x):
                 self.report(Code.HWC_INPUT, self._call_span(), self._layout_message(layer, x), self._permute_fix(),
                             path=at_call)
@@ -704,7 +708,7 @@ def _default_name(value) -> str:
 
 def _path_of(value) -> str:
     if isinstance(value, Instance):
-        return value.cls.path
+        return pretrained.defined_in(value)
     if isinstance(value, Layer):
         return value.call.path
     return getattr(value, "path", "")
@@ -969,7 +973,8 @@ def discover(checker: Checker) -> None:
         if stop is not None:
             checker.report(Code.NOT_ANALYSED, Span(stop.line, stop.column, stop.line, stop.column), stop.reason(cls.name))
     for entry in checker.entries.values():
-        if isinstance(entry.value, Instance) and entry.value.cls.span is not None:
+        if isinstance(entry.value, Instance) and entry.value.cls.span is not None \
+                and entry.value.cls.path == pretrained.defined_in(entry.value):  # torchvision's: where built
             entry.span, entry.path = entry.value.cls.span, entry.value.cls.path
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
 from ..diagnostics import Code, Diagnostic
+from . import pretrained
 from .imports import ModuleLoader
 from .project import Project, find_root
 from .values import Instance
@@ -134,7 +135,7 @@ def _model_files_running_into(checker, key) -> List[str]:
         for _, run, _ in entry.runs:
             if key in run.findings:
                 root = run.root
-                files.append(root.cls.path if isinstance(root, Instance) and root.cls.path else "")
+                files.append(pretrained.defined_in(root) if isinstance(root, Instance) else "")
     return files if all(files) else []
 
 
