@@ -34,6 +34,7 @@ from .values import (SOURCE_KEY, AbstractObject, Builtin, BoundMethod, ClassValu
                      is_module)
 
 MAX_DEPTH = 40
+_EINOPS_LAYERS = {"einops.layers.torch.Rearrange": "Rearrange", "einops.layers.torch.Reduce": "Reduce"}
 CONTAINERS = {"Sequential", "ModuleList", "ModuleDict"}
 # library classes that are nn.Module subclasses: a class built on one is a module
 MODULE_BASES = {"torch.jit.ScriptModule", "pytorch_lightning.LightningModule", "pytorch_lightning.core.LightningModule",
@@ -1310,6 +1311,12 @@ class Interpreter:
         handler = GLOBAL_CALLS.get(qualname) or data_api.CALLS.get(qualname)
         if handler is not None:
             return handler(self, args, kwargs, node)
+        if qualname in _EINOPS_LAYERS:  # Rearrange(pattern, **axes_lengths): the lengths as one argument
+            kind = _EINOPS_LAYERS[qualname]
+            named = ("pattern", "reduction") if kind == "Reduce" else ("pattern",)
+            lengths = {k: v for k, v in kwargs.items() if k not in named}
+            given = {k: v for k, v in kwargs.items() if k in named}
+            return self.build_module(kind, args, {**given, "axes_lengths": lengths}, node)
         if pretrained.constructor(qualname):
             return pretrained.build(self, pretrained.constructor(qualname), kwargs, node)
         qualname = tensor_ops.qualify(qualname)
