@@ -836,6 +836,80 @@ def compare(call, got, want):
         assert got == want, f"{call}: the rule gives {got}, torch {want}"
 
 
+LAZY = ["LazyLinear", "LazyConv1d", "LazyConv2d", "LazyConv3d", "LazyConvTranspose1d", "LazyConvTranspose2d",
+        "LazyConvTranspose3d"]
+
+
+@st.composite
+def lazy_case(draw, kind):
+    """A lazy layer's arguments and an input of a width it has not been told."""
+    if kind == "LazyLinear":
+        return (draw(pick([1, 3, 4], 0, odds=20)),), {"bias": draw(st.booleans())}, \
+            tuple(draw(st.lists(st.integers(1, 4), min_size=draw(pick([1, 2, 3], 0, odds=20)), max_size=3)))
+    n = int(kind[-2])
+    groups = draw(pick([1], 2, odds=3))
+    args = (draw(pick([2, 4], 3, odds=10)), draw(st.integers(1, 3)))
+    kwargs = {"stride": draw(st.integers(1, 2)), "padding": draw(st.integers(0, 1)), "groups": groups,
+              "bias": draw(st.booleans())}
+    rank = draw(pick([n + 2, n + 1], n + 3, odds=10))
+    channels = draw(pick([2, 4], 3, odds=10))
+    lead = (draw(st.integers(1, 2)), channels) if rank >= n + 2 else (channels,)
+    return args, kwargs, ((1,) * (rank - n - 2)) + lead + tuple(draw(st.integers(1, 6)) for _ in range(n))
+
+
+@pytest.mark.parametrize("kind", LAZY)
+@settings(PROPERTY, max_examples=60)
+@given(data=st.data())
+def test_lazy_layers_become_their_plain_layer_as_torch_does(kind, data):
+    """The output shape torch gives at the first forward, an error exactly where torch raises, and
+    the parameters it makes then are the plain layer's with the input's width."""
+    from shapecheck.rules.lazy import _as_plain, _plain, _width
+
+    args, kwargs, shape = data.draw(lazy_case(kind))
+    rule, bound = bind(kind, args, kwargs)
+    try:
+        rule.check(bound)
+        plain = _as_plain(bound, _width(shape, bound))
+        got = tuple(rule.output(shape, bound)), _plain(bound).params(plain)
+    except ShapeError as error:
+        got = error
+    with pytest.raises(NotKnown):
+        rule.params(bound)
+    want = dynamic(kind, shape, args, kwargs)
+    if isinstance(got, ShapeError) and not isinstance(want, Exception) and "Transpose" in kind \
+            and transposed_kernel_path_lets_through(got, want):
+        return
+    compare(f"nn.{kind}(*{args}, **{kwargs}) on {shape}", got, want)
+
+
+@st.composite
+def block_args(draw):
+    size = lambda low, high: draw(pick([draw(st.integers(low, high))], (draw(st.integers(low, high)),
+                                                                        draw(st.integers(low, high))), odds=3))
+    return {"kernel_size": size(1, 3), "dilation": size(1, 2), "padding": size(0, 1), "stride": size(1, 2)}
+
+
+@PROPERTY
+@given(kwargs=block_args(), shape=st.lists(st.integers(1, 6), min_size=2, max_size=5).map(tuple))
+def test_unfold_matches_torch(kwargs, shape):
+    agree("Unfold", shape, (), kwargs)
+
+
+@PROPERTY
+@given(data=st.data())
+def test_fold_matches_torch(data):
+    kwargs = data.draw(block_args())
+    output_size = (data.draw(st.integers(1, 6)), data.draw(st.integers(1, 6)))
+    k = kwargs["kernel_size"] if isinstance(kwargs["kernel_size"], tuple) else (kwargs["kernel_size"],) * 2
+    per = lambda name: kwargs[name] if isinstance(kwargs[name], tuple) else (kwargs[name],) * 2
+    d, p, s = per("dilation"), per("padding"), per("stride")
+    blocks = prod(max((o + 2 * p[i] - d[i] * (k[i] - 1) - 1) // s[i] + 1, 0) for i, o in enumerate(output_size))
+    channels = data.draw(st.integers(1, 3)) * k[0] * k[1] + data.draw(pick([0], 1, odds=15))
+    length = blocks + data.draw(pick([0], 1, -1, odds=15))
+    lead = data.draw(pick([(data.draw(st.integers(1, 2)),)], (), odds=3))
+    agree("Fold", lead + (channels, max(length, 1)), (output_size,), kwargs)
+
+
 def test_every_rule_is_tested():
     tested = {f"{k}{n}d" for k in ("Conv", "ConvTranspose", "BatchNorm", "InstanceNorm") for n in (1, 2, 3)}
     tested |= {f"{p}{n}d" for p in ("MaxPool", "AvgPool", "AdaptiveAvgPool", "AdaptiveMaxPool") for n in (1, 2, 3)}
@@ -845,6 +919,7 @@ def test_every_rule_is_tested():
                                               "Flatten", "Unflatten", "Bilinear"}
     tested |= set(RECURRENT) | set(CELLS) | {"MultiheadAttention"} | set(TRANSFORMERS)
     tested |= {"Rearrange", "Reduce"}  # einops' layers: held against einops in test_einops.py
+    tested |= set(LAZY) | {"Fold", "Unfold"}
     assert set(RULES) <= tested, f"rules without a torch property test: {sorted(set(RULES) - tested)}"
 
 

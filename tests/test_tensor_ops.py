@@ -8,6 +8,7 @@ it raises is one torch raises too.
 
 from __future__ import annotations
 
+import itertools
 import math
 import warnings
 
@@ -767,6 +768,50 @@ def test_pad(shape, widths, mode):
         agree_symbolic(fn("F.pad", Tensor(shape), widths, mode=mode), lambda: F.pad(x, widths, mode=mode), {})
     else:
         agree(fn("F.pad", Tensor(shape), widths, mode=mode), lambda: F.pad(x, widths, mode=mode))
+
+
+PAD_SHAPES = [(3,), (2, 3), (1, 2, 3), (1, 1, 2, 3), (1, 1, 1, 2, 2)]
+PAD_TUPLES = [p for n in (2, 4) for p in itertools.product(range(-2, 3), repeat=n)]
+
+
+@pytest.mark.parametrize("mode", ["constant", "reflect", "replicate", "circular"])
+def test_pad_agrees_with_torch_over_a_grid_of_tuples(mode):
+    """Every pad tuple of 2 or 4 widths in -2..2 on small inputs of each rank: the shape torch gives,
+    an error exactly where torch raises (circular with negative widths: never a wrong shape)."""
+    for shape in PAD_SHAPES:
+        x = tensor(shape)
+        for widths in PAD_TUPLES:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                if mode == "circular" and min(widths) < 0:
+                    agree_symbolic(fn("F.pad", Tensor(shape), widths, mode=mode),
+                                   lambda: F.pad(x, widths, mode=mode), {})
+                else:
+                    agree(fn("F.pad", Tensor(shape), widths, mode=mode), lambda: F.pad(x, widths, mode=mode))
+
+
+@st.composite
+def grid_sample_case(draw):
+    rank = draw(st.sampled_from([4, 4, 5, 3]))
+    n = max(rank - 2, 1)
+    batch = draw(st.integers(1, 2))
+    x = (batch, draw(st.integers(1, 2))) + tuple(draw(st.integers(0 if draw(st.integers(0, 9)) == 0 else 1, 4))
+                                                 for _ in range(rank - 2))
+    grid_rank = draw(st.sampled_from([rank, rank, rank, 4 if rank == 5 else 5]))
+    grid = (draw(st.sampled_from([batch, batch, batch, batch + 1])),) + \
+        tuple(draw(st.integers(1, 3)) for _ in range(grid_rank - 2)) + (draw(st.sampled_from([n, n, n, n + 1])),)
+    mode = draw(st.sampled_from(["bilinear", "nearest", "bicubic"]))
+    padding_mode = draw(st.sampled_from(["zeros", "border", "reflection"]))
+    return x, grid, mode, padding_mode
+
+
+@RUN
+@given(case=grid_sample_case())
+def test_grid_sample(case):
+    x, grid, mode, padding_mode = case
+    kwargs = {"mode": mode, "padding_mode": padding_mode, "align_corners": False}
+    agree(fn("F.grid_sample", Tensor(x), Tensor(grid), **kwargs),
+          lambda: F.grid_sample(tensor(x), tensor(grid), **kwargs))
 
 
 @RUN

@@ -678,6 +678,52 @@ def local_response_norm(x: Tuple, a: LayerArgs) -> Tuple:
     return x
 
 
+# --- sliding blocks ------------------------------------------------------------------------------
+
+
+def _blocks(a: LayerArgs, spatial: Tuple, x: Tuple) -> Tuple:
+    """The sliding blocks along each of the two spatial dims: ⌊(size + 2p − d(k−1) − 1)/s⌋ + 1."""
+    k, d = _positive(a, "kernel_size", 2), _positive(a, "dilation", 2)
+    s, p = _positive(a, "stride", 2), _non_negative(a, "padding", 2)
+    blocks = tuple(window_out(size, k[i], s[i], p[i], d[i]) for i, size in enumerate(spatial))
+    if any(S.is_int(b) and b < 1 for b in blocks):
+        raise ShapeError(Code.SPATIAL_TOO_SMALL, f"{a.kind} finds no {k[0]}×{k[1]} block in {S.render_shape(spatial)} "
+                                                 f"(input {S.render_shape(x)})")
+    return blocks
+
+
+_BLOCK_SIG = "kernel_size, dilation=1, padding=0, stride=1"
+
+
+@layer("Unfold", _BLOCK_SIG)
+def unfold(x: Tuple, a: LayerArgs) -> Tuple:
+    """(N, C, H, W) → (N, C·∏kernel_size, L), L the number of blocks; (C, H, W) unbatched."""
+    require_rank(x, (3, 4), a.kind, "4-D (B×C×H×W) or 3-D unbatched")
+    blocks = _blocks(a, x[-2:], x)
+    return x[:-3] + (S.mul(x[-3], prod(a.tuple("kernel_size", 2))), S.product(blocks))
+
+
+@layer("Fold", "output_size, " + _BLOCK_SIG)
+def fold(x: Tuple, a: LayerArgs) -> Tuple:
+    """(N, C·∏kernel_size, L) → (N, C, *output_size): the inverse of Unfold, L must be the number of
+    blocks in output_size; (C·∏kernel_size, L) unbatched."""
+    require_rank(x, (2, 3), a.kind, "3-D (B×C·∏kernel_size×L) or 2-D unbatched")
+    size, kernel = _positive(a, "output_size", 2), prod(_positive(a, "kernel_size", 2))
+    channels = S.divide_exact(x[-2], kernel)
+    if channels is None and S.is_int(x[-2]):
+        raise ShapeError(Code.CHANNEL_MISMATCH, f"{a.kind} expects a dim -2 divisible by the kernel's {kernel} "
+                                                 f"elements but receives {x[-2]} (input {S.render_shape(x)})",
+                         arg="kernel_size")
+    blocks = S.product(_blocks(a, size, x))
+    if S.same(x[-1], blocks) is False:
+        raise ShapeError(Code.VIEW_MISMATCH, f"{a.kind} expects {S.render(blocks)} blocks (dim -1) for "
+                                              f"output_size={size} but receives {S.render(x[-1])} "
+                                              f"(input {S.render_shape(x)})")
+    if channels is None:
+        raise NotKnown("channels")
+    return x[:-2] + (channels,) + size
+
+
 # --- linear, embedding and reshaping -----------------------------------------------------------
 
 

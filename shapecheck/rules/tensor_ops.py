@@ -1364,13 +1364,41 @@ def _scaled(d: Dimension, factor: object) -> Dimension:
     return S.floordiv(S.mul(d, exact.numerator), exact.denominator)
 
 
+@register("F.grid_sample")
+def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corners=None):
+    """input N×C×H×W sampled at grid N×H'×W'×2 gives N×C×H'×W'; 5-D with a grid's last dim of 3
+    (bicubic only in 4-D)."""
+    x, g = _shape(input), _shape(grid)
+    if not isinstance(mode, str) or not isinstance(padding_mode, str):
+        raise NotKnown("mode")
+    if mode not in ("bilinear", "nearest", "bicubic") or padding_mode not in ("zeros", "border", "reflection"):
+        raise ShapeError(Code.INVALID_ARGUMENT, f"grid_sample mode={mode!r}, padding_mode={padding_mode!r}: mode is "
+                                                "bilinear, nearest or bicubic, padding_mode zeros, border or reflection")
+    if len(x) not in (4, 5) or len(g) != len(x):
+        raise ShapeError(Code.WRONG_RANK, f"grid_sample expects a 4-D or 5-D input and a grid of its rank but "
+                                          f"receives {S.render_shape(x)} and {S.render_shape(g)}")
+    if mode == "bicubic" and len(x) == 5:
+        raise ShapeError(Code.INVALID_ARGUMENT, "grid_sample mode='bicubic' takes only 4-D input")
+    n = len(x) - 2
+    if S.same(g[-1], n) is False:
+        raise ShapeError(Code.INCOMPATIBLE_OPERANDS, f"grid_sample expects a grid whose last dim is {n} (the "
+                                                     f"coordinates) but receives {S.render_shape(g)}")
+    if S.same(x[0], g[0]) is False:
+        raise ShapeError(Code.INCOMPATIBLE_OPERANDS, f"grid_sample receives an input of batch {S.render(x[0])} "
+                                                     f"but a grid of batch {S.render(g[0])}")
+    if any(S.is_int(d) and d < 1 for d in x[2:]):
+        raise ShapeError(Code.SPATIAL_TOO_SMALL, f"grid_sample expects a non-empty input but receives "
+                                                 f"{S.render_shape(x)}")
+    return Tensor(x[:2] + g[1:-1])
+
+
 @register("F.pad")
 def pad(input, pad, mode="constant", value=None):
     """The last dims grow by pad = (left, right, top, bottom, ...), last dim first: n + l + r.
     Constant padding crops for negative pads first, so n plus the negative pads must not be
     negative.  The other modes pad 1 to 3 dims of a (batched) input; reflect and replicate leave at
-    least one entry in 1-D padding (circular may leave none); reflect needs pads below n, circular
-    at most n."""
+    least one of the padded dims non-empty (circular may leave none); reflect needs pads below n,
+    circular at most n."""
     x = _shape(input)
     widths = _ints((pad,))
     if len(widths) % 2 or len(widths) > 2 * len(x):
@@ -1378,15 +1406,18 @@ def pad(input, pad, mode="constant", value=None):
                                    f"dim of {S.render_shape(x)}", arg="pad")
     if mode != "constant":
         _check_pad_mode(x, widths, mode)
-    least = 1 if mode in ("reflect", "replicate") and len(widths) == 2 else 0
     out = list(x)
     for i in range(len(widths) // 2):
         d, (left, right) = len(x) - 1 - i, widths[2 * i:2 * i + 2]
         out[d] = S.add(x[d], left + right)
         cropped = S.add(x[d], min(left, 0) + min(right, 0)) if mode == "constant" else out[d]
-        if S.is_int(out[d]) and out[d] < least or S.is_int(cropped) and cropped < 0:
+        if S.is_int(out[d]) and out[d] < 0 or S.is_int(cropped) and cropped < 0:
             raise ShapeError(Code.SPATIAL_TOO_SMALL, f"pad {widths} leaves dim {d} of {S.render_shape(x)} with "
                                        f"{S.render(out[d])} entries", arg="pad")
+    padded = out[len(x) - len(widths) // 2:]
+    if mode in ("reflect", "replicate") and all(S.is_int(n) and n < 1 for n in padded):
+        raise ShapeError(Code.SPATIAL_TOO_SMALL, f"pad {widths} in mode={mode!r} leaves {S.render_shape(x)} with "
+                                   f"no entry in its padded dims ({S.render_shape(tuple(padded))})", arg="pad")
     return Tensor(tuple(out))
 
 
