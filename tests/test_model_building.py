@@ -290,3 +290,35 @@ def test_a_bug_in_a_layer_a_stack_was_given_is_reported_where_that_layer_is_buil
     exec(textwrap.dedent(STACKED_NORM), namespace)
     with pytest.raises(RuntimeError, match="normalized_shape"):
         namespace["model"](namespace["x"])
+
+
+PLAIN_NET = """
+    import torch.nn as nn
+
+
+    class PlainNet(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv = nn.Conv2d(3, 8, 3)
+            self.fc = nn.Linear(8 * 30 * 30, 10)
+
+        def forward(self, x):
+            return self.fc(self.conv(x).flatten(1))
+
+
+    # shapecheck: input=(B, 3, 64, 64)
+    model = PlainNet()
+"""
+
+
+def test_the_input_comment_above_the_statement_that_builds_the_model_is_its_input() -> None:
+    result = check(PLAIN_NET)
+    (model,) = result.models
+    assert (model.input_shape, model.input_source) == (("B", 3, 64, 64), "comment at line 15")
+    (finding,) = [d for d in result.diagnostics if d.severity == "error"]
+    assert (finding.code, finding.span.line, finding.span.column) == ("SHP101", 9, 19)
+    assert "receives 30752 = 8×62×62" in finding.message
+    namespace: dict = {}
+    exec(textwrap.dedent(PLAIN_NET), namespace)
+    with pytest.raises(RuntimeError, match="mat1 and mat2 shapes"):
+        namespace["model"](torch.zeros(2, 3, 64, 64))
