@@ -43,7 +43,17 @@ class ResNet(nn.Module):
         return self.fc(x)
 
 
-class VGG(nn.Module):
+class _PooledClassifier(nn.Module):
+    """features, avgpool, flatten, classifier: the forward of VGG, AlexNet, MobileNetV3, EfficientNet."""
+
+    def forward(self, x):
+        x = self.features(x)
+        x = self.avgpool(x)
+        x = torch.flatten(x, 1)
+        return self.classifier(x)
+
+
+class VGG(_PooledClassifier):
     def __init__(self, name, features, num_classes=1000, dropout=0.5):
         super().__init__()
         self.features = _trunk(name)
@@ -54,14 +64,8 @@ class VGG(nn.Module):
             nn.Linear(4096, num_classes),
         )
 
-    def forward(self, x):
-        x = self.features(x)
-        x = self.avgpool(x)
-        x = torch.flatten(x, 1)
-        return self.classifier(x)
 
-
-class AlexNet(nn.Module):
+class AlexNet(_PooledClassifier):
     def __init__(self, name, features, num_classes=1000, dropout=0.5):
         super().__init__()
         self.features = _trunk(name)
@@ -71,12 +75,6 @@ class AlexNet(nn.Module):
             nn.Dropout(p=dropout), nn.Linear(4096, 4096), nn.ReLU(inplace=True),
             nn.Linear(4096, num_classes),
         )
-
-    def forward(self, x):
-        x = self.features(x)
-        x = self.avgpool(x)
-        x = torch.flatten(x, 1)
-        return self.classifier(x)
 
 
 class DenseNet(nn.Module):
@@ -107,7 +105,7 @@ class MobileNetV2(nn.Module):
         return self.classifier(x)
 
 
-class MobileNetV3(nn.Module):
+class MobileNetV3(_PooledClassifier):
     def __init__(self, name, features, last_channel, num_classes=1000, dropout=0.2):
         super().__init__()
         self.features = _trunk(name)
@@ -117,25 +115,13 @@ class MobileNetV3(nn.Module):
             nn.Linear(last_channel, num_classes),
         )
 
-    def forward(self, x):
-        x = self.features(x)
-        x = self.avgpool(x)
-        x = torch.flatten(x, 1)
-        return self.classifier(x)
 
-
-class EfficientNet(nn.Module):
+class EfficientNet(_PooledClassifier):
     def __init__(self, name, features, num_classes=1000, dropout=0.2):
         super().__init__()
         self.features = _trunk(name)
         self.avgpool = nn.AdaptiveAvgPool2d(1)
         self.classifier = nn.Sequential(nn.Dropout(p=dropout, inplace=True), nn.Linear(features, num_classes))
-
-    def forward(self, x):
-        x = self.features(x)
-        x = self.avgpool(x)
-        x = torch.flatten(x, 1)
-        return self.classifier(x)
 
 
 class LayerNorm2d(nn.Module):

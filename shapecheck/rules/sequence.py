@@ -198,14 +198,19 @@ def _key_value_dims(a: LayerArgs) -> Tuple[int, int]:
     return tuple(e if a.values[n] is None else a.int(n) for n in ("kdim", "vdim"))
 
 
-def _attention_check(a: LayerArgs) -> None:
-    """MultiheadAttention.__init__: both sizes positive, embed_dim a multiple of num_heads."""
-    for name in ("embed_dim", "num_heads"):
+def _check_heads(a: LayerArgs, width: str, heads: str) -> None:
+    """Both sizes positive, the width a multiple of the heads: what MultiheadAttention.__init__
+    asserts (a transformer layer's d_model and nhead are its attention's)."""
+    for name in (width, heads):
         if a.known(name) and a.int(name) <= 0:
             raise _invalid(a, name, "must be greater than zero")
-    if a.known("embed_dim") and a.known("num_heads") and a.int("embed_dim") % a.int("num_heads"):
-        raise ShapeError(Code.GROUPS, f"{a.kind} embed_dim={a.int('embed_dim')} is not divisible by "
-                                      f"num_heads={a.int('num_heads')}", arg="num_heads")
+    if a.known(width) and a.known(heads) and a.int(width) % a.int(heads):
+        raise ShapeError(Code.GROUPS, f"{a.kind} {width}={a.int(width)} is not divisible by "
+                                      f"{heads}={a.int(heads)}", arg=heads)
+
+
+def _attention_check(a: LayerArgs) -> None:
+    _check_heads(a, "embed_dim", "num_heads")
 
 
 def _attention_params(a: LayerArgs) -> int:
@@ -299,12 +304,7 @@ def _block_params(d: int, heads: int, feedforward: int, bias: bool, attentions: 
 
 
 def _transformer_check(a: LayerArgs) -> None:
-    for name in ("d_model", "nhead"):
-        if a.known(name) and a.int(name) <= 0:
-            raise _invalid(a, name, "must be greater than zero")
-    if a.known("d_model") and a.known("nhead") and a.int("d_model") % a.int("nhead"):
-        raise ShapeError(Code.GROUPS, f"{a.kind} d_model={a.int('d_model')} is not divisible by "
-                                      f"nhead={a.int('nhead')}", arg="nhead")
+    _check_heads(a, "d_model", "nhead")
     if a.known("activation") and isinstance(a["activation"], str) and a["activation"] not in ("relu", "gelu"):
         raise _invalid(a, "activation", "must be 'relu' or 'gelu' (or a function)")
 
