@@ -36,14 +36,14 @@ REALWORLD = ROOT / "tests" / "realworld"
 FIXTURES = sorted((ROOT / "tests" / "fixtures_pretrained").glob("*.py"))
 SIZES = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
-# torchvision-style models of tests/realworld: (file, what builds it, its table row, the module
-# whose output is the trunk's, the head's first Linear)
+# torchvision-style models of tests/realworld: (file, what builds it, its table row, the modules
+# whose input and output are the trunk's ("" for the model's input), the head's first Linear)
 EQUIVALENTS = [
-    ("alexnet.py", "AlexNet(num_classes=1000)", "alexnet", "features", "classifier.1"),
-    ("resnet50.py", "resnet50()", "resnet50", "layer4", "fc"),
-    ("densenet121.py", "densenet121()", "densenet121", "features", "classifier"),
-    ("mobilenet_v2.py", "MobileNetV2()", "mobilenet_v2", "features", "classifier.1"),
-    ("vgg16.py", "vgg16_bn()", "vgg16_bn", "features", "classifier.0"),
+    ("alexnet.py", "AlexNet(num_classes=1000)", "alexnet", ("", "features"), "classifier.1"),
+    ("resnet50.py", "resnet50()", "resnet50", ("layer1", "layer4"), "fc"),
+    ("densenet121.py", "densenet121()", "densenet121", ("", "features"), "classifier"),
+    ("mobilenet_v2.py", "MobileNetV2()", "mobilenet_v2", ("", "features"), "classifier.1"),
+    ("vgg16.py", "vgg16_bn()", "vgg16_bn", ("", "features"), "classifier.0"),
 ]
 HEAD_IN = {"alexnet": 256 * 6 * 6, "vgg16_bn": 512 * 7 * 7}  # the flattened adaptive pool's output
 
@@ -71,31 +71,40 @@ def test_the_head_takes_the_features_of_the_table(equivalent) -> None:
     assert model.get_submodule(head).in_features == HEAD_IN.get(backbone.name, backbone.features)
 
 
-def torch_trunk(model, trunk: str, shape):
-    """The trunk's output shape for an input of ``shape``, or the error torch raises on the way."""
-    seen = {}
+def torch_trunk(model, trunk, shape):
+    """The trunk's input and output shapes for a model input of ``shape``, or the error torch
+    raises on the way (None for the input where torch fails before the trunk)."""
+    seen = {"in": tuple(shape)} if not trunk[0] else {}
+
+    def record_input(module, args) -> None:
+        seen["in"] = tuple(args[0].shape)
 
     def record(module, args, out) -> None:
         seen["out"] = out.shape
 
-    hook = model.get_submodule(trunk).register_forward_hook(record)
+    hooks = [model.get_submodule(trunk[1]).register_forward_hook(record)]
+    if trunk[0]:
+        hooks.append(model.get_submodule(trunk[0]).register_forward_pre_hook(record_input))
     try:
         with torch.no_grad():
             model.eval()(torch.zeros(shape, device="meta"))
     except (RuntimeError, ValueError) as error:
-        return seen.get("out", error)
+        return seen.get("in"), seen.get("out", error)
     finally:
-        hook.remove()
-    return seen["out"]
+        for hook in hooks:
+            hook.remove()
+    return seen["in"], seen["out"]
 
 
 @SIZES
 @given(height=st.integers(1, 300), width=st.integers(1, 300), channels=st.sampled_from([3, 3, 3, 1]))
 def test_the_trunk_shrinks_the_input_as_torch_does(equivalent, height, width, channels) -> None:
     model, backbone, trunk, _ = equivalent
-    want = torch_trunk(model, trunk, (2, channels, height, width))
+    start, want = torch_trunk(model, trunk, (2, channels, height, width))
+    if start is None:
+        return  # torch fails in the stem, before the trunk (its conv1 and bn1 are layers with rules)
     try:
-        got = trunk_output((2, channels, height, width), backbone)
+        got = trunk_output(start, backbone)
     except ShapeError as error:
         got = error
     if isinstance(want, Exception):
@@ -219,3 +228,60 @@ def test_fine_tuning_fixture_behaves_under_torch(path: Path, monkeypatch) -> Non
 def test_the_fine_tuning_corpus_is_half_correct() -> None:
     buggy = [path for path in FIXTURES if markers(path.read_text(encoding="utf-8"))]
     assert len(FIXTURES) >= 6 and abs(2 * len(buggy) - len(FIXTURES)) <= 1
+
+
+ADAPTED = """
+    import torch
+    import torch.nn as nn
+    from torchvision import models
+
+    model = models.{name}(weights="DEFAULT")
+    {change}
+    model.fc = nn.Linear(model.fc.in_features, 10)
+    out = model(torch.randn(2, {channels}, {size}, {size}))
+"""
+
+
+@pytest.mark.parametrize("name, change, channels, size", [
+    ("resnet18", "model.conv1 = nn.Conv2d(1, 64, kernel_size=7, stride=2, padding=3, bias=False)", 1, 28),
+    ("resnet50", "model.conv1 = nn.Conv2d(3, 64, 3, 1, 1, bias=False); model.maxpool = nn.Identity()", 3, 32),
+])
+def test_a_resnet_with_its_stem_replaced_for_small_images_is_followed(name, change, channels, size) -> None:
+    """conv1, bn1, relu and maxpool are layers of their own, as in torchvision: the grey-image and
+    CIFAR adaptations run, and the head's width is unchanged."""
+    source = textwrap.dedent(ADAPTED.format(name=name, change=change, channels=channels, size=size))
+    result = check_source(source, "adapt.py")
+    (model,) = result.models
+    assert [d for d in result.diagnostics if d.severity == "error"] == []
+    assert (model.status, model.output_shape) == ("ok", ("B", 10))
+    namespace: dict = {}
+    with torchvision_stand_in.installed():
+        exec(source, namespace)
+    assert tuple(namespace["out"].shape) == (2, 10)
+
+
+def test_a_replaced_stem_of_the_wrong_width_is_an_error() -> None:
+    change = "model.conv1 = nn.Conv2d(1, 32, 3, 1, 1, bias=False)"
+    source = textwrap.dedent(ADAPTED.format(name="resnet18", change=change, channels=1, size=28))
+    (finding,) = [d for d in check_source(source, "adapt.py").diagnostics if d.severity == "error"]
+    assert finding.code == "SHP102" and "BatchNorm2d expects 64" in finding.message and "receives 32" in finding.message
+    with torchvision_stand_in.installed(), pytest.raises(RuntimeError, match="running_mean should contain 32"):
+        exec(source, {})
+
+
+@pytest.mark.parametrize("name, change, channels, what", [
+    ("resnet34", "model.layer4 = nn.Identity()", 3, "`layer4` is replaced"),
+    ("resnet18", "block = model.layer3[0]", 3, "`layer3` is read"),
+    ("vgg16", "model.features[0] = nn.Conv2d(1, 64, 3, padding=1)", 1, "an item of vgg16.trunk is replaced"),
+    ("mobilenet_v2", "first = list(model.features.children())[0]", 3, "`children` of mobilenet_v2.trunk is read"),
+])
+def test_a_script_reaching_inside_the_trunk_leaves_the_model_unknown_there(name, change, channels, what) -> None:
+    """The trunk is one layer: what a script reads or changes inside it is not followed, and the
+    model is checked up to the trunk, saying so (never a false error from a trunk that changed;
+    the stand-in has no blocks, so torch cannot run these here)."""
+    source = textwrap.dedent(ADAPTED.format(name=name, change=change, channels=channels, size=224))
+    source = source.replace("model.fc = nn.Linear(model.fc.in_features, 10)\n", "")
+    result = check_source(source, "adapt.py")
+    (model,) = result.models
+    assert [d for d in result.diagnostics if d.severity == "error"] == []
+    assert model.status == "unknown" and what in model.stopped_at.message

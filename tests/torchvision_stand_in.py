@@ -35,8 +35,8 @@ class Trunk(nn.Module):
         b = self.backbone
         if x.dim() != 4:
             raise RuntimeError(f"expected 4D input (got {x.dim()}D input)")  # BatchNorm2d's, flatten's
-        if x.shape[1] != 3:
-            raise RuntimeError(f"expected input to have 3 channels, but got {x.shape[1]} channels instead")
+        if x.shape[1] != b.in_channels:
+            raise RuntimeError(f"expected input to have {b.in_channels} channels, but got {x.shape[1]} channels instead")
         if b.image_size:
             torch._assert(x.shape[2] == b.image_size, f"Wrong image height! Expected {b.image_size}")
             torch._assert(x.shape[3] == b.image_size, f"Wrong image width! Expected {b.image_size}")

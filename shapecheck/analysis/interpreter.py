@@ -723,6 +723,9 @@ class Interpreter:
         if isinstance(owner, AbstractObject):
             owner.call_method(self, "__setattr__", [name, value], {}, None)
             return
+        if isinstance(owner, Instance) and name not in owner.attrs and pretrained.built(self, owner):
+            # model.layer4 = ...: inside the trunk
+            pretrained.open_trunk(self, owner, f"`{name}` is replaced")
         if isinstance(owner, Instance):
             if isinstance(value, Tensor) and value.origin == "parameter":
                 count = _numel(value.shape)
@@ -745,6 +748,8 @@ class Interpreter:
         return None
 
     def set_item(self, owner, key, value) -> None:
+        if pretrained.is_trunk(owner):  # model.features[0] = nn.Conv2d(1, 64, 3)
+            pretrained.open_trunk(self, owner, f"an item of {owner.call.kind} is replaced")
         if isinstance(owner, AbstractObject):
             owner.call_method(self, "__setitem__", [key, value], {}, None)
             return
@@ -938,6 +943,9 @@ class Interpreter:
         if isinstance(owner, Tensor):
             return self._tensor_attribute(owner, name, node)
         if isinstance(owner, Layer):
+            if pretrained.is_trunk(owner) and pretrained.looks_inside(name):
+                pretrained.open_trunk(self, owner, f"`{name}` of {owner.call.kind} is read")
+                return UNKNOWN
             if owner.args is not None and name in owner.args.values:
                 return owner.args.values[name]
             if name in _MODULE_METHODS:
@@ -969,6 +977,9 @@ class Interpreter:
             return value
         if name == "training" and inst.cls.is_module:
             return self.checker.training_mode()
+        if name not in _MODULE_METHODS and pretrained.built(self, inst):  # model.layer4: inside the trunk
+            pretrained.open_trunk(self, inst, f"`{name}` is read")
+            return UNKNOWN
         if inst.cls.is_module or name in _MODULE_METHODS:
             return BoundMethod(inst, name)
         return UNKNOWN
@@ -1029,6 +1040,9 @@ class Interpreter:
             return self._container_item(owner, key, node)
         if isinstance(owner, Parameters):
             return _parameter_item(owner, key)
+        if pretrained.is_trunk(owner):  # model.features[0]
+            pretrained.open_trunk(self, owner, f"{owner.call.kind} is indexed")
+            return UNKNOWN
         if isinstance(owner, Instance) and owner.cls.container_base:
             return self._container_item(container_view(owner), key, node)
         if owner is UNKNOWN or key is UNKNOWN or key is UNKNOWN_SLICE:

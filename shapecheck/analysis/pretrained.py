@@ -18,7 +18,7 @@ from ..diagnostics import Code
 from ..rules.backbones import BACKBONES, TRUNKS
 from ..ir import LayerCall
 from ..rules.layers import LayerArgs
-from .values import SOURCE_KEY, Builtin, Container, Global, Instance, Layer
+from .values import SOURCE_KEY, Builtin, Container, Global, Instance, Layer, Opaque
 
 SHOWN_AS = "<torchvision>"
 
@@ -32,11 +32,19 @@ from collections import OrderedDict
 class ResNet(nn.Module):
     def __init__(self, name, features, num_classes=1000):
         super().__init__()
-        self.trunk = _trunk(name)  # conv1, bn1, relu, maxpool, layer1 ... layer4
+        self.conv1 = nn.Conv2d(3, 64, kernel_size=7, stride=2, padding=3, bias=False)
+        self.bn1 = nn.BatchNorm2d(64)
+        self.relu = nn.ReLU(inplace=True)
+        self.maxpool = nn.MaxPool2d(kernel_size=3, stride=2, padding=1)
+        self.trunk = _trunk(name)  # layer1 ... layer4
         self.avgpool = nn.AdaptiveAvgPool2d((1, 1))
         self.fc = nn.Linear(features, num_classes)
 
     def forward(self, x):
+        x = self.conv1(x)
+        x = self.bn1(x)
+        x = self.relu(x)
+        x = self.maxpool(x)
         x = self.trunk(x)
         x = self.avgpool(x)
         x = torch.flatten(x, 1)
@@ -201,7 +209,52 @@ def build(interp, name: str, kwargs: dict, node):
     model = interp.call_function(stub["build"], [backbone.family, name, backbone.features], {"num_classes": num_classes})
     if isinstance(model, Instance) and node is not None:
         _place(model, interp.source.span(node), interp.source.text(node), interp.source.path, set())
+    if isinstance(model, Instance):
+        interp._torchvision_models = getattr(interp, "_torchvision_models", []) + [model]
     return model
+
+
+# what a script may do with a trunk without looking inside it (freeze it, move it, call it)
+_TRUNK_METHODS = {"parameters", "named_parameters", "requires_grad_", "train", "eval", "to", "cuda", "cpu",
+                  "float", "half", "double", "bfloat16", "forward", "zero_grad", "state_dict", "load_state_dict"}
+
+
+def is_torchvision(value) -> bool:
+    return isinstance(value, Instance) and value.cls.path == SHOWN_AS
+
+
+def built(interp, value) -> bool:
+    """A torchvision model the script has (built and returned to it, not being built)."""
+    return any(value is m for m in getattr(interp, "_torchvision_models", ()))
+
+
+def is_trunk(value) -> bool:
+    return isinstance(value, Layer) and value.rule is TRUNKS.get(value.call.kind.rsplit(".", 1)[0])
+
+
+def looks_inside(name: str) -> bool:
+    """Whether ``trunk.<name>`` reaches into the trunk (its blocks), which shapecheck does not model."""
+    return name not in _TRUNK_METHODS
+
+
+def open_trunk(interp, model, what: str) -> None:
+    """A script reaches inside torchvision's trunk (``model.layer4``, ``model.features[0] = ...``):
+    the trunk is one layer here, so from then on it is a module whose shapes are not followed,
+    and the model is checked up to it, saying why, rather than with a trunk that may have changed."""
+    for owner in _owners(interp, model):
+        for name, child in list(owner.attrs.items()):
+            if is_trunk(child):
+                owner.attrs[name] = Opaque(child.call.text, child.call.span, kind=child.call.kind,
+                                           not_followed=f"{what}: shapecheck models torchvision's "
+                                                        f"{child.call.kind} as one layer and does not follow "
+                                                        f"what a script reads or changes inside it")
+
+
+def _owners(interp, model) -> list:
+    """The torchvision models that hold ``model`` (a model itself, or its trunk)."""
+    if is_torchvision(model):
+        return [model]
+    return [m for m in getattr(interp, "_torchvision_models", ()) if any(v is model for v in m.attrs.values())]
 
 
 def defined_in(inst: Instance) -> str:

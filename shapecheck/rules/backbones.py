@@ -15,7 +15,9 @@ is one row of ``BACKBONES``, read from torchvision's source (``torchvision/model
 The head itself (``fc``, ``classifier[...]``, ``heads.head``) is built as torchvision builds it,
 from ``analysis/pretrained.py``'s stub source, so replacing it (``model.fc = nn.Linear(1024, 10)``)
 is checked by the Linear rule against ``features``.  The trunk is one layer here: the ``trunk``
-rule below, B×3×H×W in, B×features×h×w out (ViT: B×hidden_dim, for 224×224 input only).
+rule below, B×3×H×W in, B×features×h×w out (ViT: B×hidden_dim, for 224×224 input only); a ResNet's
+stem (conv1, bn1, relu, maxpool) is built as its own layers, which scripts replace for small or
+grey images, and its trunk is layer1 ... layer4.
 """
 
 from __future__ import annotations
@@ -31,8 +33,10 @@ from .shapes import Shape
 
 Window = Tuple[int, int, int]  # kernel, stride, padding
 
-# stem conv 7/2/3, max-pool 3/2/1, then the first block of layer2..4 (conv3x3 stride 2, padding 1)
-_RESNET = ((7, 2, 3), (3, 2, 1), (3, 2, 1), (3, 2, 1), (3, 2, 1))
+# layer1 ... layer4 after the stem (conv1, bn1, relu, maxpool: built as layers of their own, which
+# fine-tuning scripts replace): the first block of layer2..4 has a conv3x3 of stride 2, padding 1
+_RESNET = ((3, 2, 1), (3, 2, 1), (3, 2, 1))
+_RESNET_STEM = 64 * 3 * 7 * 7 + 2 * 64  # conv1 (no bias) and bn1
 _VGG = ((2, 2, 0),) * 5  # the five MaxPool2d(kernel_size=2, stride=2) of features
 _ALEXNET = ((11, 4, 2), (3, 2, 0), (3, 2, 0), (3, 2, 0))
 _DENSENET = ((7, 2, 3), (3, 2, 1), (2, 2, 0), (2, 2, 0), (2, 2, 0))  # conv0, pool0, three transitions' AvgPool2d
@@ -51,10 +55,12 @@ class Backbone:
     params: int
     steps: Tuple[Window, ...] = ()
     image_size: int = 0  # ViT: the only input size its forward accepts (torch._assert in _process_input)
+    in_channels: int = 3  # what the trunk takes: a ResNet's trunk starts after its stem's 64 channels
 
 
-def _rows(family: str, steps, rows) -> Dict[str, Backbone]:
-    return {name: Backbone(name, family, features, params, steps) for name, features, params in rows}
+def _rows(family: str, steps, rows, in_channels: int = 3) -> Dict[str, Backbone]:
+    return {name: Backbone(name, family, features, params, steps, in_channels=in_channels)
+            for name, features, params in rows}
 
 
 BACKBONES: Dict[str, Backbone] = {
@@ -63,7 +69,7 @@ BACKBONES: Dict[str, Backbone] = {
         ("resnet101", 2048, 44549160), ("resnet152", 2048, 60192808),
         ("resnext50_32x4d", 2048, 25028904), ("resnext101_32x8d", 2048, 88791336),
         ("resnext101_64x4d", 2048, 83455272), ("wide_resnet50_2", 2048, 68883240),
-        ("wide_resnet101_2", 2048, 126886696)]),
+        ("wide_resnet101_2", 2048, 126886696)], in_channels=64),
     **_rows("VGG", _VGG, [
         ("vgg11", 512, 132863336), ("vgg11_bn", 512, 132868840), ("vgg13", 512, 133047848),
         ("vgg13_bn", 512, 133053736), ("vgg16", 512, 138357544), ("vgg16_bn", 512, 138365992),
@@ -103,16 +109,18 @@ _HEAD_NORMS = {"ConvNeXt": 2}  # the LayerNorm2d before ConvNeXt's Linear: weigh
 def trunk_params(backbone: Backbone) -> int:
     """The trunk's parameters: the weights' total less the head's."""
     head = sum(i * o + o for i, o in _HEADS[backbone.family](backbone.features))
-    return backbone.params - head - _HEAD_NORMS.get(backbone.family, 0) * backbone.features
+    stem = _RESNET_STEM if backbone.family == "ResNet" else 0
+    return backbone.params - head - stem - _HEAD_NORMS.get(backbone.family, 0) * backbone.features
 
 
 def trunk_output(x: Shape, backbone: Backbone) -> Shape:
-    """B×3×H×W → B×features×h×w through the trunk's strided windows; ViT: B×hidden_dim, and only
-    for image_size×image_size input."""
-    name = backbone.name
-    require_rank(x, (4,), name, "4-D (B×3×H×W)")
-    if S.same(x[1], 3) is False:
-        raise ShapeError(Code.CHANNEL_MISMATCH, f"{name} expects 3 input channels (RGB) but receives "
+    """B×3×H×W (a ResNet's: B×64×H×W, after its stem) → B×features×h×w through the trunk's strided
+    windows; ViT: B×hidden_dim, and only for image_size×image_size input."""
+    name, channels = backbone.name, backbone.in_channels
+    require_rank(x, (4,), name, f"4-D (B×{channels}×H×W)")
+    if S.same(x[1], channels) is False:
+        what = "input channels (RGB)" if channels == 3 else "channels (what its stem, conv1, gives)"
+        raise ShapeError(Code.CHANNEL_MISMATCH, f"{name} expects {channels} {what} but receives "
                                                 f"{S.render(x[1])} (input {S.render_shape(x)})")
     if backbone.image_size:
         for what, size in (("height", x[2]), ("width", x[3])):
@@ -133,7 +141,8 @@ def trunk_rule(backbone: Backbone) -> LayerRule:
     size = backbone.image_size
     spatial = (size, size) if size else (S.sym("H"), S.sym("W"))
     return LayerRule(f"{backbone.name}.trunk", (), lambda x, a: trunk_output(x, backbone),
-                     params=lambda a: trunk_params(backbone), expects=lambda a: (S.sym(S.BATCH), 3) + spatial)
+                     params=lambda a: trunk_params(backbone),
+                     expects=lambda a: (S.sym(S.BATCH), backbone.in_channels) + spatial)
 
 
 TRUNKS: Dict[str, LayerRule] = {name: trunk_rule(b) for name, b in BACKBONES.items()}
