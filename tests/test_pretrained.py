@@ -34,7 +34,7 @@ from test_fixtures import assert_markers, markers  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 REALWORLD = ROOT / "tests" / "realworld"
 FIXTURES = sorted((ROOT / "tests" / "fixtures_pretrained").glob("*.py"))
-SIZES = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SIZES = settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 # torchvision-style models of tests/realworld: (file, what builds it, its table row, the modules
 # whose input and output are the trunk's ("" for the model's input), the head's first Linear)
@@ -285,3 +285,16 @@ def test_a_script_reaching_inside_the_trunk_leaves_the_model_unknown_there(name,
     (model,) = result.models
     assert [d for d in result.diagnostics if d.severity == "error"] == []
     assert model.status == "unknown" and what in model.stopped_at.message
+
+
+def test_torch_hub_load_of_torchvision_is_the_same_model() -> None:
+    source = textwrap.dedent("""
+        import torch
+        import torch.nn as nn
+
+        model = torch.hub.load("pytorch/vision:v0.10.0", "resnet18", pretrained=True)
+        model.fc = nn.Linear(1024, 10)
+        model(torch.randn(2, 3, 224, 224))
+    """)
+    (finding,) = [d for d in check_source(source, "hub.py").diagnostics if d.severity == "error"]
+    assert (finding.code, finding.span.line) == ("SHP101", 6) and "receives 512" in finding.message

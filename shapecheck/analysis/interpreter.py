@@ -1331,8 +1331,9 @@ class Interpreter:
             lengths = {k: v for k, v in kwargs.items() if k not in named}
             given = {k: v for k, v in kwargs.items() if k in named}
             return self.build_module(kind, args, {**given, "axes_lengths": lengths}, node)
-        if pretrained.constructor(qualname):
-            return pretrained.build(self, pretrained.constructor(qualname), kwargs, node)
+        torchvision_model = pretrained.constructor(qualname) or pretrained.from_hub(qualname, args)
+        if torchvision_model:
+            return pretrained.build(self, torchvision_model, kwargs, node)
         qualname = tensor_ops.qualify(qualname)
         if qualname in tensor_ops.FUNCTIONS:
             return self.checker.tensor_op(lambda: tensor_ops.call_function(qualname, tuple(args), kwargs),

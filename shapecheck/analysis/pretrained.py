@@ -200,6 +200,14 @@ def constructor(qualname: str) -> str:
     return ""
 
 
+def from_hub(qualname: str, args: list) -> str:
+    """The table's name for ``torch.hub.load("pytorch/vision", "resnet18", ...)`` (with or without a
+    ``:tag``); "" for anything else."""
+    if qualname != "torch.hub.load" or len(args) < 2 or not all(isinstance(a, str) for a in args[:2]):
+        return ""
+    return args[1] if args[0].split(":")[0] == "pytorch/vision" and args[1] in BACKBONES else ""
+
+
 def build(interp, name: str, kwargs: dict, node):
     """The model ``torchvision.models.<name>(**kwargs)`` builds, placed at ``node``."""
     backbone = BACKBONES[name]
