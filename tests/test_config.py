@@ -147,10 +147,11 @@ def test_stdin_filename_is_matched_against_the_configuration(project, capsys):
     assert (status, out) == (0, "")
 
 
-def test_args_and_device_are_kept_for_the_runtime_mode(project):
-    root = project('device = "cuda"\nargs = {"models.py::ResNet" = "BasicBlock, [2, 2, 2, 2]", Net = "10"}\n')
+def test_args_device_and_timeout_are_kept_for_the_runtime_mode(project):
+    root = project('device = "cuda"\nruntime-timeout = 5\n'
+                   'args = {"models.py::ResNet" = "BasicBlock, [2, 2, 2, 2]", Net = "10"}\n')
     config = load(root)
-    assert config.device == "cuda"
+    assert config.device == "cuda" and config.runtime_timeout == 5.0
     assert config.args_for(str(root / "models.py")) == {"ResNet": "BasicBlock, [2, 2, 2, 2]", "Net": "10"}
     assert config.args_for("other.py") == {"Net": "10"}
 
@@ -174,6 +175,9 @@ def test_a_pyproject_without_the_table_is_passed_by(project, tmp_path):
     ('per-file-ignores = {"tests/*" = "SHP101"}\n', 'per-file-ignores."tests/*": expected a list of codes'),
     ('args = {"m.py::ResNet" = "BasicBlock, [2, 2"}\n', 'args."m.py::ResNet": \'BasicBlock, [2, 2\' is not a list'),
     ('device = 0\n', "device: expected a device name"),
+    ('runtime-timeout = 0\n', "runtime-timeout: expected a number of seconds above 0, got 0"),
+    ('runtime-timeout = "30s"\n', 'runtime-timeout: expected a number of seconds above 0, got "30s"'),
+    ('runtime-timeout = inf\n', "runtime-timeout: expected a number of seconds above 0, got inf"),
     ('select = [\n', "pyproject.toml: not valid TOML: "),
 ])
 def test_a_bad_configuration_is_one_line_and_exit_2(project, capsys, table, message):

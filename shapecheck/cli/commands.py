@@ -74,6 +74,10 @@ def check(
                                               "(default: the configured device, else cpu)."),
     dtype: str = typer.Option("float32", "--dtype", metavar="DTYPE",
                               help="Runtime dtype: float32, float16 or bfloat16."),
+    runtime_timeout: Optional[float] = typer.Option(
+        None, "--runtime-timeout", metavar="SECONDS",
+        help="Runtime: the seconds a model may take to be built, and to run its input (default: the "
+             "configured runtime-timeout, else 30)."),
     stdin_filename: Optional[str] = typer.Option(None, "--stdin-filename", metavar="PATH",
                                                  help="Name for source read from stdin, in messages and "
                                                       "for the configuration."),
@@ -93,8 +97,8 @@ def check(
         paths, input_shape, output_format, summary=summary, exit_zero=exit_zero, quiet=quiet,
         statistics=statistics, select=select, ignore=ignore, force_exclude=force_exclude,
         show_unused_suppressions=show_unused_suppressions, fix=fix, diff=diff, runtime=runtime, device=device,
-        dtype=dtype, stdin_filename=stdin_filename, jobs=jobs, no_cache=no_cache, args=args,
-        annotate=annotate, output_file=output_file))
+        dtype=dtype, runtime_timeout=runtime_timeout, stdin_filename=stdin_filename, jobs=jobs,
+        no_cache=no_cache, args=args, annotate=annotate, output_file=output_file))
 
 
 @rules_app.command("rule")

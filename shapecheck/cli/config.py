@@ -22,7 +22,7 @@ except ModuleNotFoundError:  # Python 3.10
         tomllib = None  # type: ignore[assignment]
 
 TABLE = "[tool.shapecheck]"
-KEYS = ("select", "ignore", "exclude", "per-file-ignores", "inputs", "args", "device")
+KEYS = ("select", "ignore", "exclude", "per-file-ignores", "inputs", "args", "device", "runtime-timeout")
 _CODE_PREFIX = re.compile(r"^SHP\d{0,3}$")
 
 
@@ -61,6 +61,7 @@ class Config:
     inputs: Tuple[Tuple[Optional[str], str, object], ...] = ()  # (path pattern or None, model, InputSpec)
     args: Tuple[Tuple[Optional[str], str, str], ...] = ()  # (path pattern or None, model, "BasicBlock, [2, 2]")
     device: Optional[str] = None
+    runtime_timeout: Optional[float] = None  # seconds
     warnings: Tuple[str, ...] = field(default=(), compare=False)
 
     @property
@@ -206,6 +207,7 @@ def parse(table: object, path: Path) -> Config:
         inputs=_inputs(table.get("inputs", {}), where),
         args=_args(table.get("args", {}), where),
         device=_device(table.get("device"), where),
+        runtime_timeout=_seconds(table.get("runtime-timeout"), where),
     )
 
 
@@ -329,6 +331,14 @@ def _device(value: object, where: str) -> Optional[str]:
     if not isinstance(value, str) or not value.strip():
         raise ConfigError(f"{where} device: expected a device name such as \"cpu\" or \"cuda\", got {_shown(value)}")
     return value
+
+
+def _seconds(value: object, where: str) -> Optional[float]:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < float("inf"):
+        raise ConfigError(f"{where} runtime-timeout: expected a number of seconds above 0, got {_shown(value)}")
+    return float(value)
 
 
 def _shown(value: object) -> str:

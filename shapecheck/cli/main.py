@@ -115,9 +115,9 @@ def check(paths: List[str], input_shape: Sequence[str] = (), output_format: Opti
           summary: bool = False, exit_zero: bool = False, quiet: bool = False, statistics: bool = False,
           select: Optional[str] = None, ignore: Optional[str] = None, force_exclude: bool = False,
           show_unused_suppressions: bool = False, fix: bool = False, diff: bool = False, runtime: bool = False,
-          device: Optional[str] = None, dtype: str = "float32", stdin_filename: Optional[str] = None,
-          jobs: Optional[int] = None, no_cache: bool = False, args: Sequence[str] = (), annotate: bool = False,
-          output_file: Optional[str] = None) -> int:
+          device: Optional[str] = None, dtype: str = "float32", runtime_timeout: Optional[float] = None,
+          stdin_filename: Optional[str] = None, jobs: Optional[int] = None, no_cache: bool = False,
+          args: Sequence[str] = (), annotate: bool = False, output_file: Optional[str] = None) -> int:
     """The check command (its options are documented in `commands.check`); returns the exit status."""
     from ..report import FORMATS
 
@@ -139,7 +139,8 @@ def check(paths: List[str], input_shape: Sequence[str] = (), output_format: Opti
         if fix:
             results = _fix_all(results, run)
         if runtime:
-            _run_models(results, run, device or run.config.device or "cpu", dtype)
+            _run_models(results, run, device or run.config.device or "cpu", dtype,
+                        run.config.runtime_timeout if runtime_timeout is None else runtime_timeout)
     except ToolError as e:
         return fail(str(e))
     results = [run.finish(r) for r in results]
@@ -323,8 +324,9 @@ def _fix_all(results, run: Run):
             for r in results]
 
 
-def _run_models(results, run: Run, device: str, dtype: str) -> None:
+def _run_models(results, run: Run, device: str, dtype: str, seconds: Optional[float]) -> None:
     from ..runtime import run as runtime
+    from ..runtime.child import DEFAULT_SECONDS, Limits
     from ..runtime.compare import run_all
 
     try:
@@ -333,7 +335,9 @@ def _run_models(results, run: Run, device: str, dtype: str) -> None:
         runtime.check_dtype(dtype)
     except runtime.RuntimeUnavailable as e:
         raise ToolError(str(e)) from None
-    run_all(results, resolved, dtype, run.args_for)
+    if seconds is not None and not 0 < seconds < float("inf"):
+        raise ToolError(f"--runtime-timeout {seconds:g}: give a number of seconds above 0")
+    run_all(results, resolved, dtype, run.args_for, Limits(DEFAULT_SECONDS if seconds is None else seconds))
 
 
 def _warn_of_ignored(results, run: Run, paths: Sequence[str]) -> None:

@@ -31,9 +31,11 @@ def _input_dtype(model: ModelReport) -> str:
 
 
 def check_file(result: FileResult, source: str, device: str, dtype: str,
-               ctor_args: Optional[Dict[str, str]] = None, program=None) -> None:
-    """Run every model of ``result`` on ``device``; record the verdicts in place.  For a notebook,
-    ``source`` is its program (``notebook.Program``, also given) and the findings count lines in cells."""
+               ctor_args: Optional[Dict[str, str]] = None, program=None, limits=None) -> None:
+    """Run every model of ``result`` on ``device``, in child processes under ``limits`` (a
+    ``child.Limits``); record the verdicts in place.  For a notebook, ``source`` is its program
+    (``notebook.Program``, also given) and the findings count lines in cells."""
+    from . import child
     from . import run as runtime
 
     requests, runnable = [], []
@@ -49,7 +51,7 @@ def check_file(result: FileResult, source: str, device: str, dtype: str,
         runnable.append(model)
     if not requests:
         return
-    outcomes = runtime.run_file(result.path, source, requests, device=device, dtype=dtype)
+    outcomes = child.run_file(result.path, source, requests, device, dtype, limits or child.Limits())
     for model, outcome in zip(runnable, outcomes):
         index = result.models.index(model)
         result.models[index] = replace(model, runtime=_verdict(outcome))
@@ -79,7 +81,7 @@ def _confirmed(diagnostics: List[Diagnostic], model: ModelReport, outcome, progr
     """One bug, one count: where torch raised at the line of a static error of the same model (or in
     the layer a finding names, moved to the call that passed the wrong value), the static finding
     says torch raised too, and no SHP903 is added for it."""
-    if outcome.status != "error" or not outcome.error_line:
+    if outcome.status != "error" or not outcome.error_line or outcome.stopped:
         return diagnostics
     where = (None, outcome.error_line) if program is None else program.locate(outcome.error_line)
     same = next((d for d in diagnostics if _is_static_error(d, model) and (d.cell, d.span.line) == where), None) \
@@ -105,8 +107,9 @@ def _findings(result: FileResult, model: ModelReport, outcome, program=None) -> 
         static = [d for d in result.diagnostics if _is_static_error(d, model)]
         beside = f"; shapecheck's static pass found: {static[0].code} at line {static[0].span.line}" if static else ""
         where = f".{outcome.error_layer}" if outcome.error_layer else ""
+        verb = "" if outcome.stopped else " raised"
         found.append(Diagnostic(result.path, Span(line, 1, line, 1), Code.RUNTIME_ERROR,
-                                f"{model.name}{where} raised on {outcome.device} with input "
+                                f"{model.name}{where}{verb} on {outcome.device} with input "
                                 f"{'×'.join(map(str, concrete_input(model)))}: {_one_line(outcome.message)}{beside}",
                                 model=model.name))
     elif outcome.status == "unknown":
@@ -149,9 +152,10 @@ def _one_line(message: str) -> str:
 
 
 def run_all(results: Sequence[FileResult], device: str, dtype: str,
-            args_for: Callable[[str], Dict[str, str]] = lambda path: {}) -> None:
+            args_for: Callable[[str], Dict[str, str]] = lambda path: {}, limits=None) -> None:
     """The runtime mode over checked files and notebooks (a notebook's code cells run as its program
-    runs in the static check: imports, definitions, constants and the statements building models)."""
+    runs in the static check: imports, definitions, constants and the statements building models),
+    each file's models in child processes under ``limits`` (a ``child.Limits``)."""
     from pathlib import Path
 
     from .. import notebook
@@ -165,4 +169,5 @@ def run_all(results: Sequence[FileResult], device: str, dtype: str,
             program = notebook.read(source) if result.path.endswith(".ipynb") else None
         except (SourceError, notebook.NotebookError):
             continue
-        check_file(result, program.source if program else source, device, dtype, args_for(result.path), program)
+        check_file(result, program.source if program else source, device, dtype, args_for(result.path), program,
+                   limits)

@@ -37,7 +37,7 @@ import sys
 import traceback
 import warnings
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Sequence, Set, Tuple
+from typing import Callable, Dict, Iterator, List, Optional, Sequence, Set, Tuple
 
 from ..rules.layers import RULES
 
@@ -77,6 +77,7 @@ class RuntimeResult:
     message: str = ""  # PyTorch's message on error; on unknown, what is missing and how to give it
     error_layer: Optional[str] = None  # module path of the layer that raised (None: the model's own code)
     error_line: Optional[int] = None  # line of that layer's constructor, or of the code that raised
+    stopped: bool = False  # cut short by a limit or by the process ending; the message says how and when
 
 
 class RuntimeUnavailable(Exception):
@@ -302,6 +303,7 @@ class _FileContext:
     script: ModelScript
     namespace: Dict[str, object]
     failures: Dict[str, str]  # name → why the statement binding it failed
+    progress: Callable[[str], None]  # told "built" when a model is built, before its input runs
 
 
 def _define(path: str, script: ModelScript) -> Tuple[Dict[str, object], Dict[str, str]]:
@@ -598,6 +600,7 @@ def _check(ctx: _FileContext, request: RuntimeRequest) -> RuntimeResult:
         return _unknown(ctx, request, str(exc))
     except (Exception, SystemExit) as exc:
         return _failure(ctx, request, exc, [], None, _traceback_line(exc, ctx.path))
+    ctx.progress("built")
     mismatch = _forward_mismatch(model, inputs) or _unhookable(ctx.torch, model)
     if mismatch:
         return _unknown(ctx, request, mismatch)
@@ -676,20 +679,32 @@ def _is_out_of_memory(ctx: _FileContext, result: RuntimeResult) -> bool:
 
 def run_file(path: str, source: str, requests: Sequence[RuntimeRequest], device: str = "cpu",
              dtype: str = "float32") -> List[RuntimeResult]:
-    """Build each requested model of one file and run a dummy input through it on `device`."""
+    """Build each requested model of one file and run a dummy input through it on `device`, in this
+    process (`child.run_file` does it in a child process, under limits)."""
+    return list(each_result(path, source, requests, device, dtype))
+
+
+def each_result(path: str, source: str, requests: Sequence[RuntimeRequest], device: str = "cpu",
+                dtype: str = "float32", progress: Callable[[str], None] = lambda step: None
+                ) -> Iterator[RuntimeResult]:
+    """`run_file`'s results one model at a time, as each finishes; ``progress`` is told "defined"
+    once the file's statements have run and "built" when each model is built."""
     torch = load_torch()
     device = resolve_device(device)
     torch_dtype = _torch_dtype(torch, dtype)
     try:
         tree = ast.parse(source, filename=path)
     except (SyntaxError, ValueError) as exc:
-        return [RuntimeResult(r.model, device, "unknown", [], None, f"{path} does not parse: {exc}")
-                for r in requests]
+        yield from [RuntimeResult(r.model, device, "unknown", [], None, f"{path} does not parse: {exc}")
+                    for r in requests]
+        return
     script = select_statements(tree, {request.model for request in requests})
     with _isolated(torch):
         namespace, failures = _define(path, script)
-        ctx = _FileContext(torch, path, device, torch_dtype, script, namespace, failures)
-        return [_check_guarded(ctx, request) for request in requests]
+        progress("defined")
+        ctx = _FileContext(torch, path, device, torch_dtype, script, namespace, failures, progress)
+        for request in requests:
+            yield _check_guarded(ctx, request)
 
 
 def _check_guarded(ctx: _FileContext, request: RuntimeRequest) -> RuntimeResult:
