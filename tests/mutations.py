@@ -8,8 +8,10 @@ import io
 import random
 import re
 import tokenize
+from pathlib import Path
 from typing import Iterator, List, Tuple
 
+SEED = 20  # of the fuzzing test and benchmarks/robustness.py --fuzz
 HOSTILE_NUMBERS = ("0", "-1", "0.0", "3.5", "1e308", "float('nan')", "float('inf')", "10**30", "2**63",
                    "None", "'3'", "True", "-10**9")
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:\.\d+)?(?![\w.])")
@@ -81,3 +83,10 @@ def mutants(sources: List[Tuple[str, str]], seed: int, per_file: int) -> Iterato
     for name, source in sources:
         for index in range(per_file):
             yield f"{name}#{index}", mutate(source, rng)
+
+
+def corpus(root: Path) -> List[Path]:
+    """The files that are mutated: every fixture, real-world model and example of the repository."""
+    tests = root / "tests"
+    return sorted(p for folder in ("fixtures", "fixtures_data", "fixtures_practices", "realworld")
+                  for p in (tests / folder).glob("*.py")) + sorted((root / "examples").rglob("*.py"))

@@ -11,20 +11,19 @@ from pathlib import Path
 
 import pytest
 
-from mutations import HOSTILE_NUMBERS, mutants, mutate
+from mutations import HOSTILE_NUMBERS, SEED, corpus, mutants, mutate
 from shapecheck.api import check_source
 
 ROOT = Path(__file__).resolve().parent.parent
-CORPUS = sorted(p for folder in ("fixtures", "fixtures_data", "fixtures_practices", "realworld")
-                for p in (ROOT / "tests" / folder).glob("*.py")) + sorted((ROOT / "examples").rglob("*.py"))
-MUTANTS_PER_FILE = 4
+CORPUS = corpus(ROOT)
+MUTANTS_PER_FILE = 4  # benchmarks/robustness.py --fuzz 4 checks the same variants
 SECONDS_PER_FILE = 5.0
 
 
 @pytest.mark.parametrize("path", CORPUS, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_hostile_variants_of_the_corpus_never_crash_the_checker(path: Path) -> None:
     source = path.read_text(encoding="utf-8")
-    for name, mutant in mutants([(path.name, source)], seed=20, per_file=MUTANTS_PER_FILE):
+    for name, mutant in mutants([(path.name, source)], seed=SEED, per_file=MUTANTS_PER_FILE):
         started = time.perf_counter()
         result = check_source(mutant, "m.py")
         elapsed = time.perf_counter() - started
