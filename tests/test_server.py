@@ -205,3 +205,55 @@ async def test_inlay_hints_on_a_lenet_are_the_shapes_annotate_writes(client: Lan
         text_document=types.TextDocumentIdentifier(uri=uri),
         range=types.Range(start=types.Position(line=16, character=0), end=types.Position(line=17, character=0))))
     assert [h.position.line + 1 for h in only_forward] == [17, 18]
+
+
+def applied(text: str, edits) -> str:
+    """The text with LSP text edits made (ranges of the text before, ASCII lines here)."""
+    lines = text.splitlines(keepends=True)
+    offset = lambda p: sum(len(line) for line in lines[:p.line]) + p.character  # noqa: E731
+    for edit in sorted(edits, key=lambda e: offset(e.range.start), reverse=True):
+        text = text[:offset(edit.range.start)] + edit.new_text + text[offset(edit.range.end):]
+    return text
+
+
+async def actions_on(client: LanguageClient, uri: str, found: types.Diagnostic, only=None):
+    return await client.text_document_code_action_async(types.CodeActionParams(
+        text_document=types.TextDocumentIdentifier(uri=uri), range=found.range,
+        context=types.CodeActionContext(diagnostics=[found], only=only)))
+
+
+@over_lsp
+async def test_the_fix_action_gives_the_fixed_model_which_runs_under_torch(client: LanguageClient, project: Path,
+                                                                          tmp_path: Path):
+    import subprocess
+
+    pytest.importorskip("torch")
+    path = project / "tofix.py"
+    path.write_text(WRONG_LINEAR)
+    uri = opened(client, path, WRONG_LINEAR)
+    [found] = (await published(client, uri, 1)).diagnostics
+    fix, noqa, every = await actions_on(client, uri, found)
+    assert (fix.title, fix.kind, fix.is_preferred) == ("Fix SHP101: write 16 * 5 * 5", "quickfix", True)
+    assert fix.diagnostics[0].code == "SHP101"
+    [change] = fix.edit.document_changes
+    assert (change.text_document.uri, change.text_document.version) == (uri, 1)
+    fixed = applied(WRONG_LINEAR, change.edits)
+    assert fixed == LENET
+    (tmp_path / "fixed.py").write_text(fixed)
+    both = ("import runpy, sys\n"
+            "runpy.run_path(sys.argv[1])\n"
+            "try:\n    runpy.run_path(sys.argv[2])\nexcept RuntimeError as e:\n    print(e)\n")
+    ran = subprocess.run([sys.executable, "-c", both, str(tmp_path / "fixed.py"), str(path)],
+                         capture_output=True, text=True, timeout=300)
+    assert ran.returncode == 0, ran.stderr  # the fixed model runs; the one before raises:
+    assert "mat1 and mat2 shapes cannot be multiplied (4x400 and 256x120)" in ran.stdout
+
+    assert (every.title, every.kind) == ("Fix 1 shapecheck finding", "source.fixAll.shapecheck")
+    assert applied(WRONG_LINEAR, every.edit.document_changes[0].edits) == LENET
+    assert [a.kind for a in await actions_on(client, uri, found, only=["source.fixAll"])] == ["source.fixAll.shapecheck"]
+
+    assert noqa.title == "Suppress SHP101 on this line (# noqa: SHP101)"
+    suppressed = applied(WRONG_LINEAR, noqa.edit.document_changes[0].edits)
+    assert suppressed.splitlines()[11] == "        self.fc1 = nn.Linear(16 * 4 * 4, 120)  # noqa: SHP101"
+    changed(client, uri, 2, (0, 0), (len(LENET.splitlines()) + 5, 0), suppressed)
+    assert (await published(client, uri, 2)).diagnostics == ()

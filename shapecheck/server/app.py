@@ -1,5 +1,5 @@
 """The language server over stdio (pygls): diagnostics for the open documents, checked when opened,
-saved, and as they change; hovers and inlay hints from the latest check of the text shown.
+saved, and as they change; hovers, inlay hints and code actions from the latest check of the text shown.
 
 While a document is being typed in, its first change is checked at once and the changes that
 follow within ``CHANGE_INTERVAL`` are checked together, once: at most one check per document per
@@ -119,6 +119,14 @@ def make_server() -> ShapecheckServer:
         if result is None:
             return []
         return features.inlay_hints(result, document.lines, document.position_codec, params.range)
+
+    @server.feature(types.TEXT_DOCUMENT_CODE_ACTION, types.CodeActionOptions(
+        code_action_kinds=[types.CodeActionKind.QuickFix, features.FIX_ALL]))
+    def code_action(ls: ShapecheckServer, params: types.CodeActionParams) -> List[types.CodeAction]:
+        result, document = ls.result(params.text_document.uri)
+        if result is None:
+            return []
+        return features.code_actions(result, document, params, ls.checks.finished)
 
     @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
     def did_change_watched_files(ls: ShapecheckServer, params: types.DidChangeWatchedFilesParams) -> None:

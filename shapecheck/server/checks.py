@@ -51,10 +51,15 @@ class Checks:
         known = self._last.get(path)
         if known is not None and known[0] == text:
             return known[1]
-        run = self.settings(path).run
-        result = run.finish(analyse_text(text, path, **run.options(path)))
+        result = self.finished(text, path)
         self._last[path] = (text, result)
         return result
+
+    def finished(self, text: str, path: str) -> FileResult:
+        """The finished result of any text for the file (a fix's re-check: `report.fix.fix_source`'s
+        ``check``), not kept."""
+        run = self.settings(path).run
+        return run.finish(analyse_text(text, path, **run.options(path)))
 
     def last(self, path: str) -> Optional[FileResult]:
         """The latest result of the document, whatever its text was."""

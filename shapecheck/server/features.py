@@ -1,11 +1,11 @@
 """What the server shows, built from a file's finished result, in the client's position units:
 each finding as a diagnostic at its range, the hover at a place (`hover`), and the shape after each
 shape-changing line as an inlay hint at its end (`report.annotate.shape_notes`, as --annotate
-writes them)."""
+writes them), and the code actions of `actions` as workspace edits."""
 
 from __future__ import annotations
 
-from typing import List, Optional, Sequence
+from typing import Callable, List, Optional, Sequence
 
 from lsprotocol import types
 from pygls.workspace.position_codec import PositionCodec
@@ -13,6 +13,7 @@ from pygls.workspace.position_codec import PositionCodec
 from ..diagnostics import Diagnostic, Span
 from ..report.annotate import shape_notes
 from ..results import FileResult
+from . import actions
 from .hover import hover as hover_text
 
 SOURCE = "shapecheck"
@@ -61,3 +62,37 @@ def inlay_hints(result: FileResult, lines: Sequence[str], codec: PositionCodec,
         hints.append(types.InlayHint(position=at, label=f"→ {shapes}", kind=types.InlayHintKind.Type,
                                      padding_left=True))
     return hints
+
+
+FIX_ALL = types.CodeActionKind.SourceFixAll + ".shapecheck"
+
+
+def code_actions(result: FileResult, document, asked: types.CodeActionParams,
+                 check: Callable[[str, str], FileResult]) -> List[types.CodeAction]:
+    """For each finding on the asked lines: its fix, and a noqa comment; and the file's fixes together."""
+    source, lines, codec = document.source, document.lines, document.position_codec
+    first, last = asked.range.start.line + 1, asked.range.end.line + 1
+    found = []
+    for d in result.diagnostics:
+        if d.span.line <= last and d.span.end_line >= first:
+            found += [a for a in (actions.fix(d, source), actions.noqa(d, source)) if a is not None]
+    every = actions.fix_all(result, source, check)
+    found += [every] if every is not None else []
+    wanted = asked.context.only
+    return [_code_action(a, document, lines, codec) for a in found
+            if not wanted or any(_kind(a).startswith(kind) for kind in wanted)]
+
+
+def _kind(action: actions.Action) -> str:
+    return types.CodeActionKind.QuickFix if action.kind == "quickfix" else FIX_ALL
+
+
+def _code_action(action: actions.Action, document, lines: Sequence[str], codec: PositionCodec) -> types.CodeAction:
+    edit = types.TextEdit(range=text_range(action.edit.span, lines, codec), new_text=action.edit.text)
+    change = types.TextDocumentEdit(
+        text_document=types.OptionalVersionedTextDocumentIdentifier(uri=document.uri, version=document.version),
+        edits=[edit])
+    found = [diagnostic(action.diagnostic, action.diagnostic.span, lines, codec)] if action.diagnostic else None
+    return types.CodeAction(title=action.title, kind=_kind(action), diagnostics=found,
+                            is_preferred=action.preferred or None,
+                            edit=types.WorkspaceEdit(document_changes=[change]))
