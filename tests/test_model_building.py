@@ -322,3 +322,46 @@ def test_the_input_comment_above_the_statement_that_builds_the_model_is_its_inpu
     exec(textwrap.dedent(PLAIN_NET), namespace)
     with pytest.raises(RuntimeError, match="mat1 and mat2 shapes"):
         namespace["model"](torch.zeros(2, 3, 64, 64))
+
+
+POSITIONAL_ENCODING = """
+    import math
+    import torch
+    import torch.nn as nn
+
+
+    class PositionalEncoding(nn.Module):
+        def __init__(self, d_model, max_len=64):
+            super().__init__()
+            pe = torch.zeros(max_len, d_model)
+            position = torch.arange(0, max_len, dtype=torch.float).unsqueeze(1)
+            div_term = torch.exp(torch.arange(0, d_model, 2).float() * (-math.log(10000.0) / d_model))
+            pe[:, 0::2] = torch.sin(position * div_term)
+            pe[:, 1::2] = torch.cos(position * div_term)
+            self.register_buffer("pe", pe.unsqueeze(0))
+            self.register_parameter("scale", nn.Parameter(torch.ones(1)))
+
+        def forward(self, x):
+            return x + self.scale * self.pe[:, :x.size(1)]
+
+
+    model = nn.Sequential(nn.Embedding(100, 32), PositionalEncoding({width}), nn.Linear(32, 5))
+    x = torch.randint(0, 100, (2, 12))
+"""
+
+
+def test_a_buffer_or_parameter_registered_by_name_is_the_attribute() -> None:
+    """The PyTorch transformer tutorial's positional encoding: register_buffer("pe", pe) makes
+    self.pe the table (not a parameter), register_parameter counts; a table of the wrong width is
+    an error at the add."""
+    good = textwrap.dedent(POSITIONAL_ENCODING.format(width=32)) + "model(x)\n"
+    (model,) = check_source(good, "m.py").models
+    namespace: dict = {}
+    exec(good, namespace)
+    assert model.status == "ok" and model.output_shape == ("B", 12, 5)
+    assert model.params == sum(p.numel() for p in namespace["model"].parameters())
+    bad = good.replace("PositionalEncoding(32)", "PositionalEncoding(16)")
+    (finding,) = [d for d in check_source(bad, "m.py").diagnostics if d.severity == "error"]
+    assert (finding.code, finding.span.line) == ("SHP108", 19) and "32 vs 16" in finding.message
+    with pytest.raises(RuntimeError, match="must match the size of tensor"):
+        exec(bad, {})

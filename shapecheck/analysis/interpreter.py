@@ -1459,6 +1459,9 @@ class Interpreter:
             return self.call_module(module, args, kwargs, node)
         if name in ("__getattr__", "get_submodule") and len(args) == 1 and isinstance(args[0], str):
             return self.get_attribute(module, args[0], node) if "." not in args[0] else UNKNOWN
+        if name in ("register_buffer", "register_parameter") and len(args) >= 2 and isinstance(args[0], str):
+            self.set_attribute(module, args[0], args[1])  # self.register_buffer("pe", pe): self.pe is pe
+            return None
         if name in ("add_module", "register_module", "__setattr__") and len(args) == 2:
             if name == "__setattr__" and isinstance(args[0], str):
                 self.set_attribute(module, args[0], args[1])
