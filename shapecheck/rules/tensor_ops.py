@@ -1364,6 +1364,34 @@ def _scaled(d: Dimension, factor: object) -> Dimension:
     return S.floordiv(S.mul(d, exact.numerator), exact.denominator)
 
 
+@register("F.scaled_dot_product_attention")
+def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False, scale=None,
+                                 enable_gqa=False):
+    """query (…, L, E), key (…, S, E), value (…, S, Ev) → (…, L, Ev); the leading dims of the three
+    broadcast (with enable_gqa, the query's heads (dim -3) a multiple of the key's)."""
+    q, k, v = _shape(query), _shape(key), _shape(value)
+    if min(len(q), len(k), len(v)) < 2:
+        raise ShapeError(Code.WRONG_RANK, f"scaled_dot_product_attention expects query, key and value of at least 2 "
+                                          f"dims but receives {S.render_shape(q)}, {S.render_shape(k)}, {S.render_shape(v)}")
+    if S.same(k[-2], v[-2]) is False and len(q) == 4:
+        raise NotKnown("key and value lengths")  # torch's 4-D CPU kernel reads the key's length of value rows
+    if S.same(q[-1], k[-1]) is False or S.same(k[-2], v[-2]) is False:
+        raise ShapeError(Code.INCOMPATIBLE_OPERANDS, f"scaled_dot_product_attention needs the query's and key's last "
+                                                     f"dims equal and the key's and value's lengths equal, but receives "
+                                                     f"{S.render_shape(q)}, {S.render_shape(k)}, {S.render_shape(v)}")
+    if enable_gqa is not False or len({len(q), len(k), len(v)}) != 1:
+        raise NotKnown("grouped or mixed-rank attention")
+    lead = broadcast_shapes(broadcast_shapes(q[:-2], k[:-2], "attend"), v[:-2], "attend")
+    if attn_mask is not None:
+        mask, scores = _shape(attn_mask), lead + (q[-2], k[-2])
+        if len(mask) > len(scores) or any(S.same(m, 1) is False and S.same(m, d) is False
+                                          for m, d in zip(mask[::-1], scores[::-1])):
+            raise ShapeError(Code.INCOMPATIBLE_OPERANDS, f"scaled_dot_product_attention's attn_mask "
+                                                         f"{S.render_shape(mask)} does not broadcast to the scores "
+                                                         f"{S.render_shape(scores)}")
+    return Tensor(lead + (q[-2], v[-1]))
+
+
 @register("F.grid_sample")
 def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corners=None):
     """input N×C×H×W sampled at grid N×H'×W'×2 gives N×C×H'×W'; 5-D with a grid's last dim of 3
