@@ -25,7 +25,7 @@ SHAPE_ERROR = (r"mat1 and mat2 shapes|to have \d+ channels|running_mean should c
                r"|is invalid for input of size|Output size is too small|must be divisible by|divisible by groups"
                r"|must match the size of tensor|Sizes of tensors must match|Expected 3D \(unbatched\) or 4D"
                r"|padding='same' is not supported|to match target batch_size|must be equal to input_size"
-               r"|was expecting embedding dimension")
+               r"|was expecting embedding dimension|the batch number of src and tgt must be equal")
 
 
 @pytest.fixture(autouse=True)

@@ -436,8 +436,10 @@ def transformer(src: Tuple, a: LayerArgs, given) -> Tuple:
     _at_least_one_layer(a, "num_decoder_layers")
     batch = 0 if a.flag("batch_first") else 1
     if len(src) == 3 and len(tgt) > batch and _differ(src[batch], tgt[batch]):
+        hint = "" if a.flag("batch_first") or _differ(src[0], tgt[0]) else \
+            " (it reads L×B×d_model: batches given B×L×d_model need batch_first=True)"
         raise ShapeError(Code.INCOMPATIBLE_OPERANDS, f"{a.kind} receives a src of batch {S.render(src[batch])} "
-                                                     f"but a tgt of batch {S.render(tgt[batch])}")
+                                                     f"but a tgt of batch {S.render(tgt[batch])}{hint}")
     for what, x in (("src", src), ("tgt", tgt)):
         if x and _differ(x[-1], a.size("d_model")):
             raise _feature_error(a, "d_model", a.size("d_model"), x[-1], what, x)
