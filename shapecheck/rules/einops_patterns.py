@@ -204,11 +204,14 @@ def repeat(tensor, pattern, **axes_lengths):
     return _apply("repeat", tensor, pattern, axes_lengths)
 
 
+def _check_reduction(reduction, what: str) -> None:
+    if isinstance(reduction, str) and reduction not in REDUCTIONS:
+        raise ShapeError(Code.INVALID_ARGUMENT, f"{what} reduction={reduction!r} is not one of {', '.join(REDUCTIONS)}")
+
+
 @register("einops.reduce")
 def reduce(tensor, pattern, reduction, **axes_lengths):
-    if isinstance(reduction, str) and reduction not in REDUCTIONS:
-        raise ShapeError(Code.INVALID_ARGUMENT, f"einops.reduce reduction={reduction!r} is not one of "
-                                                f"{', '.join(REDUCTIONS)}")
+    _check_reduction(reduction, "einops.reduce")
     return _apply("reduce", tensor, pattern, axes_lengths)
 
 
@@ -218,7 +221,7 @@ def rearrange_layer(x: Tuple, a: LayerArgs) -> Tuple:
     return transform("rearrange", x, a["pattern"], a["axes_lengths"] or {})
 
 
-@layer("Reduce", "pattern, reduction, axes_lengths=None")
+@layer("Reduce", "pattern, reduction, axes_lengths=None", check=lambda a: _check_reduction(a.values["reduction"], a.kind))
 def reduce_layer(x: Tuple, a: LayerArgs) -> Tuple:
     """einops.layers.torch.Reduce(pattern, reduction, **axes_lengths): no parameters."""
     return transform("reduce", x, a["pattern"], a["axes_lengths"] or {})
