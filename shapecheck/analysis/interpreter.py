@@ -202,6 +202,8 @@ class Interpreter:
         self._generators: Dict[int, bool] = {}  # id(function node) -> has a yield of its own
         # id(class of this file) -> its instances built by another file of the project (train.py's Net(10))
         self.built_elsewhere: Dict[int, List[Instance]] = {}
+        self.torchvision_stub: Optional[dict] = None  # pretrained.STUB's globals, once a file builds one
+        self.torchvision_models: List[Instance] = []  # the torchvision models built, as the script has them
         self.calls: List[Optional[CallSite]] = []  # the user calls being run, innermost last
         self._calling: Tuple = (None, None)  # (the call node being evaluated, the frame it is in)
 

@@ -218,7 +218,7 @@ def build(interp, name: str, kwargs: dict, node):
     if isinstance(model, Instance) and node is not None:
         _place(model, interp.source.span(node), interp.source.text(node), interp.source.path, set())
     if isinstance(model, Instance):
-        interp._torchvision_models = getattr(interp, "_torchvision_models", []) + [model]
+        interp.torchvision_models.append(model)
     return model
 
 
@@ -233,7 +233,7 @@ def is_torchvision(value) -> bool:
 
 def built(interp, value) -> bool:
     """A torchvision model the script has (built and returned to it, not being built)."""
-    return any(value is m for m in getattr(interp, "_torchvision_models", ()))
+    return any(value is m for m in interp.torchvision_models)
 
 
 def is_trunk(value) -> bool:
@@ -262,7 +262,7 @@ def _owners(interp, model) -> list:
     """The torchvision models that hold ``model`` (a model itself, or its trunk)."""
     if is_torchvision(model):
         return [model]
-    return [m for m in getattr(interp, "_torchvision_models", ()) if any(v is model for v in m.attrs.values())]
+    return [m for m in interp.torchvision_models if any(v is model for v in m.attrs.values())]
 
 
 def defined_in(inst: Instance) -> str:
@@ -272,13 +272,13 @@ def defined_in(inst: Instance) -> str:
 
 
 def _stub_globals(interp) -> dict:
-    stub = getattr(interp, "_torchvision_stub", None)
+    stub = interp.torchvision_stub
     if stub is None:
         source = interp.new_source(STUB, SHOWN_AS, None)
         stub = {"__name__": "torchvision.models", SOURCE_KEY: source, **_LIBRARY,
                 "_trunk": Builtin("_trunk", _trunk)}
         interp.run_imported(_stub_tree(), stub, source, 200_000)
-        interp._torchvision_stub = stub
+        interp.torchvision_stub = stub
     return stub
 
 
