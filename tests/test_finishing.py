@@ -110,3 +110,68 @@ def test_one_bug_found_by_both_passes_is_counted_once(capsys):
     status, out, _ = shapecheck(capsys, "--runtime", "--no-cache", "-f", "json", "examples/buggy/cifar_wrong_linear.py")
     (finding,) = json.loads(out)["diagnostics"]
     assert (finding["code"], finding["line"], finding["confirmed_on"]) == ("SHP101", 9, "cpu")
+
+
+# ShuffleNet's `mid_planes = out_planes/4` (pytorch-cifar), one block class built in three widths:
+# torch rejects each (a float channel count), and the user sees the line once, not three times
+STAGES = """\
+import torch
+import torch.nn as nn
+
+
+class Bottleneck(nn.Module):
+    def __init__(self, in_planes, out_planes):
+        super().__init__()
+        mid_planes = out_planes / 4
+        self.conv1 = nn.Conv2d(in_planes, mid_planes, kernel_size=1)
+
+    def forward(self, x):
+        return self.conv1(x)
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.layers = nn.Sequential(Bottleneck(24, 200), Bottleneck(50, 400), Bottleneck(100, 800))
+
+    def forward(self, x):
+        return self.layers(x)
+
+
+out = Net()(torch.randn(2, 24, 32, 32))
+"""
+
+
+def test_a_line_wrong_in_several_configurations_is_one_finding_saying_so(capsys, tmp_path):
+    import torch
+
+    for out_planes in (200, 400, 800):
+        with pytest.raises(TypeError):
+            torch.nn.Conv2d(24, out_planes / 4, kernel_size=1)
+    path = tmp_path / "shufflenet.py"
+    path.write_text(STAGES)
+    status, out, _ = shapecheck(capsys, "--no-cache", "-f", "json", str(path))
+    [finding] = json.loads(out)["diagnostics"]
+    assert (status, finding["code"], finding["line"], finding["column"]) == (1, "SHP107", 9, 22)
+    assert finding["message"] == ("Conv2d out_channels=mid_planes is 100.0, a float; PyTorch needs an integer here "
+                                  "(use // rather than /) (3 configurations make this line wrong; the first is shown)")
+
+
+def test_a_fix_is_kept_only_where_every_configuration_needs_the_same_edit():
+    from shapecheck.diagnostics import Diagnostic, Fix, Message, Span
+    from shapecheck.finishing import once_per_place
+
+    span = Span(5, 19, 5, 37)
+
+    def finding(expected, fix):
+        parts = Message(f"Linear expects {expected} input features but receives 64", "Net.fc: ",
+                        suggestion=f"use nn.Linear({fix}, 10)")
+        return Diagnostic.of("net.py", span, "SHP101", parts, model="Net", fix=Fix(fix, Span(5, 29, 5, 32)))
+
+    [same] = once_per_place([finding(128, "64"), finding(256, "64")])
+    assert same.fix == Fix("64", Span(5, 29, 5, 32)) and same.not_fixed == ""
+    assert same.message == ("Net.fc: Linear expects 128 input features but receives 64 (2 configurations of Net make "
+                            "this line wrong; the first is shown); use nn.Linear(64, 10)")
+    [different] = once_per_place([finding(128, "64"), finding(256, "32")])
+    assert different.fix is None and different.not_fixed == "each configuration of the model needs a different value here"
+    assert [d.span for d in once_per_place([finding(128, "64"), finding(128, "64")])] == [span]
