@@ -155,7 +155,8 @@ def test_each_constructor_is_the_model_torch_builds(name: str) -> None:
     ("efficientnet_b7", "model.classifier[1].in_features", 2560),
     ("densenet121", "model.classifier.in_features", 1024), ("vgg16", "model.classifier[6].in_features", 4096),
     ("convnext_tiny", "model.classifier[2].in_features", 768), ("vit_b_16", "model.heads.head.in_features", 768),
-    ("vit_l_16", "model.hidden_dim", 1024),
+    ("vit_l_16", "model.hidden_dim", 1024), ("efficientnet_v2_s", "model.classifier[1].in_features", 1280),
+    ("shufflenet_v2_x2_0", "model.fc.in_features", 2048), ("swin_b", "model.head.in_features", 1024),
 ])
 def test_the_head_in_features_a_script_reads(name: str, head: str, features: int) -> None:
     """What `num_ftrs = model.fc.in_features` gives: the right head is quiet, one feature off is

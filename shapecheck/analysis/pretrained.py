@@ -156,6 +156,33 @@ class ConvNeXt(nn.Module):
         return self.classifier(x)
 
 
+class ShuffleNetV2(nn.Module):
+    def __init__(self, name, features, num_classes=1000):
+        super().__init__()
+        self.trunk = _trunk(name)  # conv1, maxpool, stage2 ... stage4, conv5
+        self.fc = nn.Linear(features, num_classes)
+
+    def forward(self, x):
+        x = self.trunk(x)
+        x = x.mean([2, 3])
+        return self.fc(x)
+
+
+class SwinTransformer(nn.Module):
+    def __init__(self, name, features, num_classes=1000):
+        super().__init__()
+        self.features = _trunk(name)  # with norm and permute: B×C×h×w
+        self.avgpool = nn.AdaptiveAvgPool2d(1)
+        self.flatten = nn.Flatten(1)
+        self.head = nn.Linear(features, num_classes)
+
+    def forward(self, x):
+        x = self.features(x)
+        x = self.avgpool(x)
+        x = self.flatten(x)
+        return self.head(x)
+
+
 class VisionTransformer(nn.Module):
     def __init__(self, name, features, num_classes=1000):
         super().__init__()
@@ -175,7 +202,8 @@ def build(family, name, features, num_classes=1000):
     if family == "MobileNetV3Small":
         return MobileNetV3(name, features, 1024, num_classes)
     families = {"ResNet": ResNet, "VGG": VGG, "AlexNet": AlexNet, "DenseNet": DenseNet, "MobileNetV2": MobileNetV2,
-                "EfficientNet": EfficientNet, "ConvNeXt": ConvNeXt, "VisionTransformer": VisionTransformer}
+                "EfficientNet": EfficientNet, "ConvNeXt": ConvNeXt, "VisionTransformer": VisionTransformer,
+                "ShuffleNetV2": ShuffleNetV2, "SwinTransformer": SwinTransformer}
     return families[family](name, features, num_classes)
 '''
 

@@ -7,7 +7,8 @@ is one row of ``BACKBONES``, read from torchvision's source (``torchvision/model
 - ``features``: the channels the trunk hands the head, the head's in-features (``model.fc`` of a
   ResNet is ``Linear(512 * block.expansion, num_classes)``; DenseNet's ``num_features`` after the
   last block; MobileNetV2's ``last_channel``; EfficientNet's ``lastconv_output_channels``,
-  ``4 * _make_divisible(320 * width_mult, 8)``; ConvNeXt's last stage; ViT's ``hidden_dim``);
+  ``4 * _make_divisible(320 * width_mult, 8)``; ConvNeXt's last stage; ShuffleNetV2's conv5;
+  Swin's ``embed_dim * 2 ** 3``; ViT's ``hidden_dim``);
 - ``steps``: the windows that shrink H and W on the way (kernel, stride, padding), each
   convolution or pooling of the trunk with a stride, in order; the others keep the size;
 - ``params``: ``num_params`` of the model's ``IMAGENET1K_V1`` weights (its ``meta``), 1000 classes.
@@ -43,6 +44,8 @@ _DENSENET = ((7, 2, 3), (3, 2, 1), (2, 2, 0), (2, 2, 0), (2, 2, 0))  # conv0, po
 # the stem and each stride-2 depthwise conv, padding (k - 1) // 2: every one halves rounding up
 _HALVING = ((3, 2, 1),) * 5
 _CONVNEXT = ((4, 4, 0), (2, 2, 0), (2, 2, 0), (2, 2, 0))  # the 4×4 patchify stem, three 2×2 downsamplings
+# the 4×4 patch embedding, then three PatchMerging, each padding an odd size and halving it
+_SWIN = ((4, 4, 0), (3, 2, 1), (3, 2, 1), (3, 2, 1))
 
 
 @dataclass(frozen=True)
@@ -85,7 +88,13 @@ BACKBONES: Dict[str, Backbone] = {
         ("efficientnet_b0", 1280, 5288548), ("efficientnet_b1", 1280, 7794184), ("efficientnet_b2", 1408, 9109994),
         ("efficientnet_b3", 1536, 12233232), ("efficientnet_b4", 1792, 19341616),
         ("efficientnet_b5", 2048, 30389784), ("efficientnet_b6", 2304, 43040704),
-        ("efficientnet_b7", 2560, 66347960)]),
+        ("efficientnet_b7", 2560, 66347960), ("efficientnet_v2_s", 1280, 21458488),
+        ("efficientnet_v2_m", 1280, 54139356), ("efficientnet_v2_l", 1280, 118515272)]),
+    **_rows("ShuffleNetV2", _HALVING, [  # conv1, maxpool and the first unit of stage2..4 have stride 2
+        ("shufflenet_v2_x0_5", 1024, 1366792), ("shufflenet_v2_x1_0", 1024, 2278604),
+        ("shufflenet_v2_x1_5", 1024, 3503624), ("shufflenet_v2_x2_0", 2048, 7393996)]),
+    **_rows("SwinTransformer", _SWIN, [  # the trunk ends with its norm and permute to B×C×h×w
+        ("swin_t", 768, 28288354), ("swin_s", 768, 49606258), ("swin_b", 1024, 87768224)]),
     **_rows("ConvNeXt", _CONVNEXT, [
         ("convnext_tiny", 768, 28589128), ("convnext_small", 768, 50223688), ("convnext_base", 1024, 88591464),
         ("convnext_large", 1536, 197767336)]),
@@ -102,7 +111,8 @@ _HEADS = {"ResNet": lambda f: [(f, 1000)], "DenseNet": lambda f: [(f, 1000)],
           "MobileNetV2": lambda f: [(f, 1000)], "EfficientNet": lambda f: [(f, 1000)],
           "MobileNetV3Large": lambda f: [(f, 1280), (1280, 1000)],
           "MobileNetV3Small": lambda f: [(f, 1024), (1024, 1000)],
-          "ConvNeXt": lambda f: [(f, 1000)], "VisionTransformer": lambda f: [(f, 1000)]}
+          "ConvNeXt": lambda f: [(f, 1000)], "VisionTransformer": lambda f: [(f, 1000)],
+          "ShuffleNetV2": lambda f: [(f, 1000)], "SwinTransformer": lambda f: [(f, 1000)]}
 _HEAD_NORMS = {"ConvNeXt": 2}  # the LayerNorm2d before ConvNeXt's Linear: weight and bias
 
 
