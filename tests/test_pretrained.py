@@ -44,6 +44,8 @@ EQUIVALENTS = [
     ("densenet121.py", "densenet121()", "densenet121", ("", "features"), "classifier"),
     ("mobilenet_v2.py", "MobileNetV2()", "mobilenet_v2", ("", "features"), "classifier.1"),
     ("vgg16.py", "vgg16_bn()", "vgg16_bn", ("", "features"), "classifier.0"),
+    ("squeezenet.py", 'SqueezeNet("1_0")', "squeezenet1_0", ("", "features"), "classifier.1"),
+    ("squeezenet.py", 'SqueezeNet("1_1")', "squeezenet1_1", ("", "features"), "classifier.1"),
 ]
 HEAD_IN = {"alexnet": 256 * 6 * 6, "vgg16_bn": 512 * 7 * 7}  # the flattened adaptive pool's output
 
@@ -68,7 +70,9 @@ def test_the_table_counts_the_parameters_torch_does(equivalent) -> None:
 
 def test_the_head_takes_the_features_of_the_table(equivalent) -> None:
     model, backbone, _, head = equivalent
-    assert model.get_submodule(head).in_features == HEAD_IN.get(backbone.name, backbone.features)
+    layer = model.get_submodule(head)  # a Linear, or SqueezeNet's 1×1 Conv2d
+    width = layer.in_features if isinstance(layer, torch.nn.Linear) else layer.in_channels
+    assert width == HEAD_IN.get(backbone.name, backbone.features)
 
 
 def torch_trunk(model, trunk, shape):
@@ -157,6 +161,7 @@ def test_each_constructor_is_the_model_torch_builds(name: str) -> None:
     ("convnext_tiny", "model.classifier[2].in_features", 768), ("vit_b_16", "model.heads.head.in_features", 768),
     ("vit_l_16", "model.hidden_dim", 1024), ("efficientnet_v2_s", "model.classifier[1].in_features", 1280),
     ("shufflenet_v2_x2_0", "model.fc.in_features", 2048), ("swin_b", "model.head.in_features", 1024),
+    ("squeezenet1_1", "model.classifier[1].in_channels", 512),
 ])
 def test_the_head_in_features_a_script_reads(name: str, head: str, features: int) -> None:
     """What `num_ftrs = model.fc.in_features` gives: the right head is quiet, one feature off is

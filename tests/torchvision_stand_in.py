@@ -42,8 +42,11 @@ class Trunk(nn.Module):
             torch._assert(x.shape[3] == b.image_size, f"Wrong image width! Expected {b.image_size}")
             return x.new_zeros(x.shape[0], b.features)
         x = x[:, :1]
-        for kernel, stride, padding in b.steps:
-            x = F.conv2d(x, x.new_ones(1, 1, kernel, kernel), stride=stride, padding=padding)
+        for kernel, stride, padding, *ceil in b.steps:
+            if ceil:
+                x = F.max_pool2d(x, kernel, stride, padding, ceil_mode=True)
+            else:
+                x = F.conv2d(x, x.new_ones(1, 1, kernel, kernel), stride=stride, padding=padding)
         return x.new_zeros(x.shape[0], b.features, *x.shape[2:])
 
 

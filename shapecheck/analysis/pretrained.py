@@ -156,6 +156,21 @@ class ConvNeXt(nn.Module):
         return self.classifier(x)
 
 
+class SqueezeNet(nn.Module):
+    def __init__(self, name, features, num_classes=1000, dropout=0.5):
+        super().__init__()
+        self.features = _trunk(name)
+        self.classifier = nn.Sequential(
+            nn.Dropout(p=dropout), nn.Conv2d(features, num_classes, kernel_size=1), nn.ReLU(inplace=True),
+            nn.AdaptiveAvgPool2d((1, 1)),
+        )
+
+    def forward(self, x):
+        x = self.features(x)
+        x = self.classifier(x)
+        return torch.flatten(x, 1)
+
+
 class ShuffleNetV2(nn.Module):
     def __init__(self, name, features, num_classes=1000):
         super().__init__()
@@ -203,7 +218,7 @@ def build(family, name, features, num_classes=1000):
         return MobileNetV3(name, features, 1024, num_classes)
     families = {"ResNet": ResNet, "VGG": VGG, "AlexNet": AlexNet, "DenseNet": DenseNet, "MobileNetV2": MobileNetV2,
                 "EfficientNet": EfficientNet, "ConvNeXt": ConvNeXt, "VisionTransformer": VisionTransformer,
-                "ShuffleNetV2": ShuffleNetV2, "SwinTransformer": SwinTransformer}
+                "ShuffleNetV2": ShuffleNetV2, "SwinTransformer": SwinTransformer, "SqueezeNet": SqueezeNet}
     return families[family](name, features, num_classes)
 '''
 

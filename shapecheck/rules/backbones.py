@@ -7,10 +7,12 @@ is one row of ``BACKBONES``, read from torchvision's source (``torchvision/model
 - ``features``: the channels the trunk hands the head, the head's in-features (``model.fc`` of a
   ResNet is ``Linear(512 * block.expansion, num_classes)``; DenseNet's ``num_features`` after the
   last block; MobileNetV2's ``last_channel``; EfficientNet's ``lastconv_output_channels``,
-  ``4 * _make_divisible(320 * width_mult, 8)``; ConvNeXt's last stage; ShuffleNetV2's conv5;
+  ``4 * _make_divisible(320 * width_mult, 8)``; ConvNeXt's last stage; SqueezeNet's last Fire
+  module (its head is a 1×1 Conv2d, ``model.classifier[1]``); ShuffleNetV2's conv5;
   Swin's ``embed_dim * 2 ** 3``; ViT's ``hidden_dim``);
-- ``steps``: the windows that shrink H and W on the way (kernel, stride, padding), each
-  convolution or pooling of the trunk with a stride, in order; the others keep the size;
+- ``steps``: the windows that shrink H and W on the way (kernel, stride, padding, and ceil_mode
+  where a max-pool has it), each convolution or pooling of the trunk with a stride, in order; the
+  others keep the size;
 - ``params``: ``num_params`` of the model's ``IMAGENET1K_V1`` weights (its ``meta``), 1000 classes.
 
 The head itself (``fc``, ``classifier[...]``, ``heads.head``) is built as torchvision builds it,
@@ -32,7 +34,7 @@ from ..ir import ShapeError
 from .layers import LayerRule, check_size, require_rank, window_out
 from .shapes import Shape
 
-Window = Tuple[int, int, int]  # kernel, stride, padding
+Window = Tuple[int, ...]  # kernel, stride, padding, and 1 for a max-pool with ceil_mode=True
 
 # layer1 ... layer4 after the stem (conv1, bn1, relu, maxpool: built as layers of their own, which
 # fine-tuning scripts replace): the first block of layer2..4 has a conv3x3 of stride 2, padding 1
@@ -44,6 +46,9 @@ _DENSENET = ((7, 2, 3), (3, 2, 1), (2, 2, 0), (2, 2, 0), (2, 2, 0))  # conv0, po
 # the stem and each stride-2 depthwise conv, padding (k - 1) // 2: every one halves rounding up
 _HALVING = ((3, 2, 1),) * 5
 _CONVNEXT = ((4, 4, 0), (2, 2, 0), (2, 2, 0), (2, 2, 0))  # the 4×4 patchify stem, three 2×2 downsamplings
+# conv1 (7×7 / 3×3 stride 2, no padding), then three MaxPool2d(3, 2, ceil_mode=True)
+_SQUEEZENET_1_0 = ((7, 2, 0), (3, 2, 0, 1), (3, 2, 0, 1), (3, 2, 0, 1))
+_SQUEEZENET_1_1 = ((3, 2, 0), (3, 2, 0, 1), (3, 2, 0, 1), (3, 2, 0, 1))
 # the 4×4 patch embedding, then three PatchMerging, each padding an odd size and halving it
 _SWIN = ((4, 4, 0), (3, 2, 1), (3, 2, 1), (3, 2, 1))
 
@@ -90,6 +95,8 @@ BACKBONES: Dict[str, Backbone] = {
         ("efficientnet_b5", 2048, 30389784), ("efficientnet_b6", 2304, 43040704),
         ("efficientnet_b7", 2560, 66347960), ("efficientnet_v2_s", 1280, 21458488),
         ("efficientnet_v2_m", 1280, 54139356), ("efficientnet_v2_l", 1280, 118515272)]),
+    **_rows("SqueezeNet", _SQUEEZENET_1_0, [("squeezenet1_0", 512, 1248424)]),
+    **_rows("SqueezeNet", _SQUEEZENET_1_1, [("squeezenet1_1", 512, 1235496)]),
     **_rows("ShuffleNetV2", _HALVING, [  # conv1, maxpool and the first unit of stage2..4 have stride 2
         ("shufflenet_v2_x0_5", 1024, 1366792), ("shufflenet_v2_x1_0", 1024, 2278604),
         ("shufflenet_v2_x1_5", 1024, 3503624), ("shufflenet_v2_x2_0", 2048, 7393996)]),
@@ -112,7 +119,8 @@ _HEADS = {"ResNet": lambda f: [(f, 1000)], "DenseNet": lambda f: [(f, 1000)],
           "MobileNetV3Large": lambda f: [(f, 1280), (1280, 1000)],
           "MobileNetV3Small": lambda f: [(f, 1024), (1024, 1000)],
           "ConvNeXt": lambda f: [(f, 1000)], "VisionTransformer": lambda f: [(f, 1000)],
-          "ShuffleNetV2": lambda f: [(f, 1000)], "SwinTransformer": lambda f: [(f, 1000)]}
+          "ShuffleNetV2": lambda f: [(f, 1000)], "SwinTransformer": lambda f: [(f, 1000)],
+          "SqueezeNet": lambda f: [(f, 1000)]}  # its head is a 1×1 Conv2d: as many weights as a Linear
 _HEAD_NORMS = {"ConvNeXt": 2}  # the LayerNorm2d before ConvNeXt's Linear: weight and bias
 
 
@@ -140,8 +148,8 @@ def trunk_output(x: Shape, backbone: Backbone) -> Shape:
                                                   f"(input {S.render_shape(x)})")
         return (x[0], backbone.features)
     spatial = list(x[2:])
-    for kernel, stride, padding in backbone.steps:
-        spatial = [window_out(d, kernel, stride, padding) for d in spatial]
+    for kernel, stride, padding, *ceil in backbone.steps:
+        spatial = [window_out(d, kernel, stride, padding, ceil=bool(ceil)) for d in spatial]
         check_size(name, spatial, x, 2, f"its {kernel}×{kernel} stride-{stride} windows")
     return (x[0], backbone.features, *spatial)
 
