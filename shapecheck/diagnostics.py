@@ -945,10 +945,13 @@ RULES = {r.code: r for r in [
           This is a bug in shapecheck's static rules; please report it with the model.
           """),
     _rule(Code.RUNTIME_ERROR, "runtime-error", "error",
-          "Running the model on a dummy input raised an error.",
+          "Building the model or running a dummy input through it failed: it raised, hung, ended its "
+          "process or ran out of memory.",
           """
-          In --runtime mode the model is built and run; PyTorch's own message is reported at the
-          line of the layer that raised.
+          In --runtime mode the model is built and run in a child process; PyTorch's own message is
+          reported at the line of the layer that raised. A model that runs past --runtime-timeout,
+          ends its process (os._exit, a signal) or passes the memory limit is reported at the line
+          that defines or builds it, saying which and when; the other models are still run.
           """),
     _rule(Code.NOT_ANALYSED, "not-analysed", "info",
           "shapecheck could not analyse this model and checked nothing in it.",
