@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import sys
-import types
 import warnings
 from pathlib import Path
 from typing import Dict, Optional, Tuple
@@ -76,33 +75,14 @@ SHAPE_ERROR = (r"mat1 and mat2 shapes|to have \d+ channels|running_mean should c
                r"|is invalid for input of size|Output size is too small|Sizes of tensors must match")
 
 
-def d2l_stand_in(torch) -> types.ModuleType:
-    """d2l's loaders (a few small batches of Fashion-MNIST's size) and its training loop, one batch."""
-    d2l = types.ModuleType("d2l.torch")
-
-    def load_data_fashion_mnist(batch_size, resize=None):
-        size = resize or 28
-        data = torch.utils.data.TensorDataset(torch.rand(8, 1, size, size), torch.randint(0, 10, (8,)))
-        return (torch.utils.data.DataLoader(data, batch_size=4), torch.utils.data.DataLoader(data, batch_size=4))
-
-    def train_ch6(net, train_iter, test_iter, num_epochs, lr, device):
-        X, y = next(iter(train_iter))
-        torch.nn.functional.cross_entropy(net(X), y).backward()
-
-    d2l.load_data_fashion_mnist = load_data_fashion_mnist
-    d2l.train_ch6 = train_ch6
-    d2l.try_gpu = lambda i=0: torch.device("cpu")
-    package = types.ModuleType("d2l")
-    package.torch = d2l
-    return package
-
-
 @pytest.fixture
 def run_material(monkeypatch, tmp_path):
     torch = pytest.importorskip("torch")
-    package = d2l_stand_in(torch)
-    monkeypatch.setitem(sys.modules, "d2l", package)
-    monkeypatch.setitem(sys.modules, "d2l.torch", package.torch)
+    import course_stand_ins
+
+    for name, module in course_stand_ins.modules().items():
+        monkeypatch.setitem(sys.modules, name, module)
+    course_stand_ins.write_data(tmp_path)
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(sys, "argv", ["material"])
     threads = torch.get_num_threads()

@@ -72,9 +72,82 @@ class Loader(AbstractObject):
 
 @dataclass(eq=False)
 class Transform(AbstractObject):
-    """A torchvision transform pipeline, as what it does to (channels, height, width)."""
+    """A torchvision transform pipeline, as what it does to (channels, height, width); a dim it
+    cannot know is None.  Called on a PIL image, an HWC array or a C×H×W tensor, it gives the
+    image or tensor that comes out."""
 
     steps: Tuple = field(default_factory=tuple)  # functions (c, h, w) -> (c, h, w) or None
+    to_tensor: bool = False  # a step (ToTensor, PILToTensor) makes a C×H×W tensor of an image
+
+    def call_method(self, interp, name, args, kwargs, node):
+        if name != "__call__" or len(args) != 1:
+            return UNKNOWN
+        return self.apply(args[0], _origin(interp, node, "transform"))
+
+    def apply(self, image, origin: str = ""):
+        chw = _chw_of(image, self.to_tensor)
+        for step in self.steps:
+            chw = step(chw) if chw is not None else None
+        if chw is None:
+            return UNKNOWN
+        if isinstance(image, Image) and not self.to_tensor:
+            return Image(*chw)
+        return Tensor(tuple(S.unknown() if v is None else v for v in chw), origin=origin)
+
+
+# PIL's modes by their number of bands
+_BANDS = {"1": 1, "L": 1, "P": 1, "I": 1, "F": 1, "I;16": 1, "LA": 2, "RGB": 3, "YCbCr": 3, "LAB": 3, "HSV": 3,
+          "RGBA": 4, "CMYK": 4, "RGBX": 4}
+
+
+@dataclass(eq=False)
+class Image(AbstractObject):
+    """A PIL image: its bands and size, None where the code does not say (``Image.open`` reads a
+    file of any size and mode; ``.convert("RGB")`` makes it three bands)."""
+
+    channels: Optional[int] = None
+    height: Optional[int] = None
+    width: Optional[int] = None
+    entered_as_itself = True  # `with Image.open(path) as img:` binds the image
+
+    def call_method(self, interp, name, args, kwargs, node):
+        if name == "convert":
+            mode = args[0] if args else kwargs.get("mode")
+            return Image(_BANDS.get(mode) if isinstance(mode, str) else None, self.height, self.width)
+        if name == "resize":  # PIL sizes are (width, height)
+            size = args[0] if args else kwargs.get("size")
+            width, height = _pair(size)
+            return Image(self.channels, height, width)
+        if name == "crop":
+            box = args[0] if args else kwargs.get("box")
+            known = isinstance(box, (tuple, list)) and len(box) == 4 and all(S.is_int(v) for v in box)
+            return Image(self.channels, box[3] - box[1] if known else None, box[2] - box[0] if known else None)
+        if name in ("copy", "filter", "transpose") or (name == "rotate" and not kwargs.get("expand")):
+            return Image(self.channels, self.height, self.width)
+        return UNKNOWN
+
+    def attribute(self, interp, name):
+        if name == "size":
+            return (self.width, self.height) if self.width and self.height else UNKNOWN
+        return super().attribute(interp, name)
+
+
+def _pair(size) -> Tuple[Optional[int], Optional[int]]:
+    if isinstance(size, (tuple, list)) and len(size) == 2 and all(S.is_int(v) for v in size):
+        return size[0], size[1]
+    return None, None
+
+
+def _chw_of(image, to_tensor: bool) -> Optional[Tuple]:
+    """(channels, height, width) of what a transform is given; ToTensor reads an array as H×W×C."""
+    if isinstance(image, Image):
+        return image.channels, image.height, image.width
+    if not isinstance(image, Tensor) or image.shape is None:
+        return None
+    dims = tuple(d if S.is_int(d) else None for d in image.shape)
+    if image.numpy and to_tensor:
+        return (dims[2],) + dims[:2] if len(dims) == 3 else (1,) + dims if len(dims) == 2 else None
+    return dims if len(dims) == 3 and not image.numpy else None
 
 
 def _collated(sample, origin: str):
@@ -120,6 +193,8 @@ def _resize(size):
     def step(chw):
         c, h, w = chw
         if isinstance(size, int):
+            if h is None or w is None:
+                return c, None, None
             # torchvision: the smaller edge becomes `size`, the aspect ratio is kept
             if h <= w:
                 return c, size, max(1, int(size * w / h))
@@ -145,16 +220,20 @@ def _grayscale(channels):
     return lambda chw: (channels, chw[1], chw[2]) if isinstance(channels, int) else None
 
 
+def _unknown_step(chw):
+    return None
+
+
 def transform(kind: str):
     def build(interp, args, kwargs, node):
         if kind == "Compose":
             steps = args[0] if args else kwargs.get("transforms", UNKNOWN)
             if not isinstance(steps, (list, tuple)):
-                return Transform((lambda chw: None,))
+                return Transform((_unknown_step,))
             out = []
             for s in steps:
-                out.extend(s.steps if isinstance(s, Transform) else (lambda chw: None,))
-            return Transform(tuple(out))
+                out.extend(s.steps if isinstance(s, Transform) else (_unknown_step,))
+            return Transform(tuple(out), any(isinstance(s, Transform) and s.to_tensor for s in steps))
         size = args[0] if args else kwargs.get("size", UNKNOWN)
         if kind in ("Resize", "Scale"):  # Scale: the old name of Resize
             return Transform((_resize(size),))
@@ -163,13 +242,35 @@ def transform(kind: str):
         if kind in ("Grayscale", "RandomGrayscale"):
             n = args[0] if args else kwargs.get("num_output_channels", 1)
             return Transform((_grayscale(n) if kind == "Grayscale" else (lambda chw: chw),))
-        return Transform((lambda chw: chw,))  # ToTensor, Normalize, flips, jitter: shape unchanged
+        # ToTensor, Normalize, flips, jitter: shape unchanged
+        return Transform((lambda chw: chw,), to_tensor=kind in ("ToTensor", "PILToTensor"))
     return build
 
 
 _SHAPE_KEEPING = ("ToTensor", "Normalize", "RandomHorizontalFlip", "RandomVerticalFlip", "ColorJitter",
                   "RandomRotation", "RandomAffine", "PILToTensor", "ConvertImageDtype", "ToDtype",
                   "RandomErasing", "AutoAugment", "RandAugment", "TrivialAugmentWide", "Lambda")
+
+
+def image_folder(interp, args, kwargs, node):
+    """ImageFolder: RGB images of the files' sizes, each through the transform it is given."""
+    pipeline = args[1] if len(args) > 1 else kwargs.get("transform")
+    sample = pipeline.apply(Image(3), _origin(interp, node, "ImageFolder")) if isinstance(pipeline, Transform) \
+        else UNKNOWN
+    return Dataset((sample, UNKNOWN), origin=_origin(interp, node, "ImageFolder"))
+
+
+def _open_image(interp, args, kwargs, node):
+    return Image()
+
+
+def _image_from_array(interp, args, kwargs, node):
+    array = args[0] if args else kwargs.get("obj")
+    shape = array.shape if isinstance(array, Tensor) and array.shape is not None else ()
+    dims = [d if S.is_int(d) else None for d in shape]
+    if len(dims) == 3:
+        return Image(dims[2], dims[0], dims[1])
+    return Image(1, dims[0], dims[1]) if len(dims) == 2 else Image()
 
 
 def dataset(name: str):
@@ -431,6 +532,10 @@ CALLS = {
     "pickle.loads": lambda interp, args, kwargs, node: LoadedData(),
     "numpy.load": lambda interp, args, kwargs, node: LoadedData(),
     "numpy.fromfile": _from_file,
+    "PIL.Image.open": _open_image,
+    "PIL.Image.fromarray": _image_from_array,
+    "torchvision.datasets.ImageFolder": image_folder,
+    "torchvision.datasets.folder.ImageFolder": image_folder,
     "torch.utils.data.TensorDataset": tensor_dataset,
     "torch.utils.data.dataset.TensorDataset": tensor_dataset,
     "torch.utils.data.DataLoader": data_loader,

@@ -666,9 +666,10 @@ class Interpreter:
 
     def exec_With(self, stmt: ast.With, frame: Frame) -> None:
         for item in stmt.items:
-            self.eval(item.context_expr, frame)
+            value = self.eval(item.context_expr, frame)
             if item.optional_vars is not None:
-                self.assign(item.optional_vars, UNKNOWN, frame)
+                entered = value if getattr(value, "entered_as_itself", False) else UNKNOWN
+                self.assign(item.optional_vars, entered, frame)
         self.exec_block(stmt.body, frame)
 
     exec_AsyncWith = exec_With
@@ -1210,6 +1211,8 @@ class Interpreter:
             return self.call(func.func, list(func.args) + list(args), {**func.kwargs, **kwargs}, node)
         if is_module(func):
             return self.call_module(func, args, kwargs, node)
+        if isinstance(func, AbstractObject):
+            return func.call_method(self, "__call__", args, kwargs, node)
         if func is UNKNOWN and node is not None and any(isinstance(v, Tensor) for v in args):
             self.checker.cannot_follow(VALUE_NOT_KNOWN, node.lineno,
                                        f"what `{self.source.text(node.func)}` is, called here, is not known")

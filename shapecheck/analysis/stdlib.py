@@ -359,6 +359,35 @@ def _iterated(kind):
     return convert
 
 
+class Iterator(AbstractObject):
+    """``iter(loader)``: the items still to come; ``next`` takes the first (``next(iter(loader))``
+    is a batch, as the course notebooks show one)."""
+
+    def __init__(self, items: list):
+        self.rest = items
+
+    def items(self, interp):
+        return self.rest
+
+    def call_method(self, interp, name, args, kwargs, node):
+        if name in ("__next__", "next") and self.rest:
+            first, self.rest = self.rest[0], self.rest[1:]
+            return first
+        return UNKNOWN
+
+
+def _iter(interp, args, kwargs, node):
+    items = interp.iterate(args[0]) if len(args) == 1 else UNKNOWN
+    return UNKNOWN if items is UNKNOWN else Iterator(list(items))
+
+
+def _next(interp, args, kwargs, node):
+    if not args or not isinstance(args[0], Iterator):
+        return UNKNOWN
+    return args[0].call_method(interp, "__next__", [], {}, node) if args[0].rest else \
+        (args[1] if len(args) > 1 else UNKNOWN)
+
+
 def _minmax(fn):
     def call(*args, **kwargs):
         values = args[0] if len(args) == 1 else args
@@ -383,7 +412,7 @@ BUILTINS: Dict[str, object] = {
 }
 BUILTINS.update({name: Builtin(name, fn) for name, fn in {
     "enumerate": _enumerate, "zip": _zip, "list": _iterated(list), "tuple": _iterated(tuple),
-    "reversed": _iterated(lambda items: list(reversed(items))),
+    "reversed": _iterated(lambda items: list(reversed(items))), "iter": _iter, "next": _next,
 }.items()})
 _MODULE_ATTRIBUTES = {"training", "forward", "parameters", "modules", "children", "named_modules", "to", "eval",
                       "train", "state_dict", "register_buffer", "add_module", "zero_grad", "apply"}
@@ -410,7 +439,7 @@ BUILTINS["setattr"] = Builtin("setattr", lambda interp, args, kwargs, node: inte
 BUILTINS["globals"] = Builtin("globals", lambda interp, args, kwargs, node: interp.globals)
 BUILTINS["type"] = Builtin("type", lambda interp, args, kwargs, node: _type(args[0]) if len(args) == 1 else UNKNOWN)
 for _name in ("Exception", "ValueError", "TypeError", "RuntimeError", "NotImplementedError", "KeyError",
-              "object", "open", "iter", "next", "map", "filter", "vars", "id", "input", "set",
+              "object", "open", "map", "filter", "vars", "id", "input", "set",
               "frozenset", "callable", "repr", "hash", "format", "ord", "chr", "slice", "property",
               "staticmethod", "classmethod"):
     BUILTINS.setdefault(_name, UNKNOWN)
