@@ -409,10 +409,12 @@ RULES = {r.code: r for r in [
           Block()(torch.randn(8, 64, 16, 16))
           """),
     _rule(Code.HWC_INPUT, "hwc-input", "error",
-          "An image batch in channels-last (HWC) layout goes into a model that wants B×C×H×W.",
+          "An image batch (B×H×W×C) or a signal batch (B×L×C) in channels-last layout goes into a model "
+          "that wants channels first.",
           """
-          Images loaded with numpy, PIL or pandas are height × width × channels; PyTorch's
-          convolutions want channels first. Permute before the model.
+          Images loaded with numpy, PIL or pandas are height × width × channels, and waveforms
+          stacked with a trailing unsqueeze are length × channels; PyTorch's convolutions want
+          channels first. Permute before the model.
           """,
           bad="""
           import numpy as np

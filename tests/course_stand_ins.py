@@ -119,6 +119,20 @@ class ImageFolder(torch.utils.data.Dataset):
         return (self.transform(image) if self.transform else image), label
 
 
+class MNIST(torch.utils.data.Dataset):
+    """Eight grey 28×28 digits through the transform."""
+
+    def __init__(self, root, train=True, transform=None, target_transform=None, download=False):
+        self.transform = transform
+
+    def __len__(self):
+        return 8
+
+    def __getitem__(self, index):
+        image = StandInImage(torch.rand(1, 28, 28))
+        return (self.transform(image) if self.transform else image), index % 10
+
+
 def modules() -> dict:
     """The stand-in modules by the names the material imports."""
     image = types.ModuleType("PIL.Image")
@@ -130,7 +144,7 @@ def modules() -> dict:
         setattr(transforms, cls.__name__, cls)
     transforms.Scale = Resize
     datasets = types.ModuleType("torchvision.datasets")
-    datasets.ImageFolder = ImageFolder
+    datasets.ImageFolder, datasets.MNIST = ImageFolder, MNIST
     utils = types.ModuleType("torchvision.utils")
     utils.save_image = lambda *args, **kwargs: None
     torchvision = types.ModuleType("torchvision")
@@ -153,6 +167,22 @@ def d2l_module() -> types.ModuleType:
         X, y = next(iter(train_iter))
         F.cross_entropy(net(X), y).backward()
 
+    class Module(torch.nn.Module):  # d2l 1.0: the model's layers are self.net
+        def save_hyperparameters(self, ignore=()):
+            pass
+
+        def forward(self, X):
+            return self.net(X)
+
+    class Classifier(Module):
+        def layer_summary(self, X_shape):
+            X = torch.randn(*X_shape)
+            for layer in self.net:
+                X = layer(X)
+                print(layer.__class__.__name__, "output shape:\t", X.shape)
+
+    d2l.Module, d2l.Classifier = Module, Classifier
+    d2l.init_cnn = lambda module: None
     d2l.load_data_fashion_mnist = load_data_fashion_mnist
     d2l.train_ch6 = train_ch6
     d2l.try_gpu = lambda i=0: torch.device("cpu")

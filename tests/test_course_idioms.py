@@ -137,3 +137,73 @@ def test_next_takes_the_items_of_an_iterator_in_turn():
     """)
     [model] = result.models
     assert (model.name, model.input_shape, model.output_shape) == ("second", ("B", 8), ("B", 3))
+
+
+def test_gan_collections_noise_through_variable_and_the_cpu_or_gpu_tensor_type():
+    result = check("""
+        from torch.autograd import Variable
+        cuda = torch.cuda.is_available()
+        Tensor = torch.cuda.FloatTensor if cuda else torch.FloatTensor
+        generator = nn.Sequential(nn.Linear(100, 784), nn.Tanh())
+        discriminator = nn.Sequential(nn.Linear(784, 1), nn.Sigmoid())
+        z = Variable(Tensor(np.random.normal(0, 1, (16, 100))))
+        valid = Variable(Tensor(16, 1).fill_(1.0), requires_grad=False)
+        gen_imgs = generator(z)
+        score = discriminator(gen_imgs)
+    """)
+    generator, discriminator = result.models
+    assert (generator.input_shape, discriminator.input_shape, discriminator.output_shape) == \
+        (("B", 100), ("B", 784), ("B", 1))
+
+
+def test_a_generators_output_is_the_discriminators_input_and_a_mismatch_is_at_the_discriminator():
+    result = check("""
+        netG = nn.Sequential(nn.ConvTranspose2d(100, 64, 4, 1, 0), nn.ConvTranspose2d(64, 3, 4, 2, 1), nn.Tanh())
+        netD = nn.Sequential(nn.Conv2d(3, 16, 4, 2, 1), nn.Flatten(), nn.Linear(16 * 8 * 8, 1))
+        for noise in (torch.randn(8, 100).view(-1, 100, 1, 1), torch.randn(8, 100)[:, :, None, None],
+                      torch.randn(8, 100).reshape(8, 100, 1, 1)):
+            out = netD(netG(noise))
+    """)
+    [finding] = result.diagnostics
+    assert (finding.code, finding.span.line, finding.span.column) == ("SHP101", 7, 63)
+    assert finding.message.startswith("netD.2: Linear expects 1024 input features but receives 256 = 16×4×4")
+    generator = next(m for m in result.models if m.name == "netG")
+    assert (generator.input_shape, generator.output_shape) == (("B", 100, 1, 1), ("B", 3, 8, 8))
+
+
+def test_a_waveform_batch_in_channels_last_layout_is_reported_at_the_call():
+    result = check("""
+        model = nn.Sequential(nn.Conv1d(1, 32, 80, stride=16), nn.ReLU(), nn.AdaptiveAvgPool1d(1))
+        batch = torch.stack([torch.randn(8000) for _ in range(4)]).unsqueeze(-1)
+        out = model(batch)
+    """)
+    [finding] = result.diagnostics
+    assert (finding.code, finding.span.line, finding.span.column) == ("SHP201", 8, 7)
+    assert "receives 4×8000×1, a batch of signals in channels-last (B×L×C) layout" in finding.message
+    assert finding.message.endswith("permute it first: batch.permute(0, 2, 1)")
+    assert finding.fix.replacement == "batch.permute(0, 2, 1)"
+
+
+def test_d2l_classifiers_forward_is_self_net_and_layer_summary_checks_it_on_that_shape():
+    result = check("""
+        from d2l import torch as d2l
+
+        class LeNet(d2l.Classifier):
+            def __init__(self, lr=0.1, num_classes=10):
+                super().__init__()
+                self.save_hyperparameters()
+                self.net = nn.Sequential(
+                    nn.LazyConv2d(6, kernel_size=5, padding=2), nn.Sigmoid(),
+                    nn.AvgPool2d(kernel_size=2, stride=2), nn.Flatten(),
+                    nn.LazyLinear(num_classes))
+
+        LeNet().layer_summary((1, 1, 28, 28))
+        model = LeNet(num_classes=3)
+        out = model(torch.zeros(4, 1, 32, 32))
+    """)
+    assert not result.diagnostics
+    summary, called = sorted(result.models, key=lambda m: m.input_line)
+    assert (summary.input_shape, summary.output_shape, summary.input_source) == \
+        (("B", 1, 28, 28), ("B", 10), "layer_summary at line 17")
+    assert [layer.output_shape for layer in summary.layers][3] == ("B", 1176)  # 6 x 14 x 14
+    assert (called.input_shape, called.output_shape) == (("B", 1, 32, 32), ("B", 3))

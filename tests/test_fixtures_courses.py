@@ -72,7 +72,8 @@ def test_the_corpus_is_half_correct_with_one_bug_per_buggy_file() -> None:
 # --- under torch ------------------------------------------------------------------------------------
 
 SHAPE_ERROR = (r"mat1 and mat2 shapes|to have \d+ channels|running_mean should contain|size mismatch"
-               r"|is invalid for input of size|Output size is too small|Sizes of tensors must match")
+               r"|is invalid for input of size|Output size is too small|Sizes of tensors must match"
+               r"|Kernel size can.t be greater than actual input size")
 
 
 @pytest.fixture
@@ -106,3 +107,16 @@ def test_the_material_behaves_under_torch(path: Path, run_material) -> None:
         return
     with pytest.raises((RuntimeError, ValueError), match=SHAPE_ERROR):
         run_material(path)
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+def test_every_model_is_checked_with_the_input_the_material_gives_it(path: Path) -> None:
+    """Each model the material defines is checked at least once on an input its code gives (every
+    dim but the batch a number); those checks find the bug of a buggy file and nothing in a correct one."""
+    models = check_path(str(path)).models
+    real = [m for m in models if not m.input_source.startswith("symbolic")
+            and all(isinstance(d, int) for d in m.input_shape[1:])]
+    assert models and {m.name for m in real} == {m.name for m in models}, [(m.name, m.input_source) for m in models]
+    statuses = {m.status for m in real}
+    assert statuses == ({"ok", "error"} if len(real) > 1 else {"error"}) if markers(path) else {"ok"}, \
+        [(m.name, m.status) for m in real]

@@ -146,6 +146,9 @@ PYTHON_THAT_LOOKS_LIKE_IPYTHON = [
     ["doc = '''", "%matplotlib inline", "!ls", "net?", "'''"],
     ['doc = """usage:', "    x = !ls", '"""'],
     ["rows = {'a': 1,", "        'b': 2", "        % 3}"],
+    ["doc = '''", "%%time", "%%bash", "'''"],
+    ["x = (1,", "%%time", ")"],
+    ["print('a',", "  !ls)"],
 ]
 
 

@@ -40,6 +40,10 @@ CONTAINERS = {"Sequential", "ModuleList", "ModuleDict"}
 MODULE_BASES = {"torch.jit.ScriptModule", "pytorch_lightning.LightningModule", "pytorch_lightning.core.LightningModule",
                 "lightning.LightningModule", "lightning.pytorch.LightningModule",
                 "lightning.pytorch.core.LightningModule"}
+# d2l's Module and Classifier are nn.Modules whose forward is self.net(X), and whose
+# layer_summary(X_shape) runs self.net layer by layer on a tensor of that shape
+D2L_MODULES = {"d2l.torch.Module", "d2l.torch.Classifier"}
+MODULE_BASES |= D2L_MODULES
 
 
 class Abort(Exception):
@@ -848,7 +852,7 @@ class Interpreter:
         if condition is UNKNOWN:
             self.undecided(node.test, frame, "the choice")
             a, b = self.eval(node.body, frame), self.eval(node.orelse, frame)
-            return a if _same(a, b) else _widen([a, b])
+            return a if _same(a, b) else _device_twin(a, b) or _widen([a, b])
         return self.eval(node.body if condition else node.orelse, frame)
 
     def eval_BoolOp(self, node: ast.BoolOp, frame):
@@ -1479,9 +1483,18 @@ class Interpreter:
             return self._parameters_method(module, name, args)
         if isinstance(module, Instance) and module.cls.container_base:
             return self._container_subclass_method(module, name, args)
+        if name == "layer_summary" and isinstance(module, Instance) and _d2l_based(module.cls):
+            return self._layer_summary(module, args[0] if args else kwargs.get("X_shape"), node)
         if name in ("children", "modules"):
             return [m for _, m in _module_children(module)] if name == "children" else UNKNOWN
         return UNKNOWN
+
+    def _layer_summary(self, model: Instance, shape, node) -> None:
+        """d2l's ``model.layer_summary((1, 1, 224, 224))``: the model is checked on that input."""
+        if isinstance(shape, (tuple, list)) and shape and all(S.is_int(v) and v > 0 for v in shape):
+            where = f"layer_summary at {self.at_line(node.lineno)}" if node is not None else "layer_summary"
+            self.checker.script_call(model, [Tensor(tuple(shape))], {}, node, source=where)
+        return None
 
     def _container_subclass_method(self, inst: Instance, name: str, args: list):
         """``self.items()`` in an nn.ModuleDict subclass, ``self.append(m)`` in an nn.ModuleList one:
@@ -1550,6 +1563,8 @@ class Interpreter:
                 return self.call_function(forward, [module] + list(args), kwargs)
             if module.cls.sequential_base:
                 return self._chain(_sequential_items(module), args[0] if args else UNKNOWN, node)
+            if _d2l_based(module.cls) and is_module(module.attrs.get("net")):
+                return self.call_module(module.attrs["net"], list(args[:1]), {}, node)
             return UNKNOWN
         return Tensor(None)
 
@@ -1618,6 +1633,15 @@ def _same(a, b) -> bool:
     return False
 
 
+def _device_twin(a, b) -> Optional[Global]:
+    """Of ``torch.cuda.FloatTensor if cuda else torch.FloatTensor``, the CPU type: the two make
+    tensors of the same shapes."""
+    if isinstance(a, Global) and isinstance(b, Global) and \
+            a.qualname.replace("torch.cuda.", "torch.") == b.qualname.replace("torch.cuda.", "torch."):
+        return a if not a.qualname.startswith("torch.cuda.") else b
+    return None
+
+
 def _widen(values: list):
     """What is known of several possible values: tensors of unknown shape stay tensors."""
     if all(isinstance(v, Tensor) for v in values):
@@ -1665,6 +1689,11 @@ def _applied_in_turn(stmt: ast.For) -> Optional[ast.Assign]:
                 and isinstance(node.value.args[0], ast.Name) and node.value.args[0].id == node.targets[0].id:
             return node
     return None
+
+
+def _d2l_based(cls: ClassValue) -> bool:
+    return any(isinstance(b, Global) and b.qualname in D2L_MODULES or isinstance(b, ClassValue) and _d2l_based(b)
+               for b in cls.bases)
 
 
 def _is_sequential(value) -> bool:

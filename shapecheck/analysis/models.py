@@ -489,8 +489,8 @@ class Checker:
                 self.report(error.code, self._call_span(), Message(problem, self._where(path)), path=at_call)
                 return
             if error.code == Code.CHANNEL_MISMATCH and _looks_channels_last(layer, x):
-                self.report(Code.HWC_INPUT, self._call_span(), self._layout_message(layer, x), self._permute_fix(),
-                            path=at_call)
+                self.report(Code.HWC_INPUT, self._call_span(), self._layout_message(layer, x),
+                            self._permute_fix(len(x.shape)), path=at_call)
                 return
         span = layer.call.span
         if written is not None and written.span is not None and written.span.line != span.line:
@@ -509,11 +509,12 @@ class Checker:
         args = getattr(node, "args", None)
         return self.run.call_source.text(args[0]) if args else "x"
 
-    def _permute_fix(self) -> Optional[Fix]:
+    def _permute_fix(self, rank: int) -> Optional[Fix]:
         args = getattr(self.run.call_node, "args", None)
         if not args or isinstance(args[0], ast.Starred):
             return None
-        return Fix(f"{_receiver(self._input_text())}.permute(0, 3, 1, 2)", self.run.call_source.span(args[0]))
+        order = "0, 2, 1" if rank == 3 else "0, 3, 1, 2"
+        return Fix(f"{_receiver(self._input_text())}.permute({order})", self.run.call_source.span(args[0]))
 
     def _rank_message(self, layer: Layer, x: Tensor) -> str:
         message = f"{self.run.model} receives a {len(x.shape)}-D input {S.render_shape(x.shape)} but its first " \
@@ -525,6 +526,12 @@ class Checker:
         return message
 
     def _layout_message(self, layer: Layer, x: Tensor) -> str:
+        if len(x.shape) == 3:
+            b, length, c = x.shape
+            return (f"{self.run.model} receives {S.render_shape(x.shape)}, a batch of signals in channels-last "
+                    f"(B×L×C) layout, but {one_line(layer.call.text)} wants channels first: "
+                    f"{S.render_shape((b, c, length))}; permute it first: "
+                    f"{_receiver(self._input_text())}.permute(0, 2, 1)")
         b, h, w, c = x.shape
         wanted = S.render_shape((b, c, h, w))
         return (f"{self.run.model} receives {S.render_shape(x.shape)}, an image batch in channels-last (HWC) "
@@ -862,8 +869,10 @@ def _sequence_swapped(layer: Layer, x: Optional[Tensor]) -> bool:
 
 
 def _looks_channels_last(layer: Layer, x: Tensor) -> bool:
+    """B×H×W×C into a 2-D convolution, or B×L×C into a 1-D one (a waveform stacked as time × 1)."""
     channels = layer.args.values.get("in_channels") if layer.args else None
-    return (len(x.shape) == 4 and S.is_int(channels) and S.same(x.shape[3], channels) is True
+    rank = 3 if layer.call.kind in ("Conv1d", "ConvTranspose1d") else 4
+    return (len(x.shape) == rank and S.is_int(channels) and S.same(x.shape[-1], channels) is True
             and S.same(x.shape[1], channels) is False)
 
 

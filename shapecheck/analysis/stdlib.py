@@ -485,6 +485,9 @@ GLOBAL_CALLS = {
     "torch.compile": lambda interp, args, kwargs, node: args[0] if args else UNKNOWN,
     "torch.jit.is_tracing": lambda interp, args, kwargs, node: False,
     "torch.device": lambda interp, args, kwargs, node: UNKNOWN,
+    # Variable(x) wraps x for autograd (a no-op since torch 0.4): the same tensor
+    "torch.autograd.Variable": lambda interp, args, kwargs, node: args[0] if args else UNKNOWN,
+    "torch.autograd.variable.Variable": lambda interp, args, kwargs, node: args[0] if args else UNKNOWN,
     "typing.cast": lambda interp, args, kwargs, node: args[1] if len(args) == 2 else UNKNOWN,
     "functools.partial": lambda interp, args, kwargs, node: (Partial(args[0], tuple(args[1:]), dict(kwargs))
                                                              if args else UNKNOWN),
