@@ -13,9 +13,36 @@ from .. import __version__
 from . import main as cli
 from ..diagnostics import RULES
 
+
+class Command(typer.core.TyperCommand):
+    """A command whose help shows its arguments as written for people (`PATH...`, `[FOLDER]`), not
+    as typer shows them (`{paths}...`, `<list[str]>`)."""
+
+    def collect_usage_pieces(self, ctx) -> List[str]:
+        return [self.options_metavar] + [_shown(p) for p in self._arguments(ctx)]
+
+    def format_options(self, ctx, formatter) -> None:
+        arguments = [(_shown(p), p.help or "") for p in self._arguments(ctx)]
+        options = [r for p in self.get_params(ctx) if p.param_type_name == "option"
+                   for r in [p.get_help_record(ctx)] if r is not None]
+        for title, rows in (("Arguments", arguments), ("Options", options)):
+            if rows:
+                with formatter.section(title):
+                    formatter.write_dl(rows)
+
+    def _arguments(self, ctx) -> list:
+        return [p for p in self.get_params(ctx) if p.param_type_name == "argument"]
+
+
+def _shown(argument) -> str:
+    name = argument.metavar or argument.name.upper()
+    return name if argument.required else f"[{name}]"
+
+
 app = typer.Typer(add_completion=False, rich_markup_mode=None,
                   context_settings={"help_option_names": ["-h", "--help"]})
-rules_app = typer.Typer(add_completion=False, rich_markup_mode=None)
+rules_app = typer.Typer(add_completion=False, rich_markup_mode=None,
+                        context_settings={"help_option_names": ["-h", "--help"]})
 
 
 def fail(message: str) -> None:
@@ -28,9 +55,10 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.command()
+@app.command(cls=Command)
 def check(
-    paths: List[str] = typer.Argument(..., help="Files or folders to check (.py, .ipynb); - reads stdin."),
+    paths: List[str] = typer.Argument(..., metavar="PATH...",
+                                      help="Files or folders to check (.py, .ipynb); - reads stdin."),
     input_shape: List[str] = typer.Option(
         [], "--input-shape", "-i", metavar="[NAME=]SHAPE",
         help="Input shape, e.g. 3,32,32 or B,3,32,32; NAME=3,32,32 for one model. Repeatable."),
@@ -86,39 +114,83 @@ def check(
                                             "used when there are enough files to share)."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Neither read nor write the cache of results "
                                                             "(.shapecheck_cache/; `shapecheck clean` removes it)."),
+    watch: bool = typer.Option(False, "--watch", "-w", help="Check again whenever a Python file, notebook or "
+                                                            "pyproject.toml under the paths' folders changes "
+                                                            "(Ctrl-C stops)."),
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version."),
 ) -> None:
     """Find tensor-shape bugs in PyTorch model code, without running it.
 
-    `shapecheck rules` lists the finding codes; `shapecheck rule SHP101` explains one;
-    `shapecheck clean` removes the cache of results.
+    \b
+    Commands (`shapecheck check PATH...` is the same as `shapecheck PATH...`):
+      shapecheck rules [--format json]   list the finding codes
+      shapecheck rule SHP101             explain one code, with a wrong and a right example
+      shapecheck clean [FOLDER]          remove the caches of results under FOLDER
+      shapecheck server                  the language server for editors (LSP over stdio)
+
+    \b
+    Exit codes:
+      0  no error found (or --exit-zero)
+      1  errors found
+      2  shapecheck could not do what was asked (a bad option, path or configuration)
     """
-    raise typer.Exit(cli.check(
-        paths, input_shape, output_format, summary=summary, exit_zero=exit_zero, quiet=quiet,
-        statistics=statistics, select=select, ignore=ignore, force_exclude=force_exclude,
+    arguments = dict(
+        paths=paths, input_shape=input_shape, output_format=output_format, summary=summary, exit_zero=exit_zero,
+        quiet=quiet, statistics=statistics, select=select, ignore=ignore, force_exclude=force_exclude,
         show_unused_suppressions=show_unused_suppressions, fix=fix, diff=diff, runtime=runtime, device=device,
-        dtype=dtype, runtime_timeout=runtime_timeout, stdin_filename=stdin_filename, jobs=jobs,
-        no_cache=no_cache, args=args, annotate=annotate, output_file=output_file))
+        dtype=dtype, runtime_timeout=runtime_timeout, stdin_filename=stdin_filename, jobs=jobs, no_cache=no_cache,
+        args=args, annotate=annotate, output_file=output_file)
+    raise typer.Exit(cli.watch(arguments) if watch else cli.check(**arguments))
 
 
-@rules_app.command("rule")
-def rule(code: str = typer.Argument(..., help="A finding code such as SHP101.")) -> None:
+@rules_app.command("rule", cls=Command)
+def rule(code: str = typer.Argument(..., metavar="CODE", help="A finding code such as SHP101."),
+         output_format: str = typer.Option("text", "--format", "-f", metavar="FORMAT", help="text or json.")) -> None:
     """Print the documentation of one finding code."""
     found = RULES.get(code.upper())
     if found is None:
         fail(f"unknown code {code!r}; `shapecheck rules` lists them")
-    sys.stdout.write(found.documentation() + "\n")
+    if _catalogue_format(output_format) == "json":
+        _write_json(_rule_object(found))
+    else:
+        sys.stdout.write(found.documentation() + "\n")
 
 
-@rules_app.command("rules")
-def rules() -> None:
+@rules_app.command("rules", cls=Command)
+def rules(output_format: str = typer.Option("text", "--format", "-f", metavar="FORMAT",
+                                            help="text (a line per code) or json (every field of each).")) -> None:
     """List every finding code with its summary."""
+    if _catalogue_format(output_format) == "json":
+        _write_json([_rule_object(r) for r in RULES.values()])
+        return
     for r in RULES.values():
         sys.stdout.write(f"{r.code}  {r.severity:<7}  {r.name:<22} {r.summary}\n")
 
 
-@rules_app.command("clean")
-def clean(folder: str = typer.Argument(".", help="The folder to clean (default: the current folder).")) -> None:
+def _catalogue_format(output_format: str) -> str:
+    if output_format not in ("text", "json"):
+        fail(f"unknown --format {output_format!r}; choose text or json")
+    return output_format
+
+
+def _rule_object(r) -> dict:
+    """A catalogue entry as JSON: code, name, severity, summary, explanation, the wrong (``bad``)
+    and right (``good``) examples, and whether --fix can fix it."""
+    from dataclasses import asdict
+
+    return {**asdict(r), "bad": r.bad.lstrip("\n"), "good": r.good.lstrip("\n")}
+
+
+def _write_json(value) -> None:
+    import json
+
+    json.dump(value, sys.stdout, indent=2, ensure_ascii=False)
+    sys.stdout.write("\n")
+
+
+@rules_app.command("clean", cls=Command)
+def clean(folder: str = typer.Argument(".", metavar="FOLDER",
+                                       help="The folder to clean (default: the current folder).")) -> None:
     """Remove shapecheck's caches (.shapecheck_cache/) under a folder, and $SHAPECHECK_CACHE_DIR."""
     from pathlib import Path
 
@@ -136,7 +208,7 @@ def clean(folder: str = typer.Argument(".", help="The folder to clean (default: 
         sys.stdout.write("no cache to remove\n")
 
 
-@rules_app.command("server")
+@rules_app.command("server", cls=Command)
 def server(stdio: bool = typer.Option(True, "--stdio", help="Speak over stdin and stdout (the only way; "
                                                             "accepted because clients pass it).")) -> None:
     """Run the language server (LSP over stdio) for editors: findings as you type, shapes on hover."""

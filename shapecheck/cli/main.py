@@ -154,6 +154,69 @@ def check(paths: List[str], input_shape: Sequence[str] = (), output_format: Opti
     return EXIT_FINDINGS if errors and not exit_zero else EXIT_CLEAN
 
 
+def watch(arguments: dict) -> int:
+    """--watch: `check(**arguments)`, then again after each change to a Python file, a notebook or a
+    pyproject.toml under the folders of the paths, until Ctrl-C (exit 0)."""
+    if "-" in arguments["paths"]:
+        return fail("--watch checks files; it cannot read stdin")
+    try:
+        import watchfiles  # noqa: F401
+    except ModuleNotFoundError:
+        return fail("--watch needs watchfiles: pip install 'shapecheck[watch]'")
+    folders = _watched_folders(arguments["paths"])
+    if not folders:
+        return check(**arguments)  # nothing there to watch: the check says why
+    try:
+        _check_on_changes(folders, arguments)
+    except KeyboardInterrupt:
+        pass
+    return EXIT_CLEAN
+
+
+def _check_on_changes(folders: List[str], arguments: dict) -> None:
+    """The first check once the watcher runs (its first, empty, yield), so that no change made after
+    the first report is missed; then a check after each batch of changes."""
+    import watchfiles
+
+    watching = False
+    for changes in watchfiles.watch(*folders, watch_filter=SourceChange(), rust_timeout=WATCH_TICK_MS,
+                                    yield_on_timeout=True):
+        if watching and not changes:
+            continue
+        if watching:
+            changed = sorted({os.path.relpath(path) for _, path in changes})
+            sys.stderr.write(f"shapecheck: {', '.join(changed)} changed; checking again\n")
+        check(**arguments)
+        sys.stdout.flush()
+        if not watching:
+            sys.stderr.write("shapecheck: watching for changes (Ctrl-C stops)\n")
+            watching = True
+
+
+WATCH_TICK_MS = 200
+
+
+def _watched_folders(paths: Sequence[str]) -> List[str]:
+    """The folders named, and those of the files named, without those inside another."""
+    folders = sorted({os.path.abspath(p if os.path.isdir(p) else os.path.dirname(p) or ".")
+                      for p in paths if os.path.exists(p)})
+    return [f for f in folders if not any(f.startswith(other.rstrip(os.sep) + os.sep) for other in folders)]
+
+
+class SourceChange:
+    """What --watch checks again for: a Python file, a notebook or a pyproject.toml, outside the
+    folders watchfiles ignores (.git, .venv, __pycache__, ...)."""
+
+    def __init__(self) -> None:
+        import watchfiles
+
+        self.outside_ignored = watchfiles.DefaultFilter()
+
+    def __call__(self, change, path: str) -> bool:
+        relevant = path.endswith((".py", ".ipynb")) or os.path.basename(path) == "pyproject.toml"
+        return relevant and self.outside_ignored(change, path)
+
+
 def terminal_format() -> str:
     """The format for standard output when --format is not given: `full` (code frames) on a
     terminal, `text` elsewhere, so that pipes, files, CI logs and pre-commit see one line a finding."""
@@ -420,7 +483,7 @@ def _with_calls_into_unchecked_files(results):
 FLAGS = {"--summary": "summary", "-v": "summary", "--exit-zero": "exit_zero", "--quiet": "quiet", "-q": "quiet",
          "--statistics": "statistics", "--force-exclude": "force_exclude",
          "--show-unused-suppressions": "show_unused_suppressions", "--no-cache": "no_cache",
-         "--annotate": "annotate"}
+         "--annotate": "annotate", "--watch": "watch", "-w": "watch"}
 VALUES = {"--format": "output_format", "-f": "output_format", "--select": "select", "--ignore": "ignore",
           "--stdin-filename": "stdin_filename", "--jobs": "jobs", "-j": "jobs",
           "--input-shape": "input_shape", "-i": "input_shape", "--args": "args",
@@ -462,7 +525,7 @@ def _plain_check(arguments: dict) -> int:
     """`check` with what typer's runner does around a command: Ctrl-C is status 130, a closed pipe
     status 1 without a traceback."""
     try:
-        return check(**arguments)
+        return watch(arguments) if arguments.pop("watch", False) else check(**arguments)
     except KeyboardInterrupt:
         return 130
     except EOFError:
