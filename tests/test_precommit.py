@@ -57,10 +57,13 @@ def project(tmp_path_factory) -> Path:
     return folder
 
 
-def try_repo(hook_repository: Path, project: Path, *files: str, verbose: bool = False) -> subprocess.CompletedProcess:
+def try_repo(hook_repository: Path, project: Path, *files: str, verbose: bool = False,
+             environment: dict = None) -> subprocess.CompletedProcess:
+    """`pre-commit try-repo` of the hook on ``files`` (none: --all-files)."""
+    selection = ["--files", *files] if files else ["--all-files"]
     done = subprocess.run(["pre-commit", "try-repo", str(hook_repository), "shapecheck", "--color", "never",
-                           *(["--verbose"] if verbose else []), "--files", *files], cwd=project,
-                          capture_output=True, text=True, timeout=180, env=_environment())
+                           *(["--verbose"] if verbose else []), *selection], cwd=project,
+                          capture_output=True, text=True, timeout=180, env={**_environment(), **(environment or {})})
     if done.returncode != 0 and any(sign in done.stdout + done.stderr for sign in OFFLINE):
         pytest.skip("pre-commit could not reach the package index to build the hook's environment")
     return done
@@ -141,3 +144,28 @@ def test_the_hook_on_a_changed_script_reports_the_input_it_gives_an_unchanged_mo
     assert done.returncode == 1, output
     assert "train.py:16:50: SHP203 CifarCNN (model.py:4) does not take the B×3×64×64 this call gives it" in output
     assert "model.py:14: CifarCNN.classifier: Linear expects 1024 input features but receives 4096" in output
+
+
+@pytest.fixture(scope="module")
+def many_files(tmp_path_factory) -> Path:
+    """A project of 24 files, more than pre-commit gives one process of a parallel hook."""
+    folder = tmp_path_factory.mktemp("many")
+    for i in range(12):
+        shutil.copy(ROOT / "examples" / "cifar_cnn.py", folder / f"model_{i:02}.py")
+        shutil.copy(ROOT / "examples" / "buggy" / "cifar_wrong_linear.py", folder / f"wrong_{i:02}.py")
+    git(folder, "init", "-q")
+    git(folder, "add", ".")
+    return folder
+
+
+def test_the_hook_prints_one_summary_for_all_files(hook_repository, many_files):
+    """pre-commit splits the files of a hook that is not serial among processes, one per CPU, each
+    printing its own summary; the hook is serial (shapecheck shares the files among its own
+    processes), so the run has one summary for every file.  TRAVIS makes pre-commit split a
+    parallel hook's files in two whatever the machine's CPUs, so the test tells here too."""
+    done = try_repo(hook_repository, many_files, verbose=True, environment={"TRAVIS": "true"})
+    output = done.stdout + done.stderr
+    assert done.returncode == 1, output
+    summaries = [line for line in output.splitlines() if line.startswith(("Found ", "No shape errors"))]
+    assert summaries == ["Found 12 errors in 12 files: 24 models in 24 files checked."]
+    assert output.count(": SHP101 model.10: Linear expects 4096 input features but receives 1024") == 12
