@@ -209,6 +209,15 @@ def test_output_file_without_a_format_is_text(capsys, tmp_path):
     assert status == 1 and target.read_text(encoding="utf-8") == out
 
 
+def test_output_file_is_not_written_where_the_output_is_a_diff_or_the_annotated_source(capsys, tmp_path):
+    target = tmp_path / "report.xml"
+    for option, shown in (("--diff", "+    nn.Linear(64 * 4 * 4, 10),\n"), ("--annotate", "  # → B×64×4×4\n")):
+        status, out, err = shapecheck(capsys, WRONG_LINEAR, option, "-f", "junit", "-o", str(target), "--no-cache")
+        assert err.startswith("shapecheck: warning: --output-file is not written with --annotate, --diff or --fix "
+                              "of stdin, which print to stdout\n")
+        assert shown in out and not target.exists()
+
+
 def test_output_file_that_cannot_be_written_is_exit_2(capsys, tmp_path):
     (tmp_path / "taken").write_text("a file, not a folder")
     status, out, err = shapecheck(capsys, WRONG_LINEAR, "-o", str(tmp_path / "taken" / "r.xml"), "--no-cache")

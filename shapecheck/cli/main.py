@@ -123,6 +123,8 @@ def check(paths: List[str], input_shape: Sequence[str] = (), output_format: Opti
 
     if output_format is not None and output_format not in FORMATS:
         return fail(f"unknown --format {output_format!r}; choose one of {', '.join(FORMATS)}")
+    if output_file and (annotate or diff or fix and "-" in paths):
+        warn("--output-file is not written with --annotate, --diff or --fix of stdin, which print to stdout")
     try:
         config = _load_config(paths, stdin_filename)
         run = Run(config, parse_inputs(list(input_shape)), parse_codes(select, "--select"),
