@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import textwrap
 
+import pytest
+
 from shapecheck.api import check_source
 
 HEADER = "import numpy as np\nimport torch\nfrom torch import nn\n\n"
@@ -207,3 +209,37 @@ def test_d2l_classifiers_forward_is_self_net_and_layer_summary_checks_it_on_that
         (("B", 1, 28, 28), ("B", 10), "layer_summary at line 17")
     assert [layer.output_shape for layer in summary.layers][3] == ("B", 1176)  # 6 x 14 x 14
     assert (called.input_shape, called.output_shape) == (("B", 1, 32, 32), ("B", 3))
+
+
+def test_an_in_place_resize_changes_the_tensor_the_name_holds():
+    result = check("""
+        from torchvision import datasets, transforms
+        trainset = datasets.MNIST("data", download=True, train=True, transform=transforms.ToTensor())
+        trainloader = torch.utils.data.DataLoader(trainset, batch_size=64, shuffle=True)
+        model = nn.Sequential(nn.Linear(784, 128), nn.ReLU(), nn.Linear(128, 10), nn.Softmax(dim=1))
+        dataiter = iter(trainloader)
+        images, labels = next(dataiter)
+        images.resize_(64, 1, 784)
+        ps = model.forward(images[0, :])
+        digit = torch.randn(28, 28)
+        digit.unsqueeze_(0)
+        head = nn.Conv2d(1, 4, 3)
+        out = head(digit)
+    """)
+    assert not result.diagnostics
+    model, head = result.models
+    assert (model.input_shape, head.input_shape) == (("B", 784), (1, 28, 28))  # an unbatched C×H×W image
+
+
+@pytest.mark.parametrize("start, sizes", [((4, 1, 28, 28), (4, 784)), ((2, 3), (3, 4, 5)), ((6,), ((2, 3),)),
+                                          ((5, 5), (1,))])
+def test_resize_gives_the_sizes_torch_gives(start, sizes):
+    from shapecheck.rules import tensor_ops
+    from shapecheck.rules.shapes import Tensor
+
+    torch = pytest.importorskip("torch")
+    x = torch.zeros(start)
+    assert tensor_ops.call_method("resize_", Tensor(start), sizes, {}).shape == tuple(x.resize_(*sizes).shape)
+    other = torch.zeros(3, 2)
+    assert tensor_ops.call_method("resize_as_", Tensor(start), (Tensor((3, 2)),), {}).shape == \
+        tuple(torch.zeros(start).resize_as_(other).shape)

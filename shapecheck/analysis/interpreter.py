@@ -1188,6 +1188,8 @@ class Interpreter:
                 kwargs[kw.arg] = value
         self._calling = (node, frame)
         result = self.call(func, args, kwargs, node)
+        if _in_place_on_a_name(node, func):  # x.resize_(64, 784), x.unsqueeze_(0): x is what it returns
+            self.assign(node.func.value, result if isinstance(result, Tensor) else Tensor(None), frame)
         if isinstance(func, Partial) and not args and not kwargs and isinstance(node.func, ast.Name) \
                 and frame.globals.get(node.func.id) is func:
             _tag_named(result, node.func.id)  # `net = wrn16_2()`, a factory the file named at run time
@@ -1689,6 +1691,14 @@ def _applied_in_turn(stmt: ast.For) -> Optional[ast.Assign]:
                 and isinstance(node.value.args[0], ast.Name) and node.value.args[0].id == node.targets[0].id:
             return node
     return None
+
+
+def _in_place_on_a_name(node: ast.Call, func) -> bool:
+    """A tensor's in-place method (its name ends in one ``_``) called on a name: it changes the
+    tensor the name holds, its shape too (``resize_``, ``unsqueeze_``, ``t_``)."""
+    return isinstance(func, BoundMethod) and isinstance(func.receiver, Tensor) and \
+        isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Name) and \
+        func.name.endswith("_") and not func.name.endswith("__")
 
 
 def _d2l_based(cls: ClassValue) -> bool:

@@ -696,6 +696,20 @@ def unsqueeze(input, dim):
     return Tensor(x[:d] + (1,) + x[d:])
 
 
+@register(methods="resize_")
+def resize_(input, *sizes, **options):
+    """x.resize_(64, 784): x takes the sizes it is given, whatever its number of elements (torch
+    grows or cuts the storage)."""
+    _shape(input)
+    return Tensor(_new_shape(_sizes(sizes), "resize_"))
+
+
+@register(methods="resize_as_")
+def resize_as_(input, other, **options):
+    _shape(input)
+    return Tensor(_shape(other))
+
+
 @register("numpy.expand_dims")
 def expand_dims(a, axis):
     """np.expand_dims(a, axis): dims of size 1 inserted at each axis of the result."""
