@@ -106,8 +106,9 @@ class Normalize:
 
 class ImageFolder(torch.utils.data.Dataset):
     def __init__(self, root, transform=None):
+        self.classes = sorted(c for c in os.listdir(root) if os.path.isdir(os.path.join(root, c)))
         self.samples = sorted((os.path.join(root, c, f), i)
-                              for i, c in enumerate(sorted(os.listdir(root))) for f in os.listdir(os.path.join(root, c)))
+                              for i, c in enumerate(self.classes) for f in os.listdir(os.path.join(root, c)))
         self.transform = transform
 
     def __len__(self):
