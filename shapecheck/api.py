@@ -137,14 +137,20 @@ def analyse_text(text: str, path: str, inputs: Inputs = None, **context) -> File
         program = notebook.read(text)
     except notebook.NotebookError as e:
         return _unreadable(path, str(e))
+    result = analyse_notebook(program, path, inputs, **context)
+    if result.diagnostics:
+        result.diagnostics = _in_the_file(result.diagnostics, text)
+    return result
+
+
+def analyse_notebook(program: notebook.Program, path: str, inputs: Inputs = None, **context) -> FileResult:
+    """analyse_source for a notebook's cells as one program, everything then placed in its cell."""
     result = analyse_source(program.source, path, inputs, **context)
     result.diagnostics = [notebook.map_diagnostic(d, program) for d in result.diagnostics]
     result.elsewhere = [(cause, notebook.map_diagnostic(d, program)) for cause, d in result.elsewhere]
     result.suppressions = tuple(notebook.map_suppression(s, program) for s in result.suppressions)
     result.models = [notebook.map_model(m, program) for m in result.models]
     result.shapes = tuple(notebook.map_shape(s, program) for s in result.shapes)
-    if result.diagnostics:
-        result.diagnostics = _in_the_file(result.diagnostics, text)
     return result
 
 

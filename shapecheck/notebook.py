@@ -15,7 +15,7 @@ import json
 import re
 import tokenize
 from dataclasses import dataclass
-from typing import List, Tuple
+from typing import List, Sequence, Tuple
 
 from .diagnostics import Diagnostic, Fix, Span
 from .results import LayerReport, ModelReport, ShapeAt, StoppedAt
@@ -44,6 +44,11 @@ class Program:
             return 1, line
         return self.lines[min(max(line, 1), len(self.lines)) - 1]
 
+    def cell_source(self, cell: int) -> str:
+        """The cell as the program has it (IPython syntax as `pass`), its lines numbered as in the cell."""
+        program = self.source.split("\n")
+        return "".join(program[i] + "\n" for i, (number, _) in enumerate(self.lines) if number == cell)
+
     def line_of(self, cell: int, line: int) -> int:
         """The program line of a line in a cell (``locate`` undone); 0 when the cell has no such line."""
         return next((number for number, place in enumerate(self.lines, start=1) if place == (cell, line)), 0)
@@ -58,6 +63,12 @@ def read(text: str) -> Program:
     cells = document.get("cells") if isinstance(document, dict) else None
     if not isinstance(cells, list):
         raise NotebookError("not a valid notebook: no \"cells\" list (nbformat 4 is expected)")
+    return program_of(cells)
+
+
+def program_of(cells: Sequence[object]) -> Program:
+    """The program of a notebook's cells, as nbformat writes them (``{"cell_type": "code", "source":
+    "..."}``); raises NotebookError."""
     source: List[str] = []
     lines: List[Tuple[int, int]] = []
     for number, cell in enumerate(cells, start=1):

@@ -257,3 +257,57 @@ async def test_the_fix_action_gives_the_fixed_model_which_runs_under_torch(clien
     assert suppressed.splitlines()[11] == "        self.fc1 = nn.Linear(16 * 4 * 4, 120)  # noqa: SHP101"
     changed(client, uri, 2, (0, 0), (len(LENET.splitlines()) + 5, 0), suppressed)
     assert (await published(client, uri, 2)).diagnostics == ()
+
+
+NOTEBOOK_CELLS = [
+    (types.NotebookCellKind.Code, "import torch\nimport torch.nn as nn\n%matplotlib inline\n"),
+    (types.NotebookCellKind.Markup, "# A CIFAR network\n"),
+    (types.NotebookCellKind.Code, "class Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+                                  "        self.conv = nn.Conv2d(3, 16, 3, padding=1)\n"
+                                  "        self.pool = nn.MaxPool2d(2)\n"
+                                  "        self.fc = nn.Linear(16 * 8 * 8, 10)\n\n"
+                                  "    def forward(self, x):\n        x = self.pool(self.conv(x))\n"
+                                  "        return self.fc(x.flatten(1))\n"),
+    (types.NotebookCellKind.Code, "net = Net()\nout = net(torch.randn(4, 3, 32, 32))\n"),
+]
+
+
+@over_lsp
+async def test_a_notebooks_cells_are_one_program_and_each_finding_goes_to_its_cell(client: LanguageClient,
+                                                                                 project: Path):
+    path = project / "cifar.ipynb"
+    path.write_text("{}")
+    uri = from_fs_path(str(path))
+    cells = [f"vscode-notebook-cell:{path}#cell{n}" for n in range(len(NOTEBOOK_CELLS))]
+    before = len(client.published)
+    client.notebook_document_did_open(types.DidOpenNotebookDocumentParams(
+        notebook_document=types.NotebookDocument(uri=uri, notebook_type="jupyter-notebook", version=1, cells=[
+            types.NotebookCell(kind=kind, document=cell) for (kind, _), cell in zip(NOTEBOOK_CELLS, cells)]),
+        cell_text_documents=[types.TextDocumentItem(uri=cell, language_id="python" if kind == 2 else "markdown",
+                                                    version=1, text=text)
+                             for (kind, text), cell in zip(NOTEBOOK_CELLS, cells)]))
+    [found] = (await published(client, cells[2], 1, after=before)).diagnostics
+    assert (found.code, found.range.start.line, found.range.start.character) == ("SHP101", 5, 18)
+    assert "Linear expects 1024 input features but receives 4096 = 16×16×16" in found.message
+    assert "(after MaxPool2d at line 5 of cell 3: B×16×16×16)" in found.message
+    for other in (0, 1, 3):
+        assert (await published(client, cells[other], 1, after=before)).diagnostics == ()
+
+    x = await hovered(client, cells[2], 8, 8)  # x = self.pool(self.conv(x)) in the cell's forward
+    assert x.contents.value == "**x**: `B×16×16×16`\n\nNet's input `B×3×32×32`: call at line 2 of cell 4"
+    assert x.range.start.line == 8
+    hints = await client.text_document_inlay_hint_async(types.InlayHintParams(
+        text_document=types.TextDocumentIdentifier(uri=cells[2]),
+        range=types.Range(start=types.Position(line=0, character=0), end=types.Position(line=20, character=0))))
+    assert [(h.position.line, h.label) for h in hints] == [(8, "→ B×16×16×16")]  # shapes stop at the wrong fc
+
+    before = len(client.published)
+    client.notebook_document_did_change(types.DidChangeNotebookDocumentParams(
+        notebook_document=types.VersionedNotebookDocumentIdentifier(uri=uri, version=2),
+        change=types.NotebookDocumentChangeEvent(cells=types.NotebookDocumentCellChanges(text_content=[
+            types.NotebookDocumentCellContentChanges(
+                document=types.VersionedTextDocumentIdentifier(uri=cells[2], version=2),
+                changes=[types.TextDocumentContentChangePartial(
+                    range=types.Range(start=types.Position(line=5, character=33), end=types.Position(line=5, character=38)),
+                    text="16 * 16")])]))))
+    assert (await published(client, cells[2], 2, after=before)).diagnostics == ()

@@ -7,12 +7,13 @@ project's other files, read and run as context, are kept until a file is saved o
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Dict, Optional, Tuple
+from typing import Dict, Sequence, Tuple
 
+from .. import notebook
 from ..analysis.project_check import forget
-from ..api import analyse_text
+from ..api import analyse_notebook, analyse_text
 from ..cli.config import Config, ConfigError, load
 from ..cli.main import Run
 from ..results import FileResult
@@ -61,10 +62,19 @@ class Checks:
         run = self.settings(path).run
         return run.finish(analyse_text(text, path, **run.options(path)))
 
-    def last(self, path: str) -> Optional[FileResult]:
-        """The latest result of the document, whatever its text was."""
+    def check_notebook(self, path: str, cells: Sequence[Tuple[bool, str]]) -> Tuple[FileResult, notebook.Program]:
+        """The finished result of a notebook's cells ((is a code cell, its text), in order) as one
+        program, each finding in its cell; and that program."""
+        key = repr(tuple(cells))
         known = self._last.get(path)
-        return known[1] if known is not None else None
+        program = notebook.program_of([{"cell_type": "code" if code else "markdown", "source": text}
+                                       for code, text in cells])
+        if known is not None and known[0] == key:
+            return known[1], program
+        run = self.settings(path).run
+        result = run.finish(analyse_notebook(program, path, **run.options(path)))
+        self._last[path] = (key, result)
+        return result, program
 
     def closed(self, path: str) -> None:
         self._last.pop(path, None)
@@ -87,3 +97,11 @@ def _settings_at(folder: Path) -> Settings:
 
 def _run(config: Config) -> Run:
     return Run(config, inputs={}, select=None, ignore=None, force_exclude=True, unused_suppressions=False)
+
+
+def in_cell(result: FileResult, cell: int) -> FileResult:
+    """A notebook's result as one cell sees it: its findings, shapes and layers."""
+    return replace(result, diagnostics=[d for d in result.diagnostics if d.cell == cell],
+                   shapes=tuple(s for s in result.shapes if s.cell == cell),
+                   models=[replace(m, layers=tuple(layer for layer in m.layers if layer.cell == cell))
+                           for m in result.models])

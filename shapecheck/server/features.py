@@ -68,15 +68,16 @@ FIX_ALL = types.CodeActionKind.SourceFixAll + ".shapecheck"
 
 
 def code_actions(result: FileResult, document, asked: types.CodeActionParams,
-                 check: Callable[[str, str], FileResult]) -> List[types.CodeAction]:
-    """For each finding on the asked lines: its fix, and a noqa comment; and the file's fixes together."""
+                 check: Optional[Callable[[str, str], FileResult]]) -> List[types.CodeAction]:
+    """For each finding on the asked lines: its fix, and a noqa comment; and, given the re-check of a
+    fixed text, the file's fixes together."""
     source, lines, codec = document.source, document.lines, document.position_codec
     first, last = asked.range.start.line + 1, asked.range.end.line + 1
     found = []
     for d in result.diagnostics:
         if d.span.line <= last and d.span.end_line >= first:
             found += [a for a in (actions.fix(d, source), actions.noqa(d, source)) if a is not None]
-    every = actions.fix_all(result, source, check)
+    every = actions.fix_all(result, source, check) if check is not None else None
     found += [every] if every is not None else []
     wanted = asked.context.only
     return [_code_action(a, document, lines, codec) for a in found
