@@ -311,3 +311,36 @@ async def test_a_notebooks_cells_are_one_program_and_each_finding_goes_to_its_ce
                     range=types.Range(start=types.Position(line=5, character=33), end=types.Position(line=5, character=38)),
                     text="16 * 16")])]))))
     assert (await published(client, cells[2], 2, after=before)).diagnostics == ()
+
+
+def long_file(copies: int = 237, wrong: int = 200) -> str:
+    """The LeNet class of tests/editor/lenet.py ``copies`` times, each with its input comment (21
+    lines each), the one numbered ``wrong`` with a wrong nn.Linear, and a script that feeds it CIFAR
+    images: 5,000 lines."""
+    lines = LENET.splitlines()
+    imports, cls = "\n".join(lines[:3]) + "\n", "\n".join(lines[5:23]) + "\n\n\n"
+    classes = ["# shapecheck: input=(B, 3, 32, 32)\n" + cls.replace("class LeNet(", f"class LeNet{n}(")
+               for n in range(copies)]
+    classes[wrong] = classes[wrong].replace("16 * 5 * 5", "16 * 4 * 4")
+    script = f"net = LeNet{wrong}()\nout = net(torch.randn(4, 3, 32, 32))\n"
+    body = imports + "".join(classes)
+    return body + "\n" * (5000 - body.count("\n") - 2) + script
+
+
+@over_lsp
+async def test_a_file_of_5000_lines(client: LanguageClient, project: Path):
+    text = long_file()
+    assert text.count("\n") == 5000
+    path = project / "long.py"
+    path.write_text(text)
+    uri = opened(client, path, text)
+    [found] = (await published(client, uri, 1)).diagnostics
+    wrong_line = text.splitlines().index("class LeNet200(nn.Module):") + 6  # counted from 0, as LSP lines are
+    assert text.splitlines()[wrong_line] == "        self.fc1 = nn.Linear(16 * 4 * 4, 120)"
+    assert (found.code, found.range.start.line, found.range.start.character) == ("SHP101", wrong_line, 19)
+    assert "LeNet200.fc1: Linear expects 256 input features but receives 400" in found.message
+    pooled = await hovered(client, uri, wrong_line + 7, 26)  # x in torch.flatten(x, 1) of LeNet200.forward
+    assert pooled.contents.value.startswith("**x**: `B×16×5×5`\n\nLeNet200's input `B×3×32×32`")
+    changed(client, uri, 2, (wrong_line, 34), (wrong_line, 35), "5")
+    changed(client, uri, 3, (wrong_line, 38), (wrong_line, 39), "5")
+    assert (await published(client, uri, 3)).diagnostics == ()

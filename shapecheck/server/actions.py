@@ -9,7 +9,7 @@ import io
 import os
 import re
 from dataclasses import dataclass
-from typing import Callable, List, Optional
+from typing import Callable, Optional
 
 from .. import suppressions
 from ..diagnostics import Diagnostic, Span

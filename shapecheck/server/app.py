@@ -70,7 +70,8 @@ class ShapecheckServer(LanguageServer):
 
     def _publish_cells(self, notebook: types.NotebookDocument) -> None:
         """Each cell's findings, to the cell (every cell: one that has none any more is cleared)."""
-        result = self._notebook_result(notebook)
+        checked = self._notebook_result(notebook)
+        result = checked[0] if checked else None
         for number, cell in enumerate(notebook.cells, start=1):
             document = self.workspace.get_text_document(cell.document)
             found = [] if result is None else features.diagnostics(in_cell(result, number), document.lines,
@@ -78,13 +79,14 @@ class ShapecheckServer(LanguageServer):
             self.text_document_publish_diagnostics(
                 types.PublishDiagnosticsParams(uri=cell.document, diagnostics=found, version=document.version))
 
-    def _notebook_result(self, notebook: types.NotebookDocument) -> Optional[FileResult]:
+    def _notebook_result(self, notebook: types.NotebookDocument):
+        """The notebook's result and program as its cells are now; None when the configuration excludes it."""
         path = path_of(notebook.uri)
         if self.checks.excluded(path):
             return None
         cells = [(cell.kind == types.NotebookCellKind.Code, self.workspace.get_text_document(cell.document).source)
                  for cell in notebook.cells]
-        return self.checks.check_notebook(path, cells)[0]
+        return self.checks.check_notebook(path, cells)
 
     def view(self, uri: str) -> Optional[View]:
         """The document (or notebook cell) as it is now, with its result (the latest check's when
@@ -99,12 +101,10 @@ class ShapecheckServer(LanguageServer):
         return View(self.checks.check(path, document.source), document.source, document, self.checks.finished)
 
     def _cell_view(self, notebook: types.NotebookDocument, uri: str, document: TextDocument) -> Optional[View]:
-        path = path_of(notebook.uri)
-        if self.checks.excluded(path):
+        checked = self._notebook_result(notebook)
+        if checked is None:
             return None
-        cells = [(cell.kind == types.NotebookCellKind.Code, self.workspace.get_text_document(cell.document).source)
-                 for cell in notebook.cells]
-        result, program = self.checks.check_notebook(path, cells)
+        result, program = checked
         number = next(n for n, cell in enumerate(notebook.cells, start=1) if unquote(cell.document) == unquote(uri))
         return View(in_cell(result, number), program.cell_source(number), document, None)
 

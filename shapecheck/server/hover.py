@@ -147,7 +147,8 @@ def _inputs(result: FileResult, seen: Iterable[ShapeAt]) -> List[str]:
 # --- names read, attributes, constructors -------------------------------------------------------
 
 
-def _name_read(result: FileResult, name: str, span: Span, scope: Optional[ast.AST], tree: ast.Module) -> Optional[Hovered]:
+def _name_read(result: FileResult, name: str, span: Span, scope: Optional[ast.AST],
+               tree: ast.Module) -> Optional[Hovered]:
     """A name read: the shapes of its last assignment above, in the same function; a parameter of a
     model's forward: the model's input."""
     first, last = (scope.lineno, scope.end_lineno) if scope is not None else (1, span.line)
