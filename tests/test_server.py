@@ -344,3 +344,18 @@ async def test_a_file_of_5000_lines(client: LanguageClient, project: Path):
     changed(client, uri, 2, (wrong_line, 34), (wrong_line, 35), "5")
     changed(client, uri, 3, (wrong_line, 38), (wrong_line, 39), "5")
     assert (await published(client, uri, 3)).diagnostics == ()
+
+
+@over_lsp
+async def test_a_configuration_that_cannot_be_used_is_said_once_and_the_file_still_checked(
+        client: LanguageClient, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("badconfig")
+    (folder / "pyproject.toml").write_text('[tool.shapecheck]\nselect = "SHP1"\n')
+    for name in ("one.py", "two.py"):
+        (folder / name).write_text(WRONG_LINEAR)
+        [found] = (await published(client, opened(client, folder / name, WRONG_LINEAR), 1)).diagnostics
+        assert found.code == "SHP101"
+    said = [m for m in client.messages if "[tool.shapecheck]" in m.message]
+    assert len(said) == 1 and said[0].type == types.MessageType.Warning
+    assert said[0].message.startswith("shapecheck: ")
+    assert said[0].message.endswith('pyproject.toml: [tool.shapecheck] select: expected a list of strings, got "SHP1"')
