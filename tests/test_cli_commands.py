@@ -96,7 +96,7 @@ class Watching:
     def stop(self) -> int:
         self.process.send_signal(signal.SIGINT)
         try:
-            return self.process.wait(timeout=20)
+            return self.process.wait(timeout=60)  # generous: a loaded machine starts and stops it slowly
         finally:
             if self.process.poll() is None:
                 self.process.kill()
