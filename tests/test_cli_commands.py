@@ -72,8 +72,11 @@ class Watching:
     """`shapecheck --watch` in a subprocess, its output lines read as they come."""
 
     def __init__(self, *args: str, cwd: Path):
+        # a test worker may ignore SIGINT, and a child inherits that: Python then installs no
+        # KeyboardInterrupt handler and Ctrl-C (stop) never ends the watcher; give it the default
         self.process = subprocess.Popen([sys.executable, "-m", "shapecheck", "--watch", "--no-cache", *args],
-                                        cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                                        cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
         self.lines: queue.Queue = queue.Queue()
         threading.Thread(target=self._read, daemon=True).start()
 

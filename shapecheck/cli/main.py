@@ -178,11 +178,32 @@ def watch(arguments: dict) -> int:
 def _check_on_changes(folders: List[str], arguments: dict) -> None:
     """The first check once the watcher runs (its first, empty, yield), so that no change made after
     the first report is missed; then a check after each batch of changes."""
+    import signal
+    import threading
+
     import watchfiles
 
+    stop = threading.Event()  # Ctrl-C sets it: the watcher ends at its next tick (a second Ctrl-C at once)
+
+    def interrupted(*_) -> None:
+        if stop.is_set():
+            raise KeyboardInterrupt
+        stop.set()
+
+    previous = signal.signal(signal.SIGINT, interrupted)
+    try:
+        _each_change(arguments, watchfiles.watch(
+            *folders, watch_filter=SourceChange(), rust_timeout=WATCH_TICK_MS, yield_on_timeout=True,
+            stop_event=stop, raise_interrupt=False), stop)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _each_change(arguments: dict, batches, stop) -> None:
     watching = False
-    for changes in watchfiles.watch(*folders, watch_filter=SourceChange(), rust_timeout=WATCH_TICK_MS,
-                                    yield_on_timeout=True):
+    for changes in batches:
+        if stop.is_set():
+            return
         if watching and not changes:
             continue
         if watching:
