@@ -59,13 +59,13 @@ def test_a_value_written_with_a_name_is_suggested_not_written(capsys, tmp_path):
     status, out, err = shapecheck(capsys, "--no-cache", "--diff", path)
     assert (status, out) == (0, "")
     assert err.splitlines() == [
-        f"{path}:7:5: SHP102 not fixed: the value is written as ngf * 4, with a name: change it to 128",
+        f"{path}:7:5: SHP102 not fixed: the value is written as ngf * 4, with a name: change it to ngf * 2",
         "Nothing to fix.",
     ]
     status, out, err = shapecheck(capsys, "--no-cache", "--fix", "-f", "concise", path)
     assert status == 1 and Path(path).read_text() == WRITTEN_WITH_A_NAME
     assert err.splitlines() == [f"{path}:7:5: SHP102 not fixed: the value is written as ngf * 4, with a name: "
-                                f"change it to 128"]
+                                f"change it to ngf * 2"]
 
 
 def test_a_layer_that_fits_another_configuration_says_so(capsys, tmp_path):

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Dict, List, Optional, Tuple
 
 from ..ir import Arg, Passed
+from ..rules.shapes import Tensor
 from .values import Layer
 
 # loop counters and private names are no suggestion, even where their value happens to fit
@@ -29,6 +30,8 @@ class Width:
     layer: Layer
     name: str  # "in_channels", "num_features", "in_features"
     needed: int  # what it receives
+    x: Tensor = None  # the tensor it receives, and the axis of the width
+    axis: int = 1
 
     def levels(self) -> List[Tuple[str, Arg, Tuple[Tuple[str, int], ...], Optional[Passed]]]:
         """(path, argument, names in scope, the call) from the layer's own argument outwards."""

@@ -155,11 +155,23 @@ class CallSite:
         return node.args[index], self.args[index + self.implicit]
 
 
-def integers(frame: Optional[Frame]) -> Tuple[Tuple[str, int], ...]:
-    """The names bound to integers in a frame: what a suggestion may be written in."""
+def integers(frame: Optional[Frame], written: Sequence[ast.expr] = ()) -> Tuple[Tuple[str, int], ...]:
+    """The names bound to integers in a frame, and those the ``written`` expressions use from
+    enclosing scopes (a module's ``ngf``): what a suggestion may be written in."""
     if frame is None:
         return ()
-    return tuple((k, v) for k, v in frame.locals.items() if type(v) is int)
+    named = {k: v for k, v in frame.locals.items() if type(v) is int}
+    for node in (n for expr in written for n in ast.walk(expr)):
+        if isinstance(node, ast.Name) and node.id not in named:
+            value = next((scope[node.id] for scope in (*frame.closure, frame.globals) if node.id in scope), None)
+            if type(value) is int:
+                named[node.id] = value
+    return tuple(named.items())
+
+
+def _arguments(node: Optional[ast.Call]) -> List[ast.expr]:
+    """The expressions a call is written with."""
+    return [] if node is None else list(node.args) + [k.value for k in node.keywords]
 
 
 def qualify(qualname: str) -> str:
@@ -1393,7 +1405,7 @@ class Interpreter:
             bound = rule.bind(written_args, written_kwargs)
         except NotKnown:
             return Layer(call, rule, None)
-        layer = Layer(call, rule, bound, integers(frame))
+        layer = Layer(call, rule, bound, integers(frame, _arguments(node)))
         self.checker.constructed(layer)
         return layer
 
@@ -1410,7 +1422,8 @@ class Interpreter:
                 break
             written, source = given[0], site.source
             chain.append(Passed(source.path, source.text(site.node), source.span(site.node), expr.id,
-                                Arg(given[1], source.text(written), source.span(written)), integers(site.caller)))
+                                Arg(given[1], source.text(written), source.span(written)),
+                                integers(site.caller, _arguments(site.node))))
             expr, frame, depth = written, site.caller, depth - 1
         return tuple(chain)
 

@@ -8,7 +8,9 @@ the line to change, and records every layer's output shape for the model's repor
 from __future__ import annotations
 
 import ast
+import io
 import re
+import tokenize
 from dataclasses import dataclass, field, replace
 from typing import Dict, List, Optional, Sequence, Tuple, Union
 
@@ -24,6 +26,7 @@ from ..results import (ARGUMENT_NOT_GIVEN, CONSTRUCT_NOT_FOLLOWED, LAYER_NOT_MOD
                        ShapeAt, StoppedAt)
 from ..rules.shapes import Tensor
 from .blame import Blame, Width, blame, sites
+from .provenance import Step, carried, spelled, with_width
 from .values import Container, Function, Instance, Layer, Opaque, Parameters, Partial, PendingInput
 
 _INPUT_COMMENT = re.compile(r"#\s*shapecheck:\s*input\s*=\s*\(?\s*([^)#]*?)\s*\)?\s*$")
@@ -371,7 +374,8 @@ class Checker:
         self._log(layer, path, shown)
         self.clean_spans.add((layer.call.path, layer.call.span))
         run.bounds.update(d for d in (shown or ())[2:] if isinstance(d, S.Dim) and not S.is_unknown(d))
-        return _results(x, out, f"{layer.call.kind} at {self._place(layer)}")
+        step = Step(one_line(layer.call.text), layer.call.kind, layer.call.span.line, self._place(layer), layer)
+        return _spelled_out(layer, _results(x, out, f"{layer.call.kind} at {self._place(layer)}", step))
 
     def _place(self, layer: Layer) -> str:
         """Where a layer is built, as messages say it: "line 12", or "blocks.py:12" in another file."""
@@ -380,13 +384,13 @@ class Checker:
 
     def _observe_width(self, layer: Layer, x: Tensor) -> None:
         """What a layer built through helper calls receives, for call-site blame."""
-        width = _width(layer, x)
+        width = _width_at(layer, x)
         if width is None:
             return
-        got, _, name = width
+        got, _, name, axis = width
         arg = layer.args.written.get(name)
         if arg is not None and arg.passed and S.is_int(got):
-            self.widths.setdefault((id(layer), name), Width(layer, name, got))
+            self.widths.setdefault((id(layer), name), Width(layer, name, got, x, axis))
 
     def _default_input(self, layer: Layer, path: str):
         """The symbolic input of a model that starts with ``layer``; None for a layer torch would not build."""
@@ -473,8 +477,10 @@ class Checker:
         written = layer.args.written.get(error.arg) if layer.args and error.arg else None
         if error.value is not None and written is not None:
             replacement, certain = restyle(written.text, error.value, _factors(error, x))
+            if not certain:
+                replacement = _in_users_terms(layer, x, error.value, layer.scope) or replacement
             new_call = one_line(_replace_in_call(layer.call.text, layer.call.span, written, replacement))
-            suggestion = f"use {new_call}" if certain else f"the right value is {replacement}"
+            suggestion = f"use {new_call}" if certain or _names(replacement) else f"the right value is {replacement}"
             if certain and written.span is not None:
                 fix = Fix(replacement, written.span)
             elif not certain:
@@ -660,6 +666,12 @@ class Checker:
 def _width(layer: Layer, x: Tensor) -> Optional[Tuple[S.Dimension, S.Dimension, str]]:
     """(what the layer receives, what it is built for, the argument) for the width a layer is
     built for: a Linear's features, a convolution's or a norm's channels."""
+    width = _width_at(layer, x)
+    return None if width is None else width[:3]
+
+
+def _width_at(layer: Layer, x: Tensor) -> Optional[Tuple[S.Dimension, S.Dimension, str, int]]:
+    """``_width`` and the axis of the input it is at."""
     kind, a = layer.call.kind, layer.args
     if kind == "Linear":
         name, axis = "in_features", -1
@@ -679,7 +691,7 @@ def _width(layer: Layer, x: Tensor) -> Optional[Tuple[S.Dimension, S.Dimension, 
     want, got = a.values[name], x.shape[axis]
     if S.is_unknown(got) or not (S.is_int(want) or isinstance(want, S.Dim) and not S.is_unknown(want)):
         return None
-    return got, want, name
+    return got, want, name, axis
 
 
 def _equation(got: S.Dimension, want: S.Dimension) -> S.Constraint:
@@ -735,21 +747,36 @@ def _given(value):
     return value
 
 
-def _results(x: Tensor, out, origin: str):
+def _results(x: Tensor, out, origin: str, step: Optional[Step] = None):
     """A layer's output as values: a tensor, or a Python tuple of them for ``Outputs``."""
     if isinstance(out, Outputs):
         return tuple(_results(x, o, origin) if isinstance(o, Outputs) else None if o is NO_TENSOR else
                      Tensor(o, origin=origin) if o is not None else Tensor(None) for o in out)
-    return _result(x, out, origin)
+    return _result(x, out, origin, step=step)
 
 
-def _result(x: Tensor, out: tuple, origin: str, numpy: bool = False) -> Tensor:
+def _result(x: Tensor, out: tuple, origin: str, numpy: bool = False, step: Optional[Step] = None) -> Tensor:
     """The output tensor of an operation on x, remembering where it came from for messages.
     Flattening keeps the origin of what was flattened: "after MaxPool2d at line 8: B×64×4×4"."""
     flat_from = _flattened_from(x, out)
     if flat_from is not None and flat_from is x.shape and x.origin:
         origin = x.origin
-    return Tensor(out, origin=origin, flat_from=flat_from, numpy=numpy)
+    made = carried(x.made, x.shape, x.flat_from, out, flat_from, step) \
+        if isinstance(x, Tensor) and x.shape is not None and out is not None else None
+    return Tensor(out, origin=origin, flat_from=flat_from, numpy=numpy, made=made)
+
+
+def _spelled_out(layer: Layer, y):
+    """A layer's output, its new width remembered as the layer was built with it (out_channels
+    ``ngf * 2``, out_features ``hidden``): what a later suggestion may be written in."""
+    if not isinstance(y, Tensor) or not y.shape or layer.args is None:
+        return y
+    for name, axis in (("out_channels", 1), ("out_features", -1)):
+        arg = layer.args.written.get(name)
+        if arg is not None and len(y.shape) > 1 and S.is_int(y.shape[axis]) and arg.value == y.shape[axis]:
+            spelling = ((arg.text, layer.scope),) + tuple((q.arg.text, q.scope) for q in arg.passed)
+            return replace(y, made=with_width(y.made, len(y.shape), axis, spelling))
+    return y
 
 
 def _generalize(x: Tensor) -> Tensor:
@@ -853,12 +880,47 @@ def _abridged(call_text: str) -> str:
 
 
 def one_line(text: str) -> str:
-    """A call written over several lines, as one line for a message or a table."""
-    return " ".join(text.split()) if "\n" in text else text
+    """A call written over several lines, as one line for a message or a table: without its
+    comments, ``f(\n    a,\n    b,\n)`` as ``f(a, b)``."""
+    if "\n" not in text:
+        return text
+    text = _BEFORE_CLOSE.sub(r"\1", _AFTER_OPEN.sub(r"\1", " ".join(_without_comments(text).split())))
+    return text[:-2] + ")" if text.endswith(",)") else text  # the call's own trailing comma
+
+
+_AFTER_OPEN = re.compile(r"([(\[{]) ")
+_BEFORE_CLOSE = re.compile(r" ([)\]}])")
+
+
+def _without_comments(text: str) -> str:
+    """The text with each ``# comment`` removed (a ``#`` inside a string stays)."""
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
+    except (tokenize.TokenError, SyntaxError):
+        return text
+    lines = text.splitlines(keepends=True)
+    for token in reversed([t for t in tokens if t.type == tokenize.COMMENT]):
+        row, col = token.start
+        lines[row - 1] = lines[row - 1][:col] + lines[row - 1][token.end[1]:]
+    return "".join(lines)
 
 
 def _receiver(text: str) -> str:
     return text if text.isidentifier() or text.endswith(")") and text.count("(") == 1 else f"({text})"
+
+
+def _in_users_terms(layer: Layer, x: Optional[Tensor], needed: int, scope) -> str:
+    """``needed``, the width the layer receives, in an expression of the user's that is valid in
+    ``scope`` (``ngf * 2``, as the layer before was built); "" where there is none."""
+    width = _width_at(layer, x) if isinstance(x, Tensor) and x.shape else None
+    if width is None:
+        return ""
+    return spelled(x.made, x.flat_from, x.shape, width[3], needed, scope)
+
+
+def _names(text: str) -> bool:
+    """Whether an expression uses a name."""
+    return bool(re.search(r"[A-Za-z_]", text))
 
 
 def _sequence_swapped(layer: Layer, x: Optional[Tensor]) -> bool:
@@ -1155,7 +1217,7 @@ def blame_call_sites(checker: Checker) -> None:
     same call are one finding there.  Moved into the checked file, it replaces the finding at the
     line that builds another file's block (the argument is the place to change)."""
     index = sites(checker.widths.values())
-    moved: Dict[Tuple, Tuple] = {}
+    moved: Dict[Tuple, Tuple[Tuple, List[str]]] = {}  # place -> (key of the finding there, other layers)
     into_this_file = set()
     for key, (wrong, factors) in checker.passed_wrong.items():
         d = checker.diagnostics.get(key)
@@ -1168,13 +1230,16 @@ def blame_call_sites(checker: Checker) -> None:
             into_this_file.add(key)
         at = (new.path, new.span.line, new.span.column, new.code)
         if at in moved:
-            first = checker.diagnostics[moved[at]]
-            also = f"{first.parts.context} (also wrong for {d.model}.{d.layer})".lstrip()
-            checker.diagnostics[moved[at]] = first.with_parts(replace(first.parts, context=also))
+            moved[at][1].append(d.layer)
             continue
-        moved[at] = (*at, new.message)
-        checker.diagnostics[moved[at]] = new
-        checker.moved_from[moved[at]] = d
+        moved[at] = ((*at, new.message), [])
+        checker.diagnostics[moved[at][0]] = new
+        checker.moved_from[moved[at][0]] = d
+    for key, others in moved.values():
+        if others:
+            first = checker.diagnostics[key]
+            also = f"{first.parts.context} (also wrong for {', '.join(others)})".lstrip()
+            checker.diagnostics[key] = first.with_parts(replace(first.parts, context=also))
     for key, repeats in checker.built_here.items():
         if repeats <= into_this_file:
             checker.diagnostics.pop(key, None)
@@ -1185,6 +1250,10 @@ def _blamed(d: Diagnostic, wrong: Width, factors: Tuple[int, ...], place: Blame,
     layer, arg = wrong.layer, place.arg
     stated = replace(d.parts or Message(d.message), suggestion="")
     replacement, certain = (place.name, False) if place.name else restyle(arg.text, wrong.needed, factors)
+    if not certain and not place.name:
+        scope = place.via.scope if place.via is not None else layer.scope
+        replacement = spelled(wrong.x.made, wrong.x.flat_from, wrong.x.shape, wrong.axis, wrong.needed, scope) \
+            or replacement
     fix = Fix(replacement, arg.span) if certain else None
     not_fixed = "" if certain else _written_with_names(arg.text, replacement)
     if place.via is None:
@@ -1194,8 +1263,8 @@ def _blamed(d: Diagnostic, wrong: Width, factors: Tuple[int, ...], place: Blame,
     new_call = one_line(_replace_in_call(via.call_text, via.call_span, arg, replacement))
     built_at = layer.call.path or checked
     line = f"line {layer.call.span.line}" if built_at == place.path else f"{built_at}:{layer.call.span.line}"
-    suggestion = (f"pass {replacement} as {via.parameter}: {new_call} ({wrong.levels()[1][3].parameter} is "
-                  f"the {wrong.name} of the {layer.call.kind} at {line})")
+    suggestion = (f"pass {replacement} as {via.parameter}: {new_call} ({via.parameter} becomes the {wrong.name} of "
+                  f"the {layer.call.kind} at {line})")
     if not certain and place.name:
         not_fixed = f"the value is written as {one_line(arg.text)}: pass {place.name} instead"
     return d.with_parts(replace(stated, suggestion=suggestion), path=place.path, span=arg.span, fix=fix,

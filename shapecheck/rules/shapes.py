@@ -469,6 +469,7 @@ class Tensor:
     origin: str = field(default="", compare=False)
     flat_from: Shape = field(default=None, compare=False)
     numpy: bool = field(default=False, compare=False)  # a numpy array rather than a torch tensor
+    made: object = field(default=None, compare=False)  # how its sizes were made (analysis.provenance.Made)
 
     def render(self) -> str:
         return render_shape(self.shape)
