@@ -338,8 +338,8 @@ def test_a_block_of_another_file_that_fails_is_reported_where_this_file_builds_i
     assert (finding["path"], finding["line"], finding["column"], finding["code"]) == ("nets.py", 20, 26, "SHP101")
     assert finding["message"].startswith("WideNet.head.fc1: Linear expects 16384 input features but receives 4096 "
                                          "= 64×8×8")
-    assert finding["message"].endswith("; pass 64 * 8 * 8 as features: Head(64 * 8 * 8, num_classes) (features is "
-                                       "the in_features of the Linear at blocks.py:13)")
+    assert finding["message"].endswith("; pass 64 * 8 * 8 as features: Head(64 * 8 * 8, num_classes) (features "
+                                       "becomes the in_features of the Linear at blocks.py:13)")
     assert finding["fix"]["replacement"] == "64 * 8 * 8"
     assert (finding["fix"]["line"], finding["fix"]["column"], finding["fix"]["end_column"]) == (20, 26, 38)
 
