@@ -149,3 +149,36 @@ def test_several_layers_wrong_through_one_call_are_one_finding_there() -> None:
     (finding,) = reported(check_source(source, "googlenet.py"))
     assert "(also wrong for inception4a.branch2.0.conv, inception4a.branch3.0.conv, inception4a.branch4.1.conv)" \
         in finding.message
+
+
+# --- geometry named upstream: what set the size a Linear or a view receives ----------------------
+
+@pytest.mark.parametrize("name, context", [
+    ("cifar_extra_pool_linear.py", "(B×64×4×4 after the three MaxPool2d(2) at lines 12, 14, 16)"),
+    ("padding_changed_linear.py",
+     "(B×64×7×7 after the two MaxPool2d(2) at lines 9, 12 and Conv2d(32, 64, kernel_size=3) at line 10)"),
+    ("stride_changed_linear.py", "(B×64×7×7 after Conv2d(32, 64, 3, 2, 1) at line 12 and F.max_pool2d(…, 2) at line 19)"),
+    ("kernel_changed_linear.py",
+     "(B×16×6×6 after Conv2d(3, 6, 5) at line 11, the two MaxPool2d(2, 2) at line 12 and Conv2d(6, 16, 3) at line 13)"),
+])
+def test_a_linear_names_the_layers_that_set_what_it_receives(name: str, context: str) -> None:
+    source = (FIXTURES / name).read_text(encoding="utf-8")
+    (finding,) = reported(check_source(source, name))
+    assert finding.parts.context == context
+
+
+def test_a_second_option_only_where_one_change_upstream_makes_the_layer_right() -> None:
+    """A kernel changed from 5 to 3: no one padding, stride or pooling gives 5×5 back, so only the
+    Linear's own number is offered; the fix stays the Linear's."""
+    source = (FIXTURES / "kernel_changed_linear.py").read_text(encoding="utf-8")
+    (finding,) = reported(check_source(source, "lenet.py"))
+    assert finding.parts.suggestion == "use nn.Linear(16 * 6 * 6, 120)"
+    assert finding.fix.replacement == "16 * 6 * 6"
+
+
+def test_a_view_names_the_layers_that_set_what_it_receives() -> None:
+    source = (ROOT / "examples" / "buggy" / "lenet_wrong_view.py").read_text(encoding="utf-8")
+    (finding,) = reported(check_source(source, "lenet.py"))
+    assert finding.code == "SHP105"
+    assert "(after Conv2d(3, 6, 5) at line 10, the two MaxPool2d(2, 2) at line 11 and Conv2d(6, 16, 5) at line 12)" \
+        in finding.message

@@ -22,7 +22,7 @@ WRONG_LINEAR = "examples/buggy/cifar_wrong_linear.py"
 CLEAN = "examples/cifar_cnn.py"
 NOTEBOOK = "tests/fixtures_notebooks/cifar10_cnn_kaggle.ipynb"
 LINEAR_MESSAGE = ("model.10: Linear expects 4096 input features but receives 1024 = 64×4×4 "
-                  "(after MaxPool2d at line 7: B×64×4×4); use nn.Linear(64 * 4 * 4, 10)")
+                  "(B×64×4×4 after the three MaxPool2d(2) at lines 5, 6, 7); use nn.Linear(64 * 4 * 4, 10), or keep 4096 and remove one MaxPool2d(2)")
 
 TWO_WRONG_HEADS = """\
 import torch

@@ -103,7 +103,7 @@ def test_one_bug_found_by_both_passes_is_counted_once(capsys):
     assert status == 1
     assert out.splitlines()[0] == (
         "examples/buggy/cifar_wrong_linear.py:9:5: SHP101 model.10: Linear expects 4096 input features but "
-        "receives 1024 = 64×4×4 (after MaxPool2d at line 7: B×64×4×4); use nn.Linear(64 * 4 * 4, 10); torch on "
+        "receives 1024 = 64×4×4 (B×64×4×4 after the three MaxPool2d(2) at lines 5, 6, 7); use nn.Linear(64 * 4 * 4, 10), or keep 4096 and remove one MaxPool2d(2); torch on "
         "cpu raised too: mat1 and mat2 shapes cannot be multiplied (2x1024 and 4096x10)")
     assert "SHP903" not in out
     assert out.splitlines()[-1] == "Found 1 error in 1 file: 1 model in 1 file checked."

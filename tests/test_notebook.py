@@ -27,7 +27,7 @@ def test_the_wrong_linear_in_cell_4_is_reported_at_its_line_in_the_cell():
     assert (finding.code, finding.cell, finding.span.line) == ("SHP101", 4, 8)
     line = cell_source(BUGGY, 4)[finding.span.line - 1]
     assert line[finding.span.column - 1:].startswith("nn.Linear(64 * 8 * 8, 512)")
-    assert "after MaxPool2d at line 7 of cell 4" in finding.message
+    assert "(B×64×4×4 after the three MaxPool2d(2, 2) at line 7 of cell 4)" in finding.message
     assert line[finding.fix.span.column - 1:finding.fix.span.end_column - 1] == "64 * 8 * 8"
 
 

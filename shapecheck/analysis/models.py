@@ -26,6 +26,7 @@ from ..results import (ARGUMENT_NOT_GIVEN, CONSTRUCT_NOT_FOLLOWED, LAYER_NOT_MOD
                        ShapeAt, StoppedAt)
 from ..rules.shapes import Tensor
 from .blame import Blame, Width, blame, sites
+from .geometry import described, one_change
 from .provenance import Step, carried, spelled, with_width
 from .values import Container, Function, Instance, Layer, Opaque, Parameters, Partial, PendingInput
 
@@ -473,6 +474,7 @@ class Checker:
             plain = f"(input {S.render_shape(x.shape)})"
             problem = problem.replace(plain, "").rstrip() if plain in problem else problem
             context = f"(after {x.origin}: {shown})"
+        context = _upstream(layer, x) or context
         fix, not_fixed = None, ""
         written = layer.args.written.get(error.arg) if layer.args and error.arg else None
         if error.value is not None and written is not None:
@@ -481,6 +483,8 @@ class Checker:
                 replacement = _in_users_terms(layer, x, error.value, layer.scope) or replacement
             new_call = one_line(_replace_in_call(layer.call.text, layer.call.span, written, replacement))
             suggestion = f"use {new_call}" if certain or _names(replacement) else f"the right value is {replacement}"
+            other = _one_change_upstream(layer, x)
+            suggestion += f", or {other}" if other else ""
             if certain and written.span is not None:
                 fix = Fix(replacement, written.span)
             elif not certain:
@@ -554,6 +558,10 @@ class Checker:
         except ShapeError as e:
             span = self.interp.source.span(node) if node is not None else Span(1, 1, 1, 1)
             message, fix, not_fixed = self._op_fix(e, node)
+            steps = inputs[0].made.steps if e.code == Code.VIEW_MISMATCH and isinstance(inputs[0], Tensor) \
+                and inputs[0].made is not None else ()
+            if steps:  # the layers that set the size it receives
+                message = replace(message, context=f"{message.context} ({described(steps)})".lstrip())
             self.report(e.code, span, replace(message, where=self._where("")), fix, not_fixed=not_fixed)
             if self.run:
                 self.run.failed = True
@@ -572,11 +580,21 @@ class Checker:
             origin = f"{name} at {self.interp.at_line(node.lineno)}" if node is not None else name
             if result.shape == inputs[0].shape and inputs[0].origin:
                 origin = inputs[0].origin  # .to(device), .float(), relu: where the data came from still holds
-            return _result(inputs[0], result.shape, origin, numpy=result.numpy)
+            step = Step(self._op_shown(node), name, node.lineno, self.interp.at_line(node.lineno)) \
+                if node is not None else None
+            return _result(inputs[0], result.shape, origin, numpy=result.numpy, step=step)
         return result
 
     def _op_text(self, node, name: str) -> str:
         return one_line(self.interp.source.text(node)) if node is not None else name
+
+    def _op_shown(self, node) -> str:
+        """A function call on a tensor as a message names it: ``F.max_pool2d(…, 2)``."""
+        text = self.interp.source.text
+        if not isinstance(node, ast.Call) or not node.args:
+            return one_line(text(node))
+        written = ["…"] + [text(a) for a in node.args[1:]] + [f"{k.arg}={text(k.value)}" for k in node.keywords]
+        return one_line(f"{text(node.func)}({', '.join(written)})")
 
     def _op_fix(self, error: ShapeError, node) -> Tuple[Message, Optional[Fix], str]:
         """For view(-1, N)-style errors: the call with the right size, written the author's way."""
@@ -907,6 +925,28 @@ def _without_comments(text: str) -> str:
 
 def _receiver(text: str) -> str:
     return text if text.isidentifier() or text.endswith(")") and text.count("(") == 1 else f"({text})"
+
+
+def _upstream(layer: Layer, x: Optional[Tensor]) -> str:
+    """For a Linear fed a flattened map: the layers that set its size, "(B×64×4×4 after the three
+    MaxPool2d(2) at lines 7, 9, 11)"; "" where none is known."""
+    steps = _steps_to(layer, x)
+    return f"({S.render_shape(x.flat_from)} {described(steps)})" if steps else ""
+
+
+def _one_change_upstream(layer: Layer, x: Optional[Tensor]) -> str:
+    """The one change before a Linear fed a flattened map that makes it right as built: "keep
+    4096 and remove one MaxPool2d(2)"; "" where there is none."""
+    steps = _steps_to(layer, x)
+    wanted = layer.args.values.get("in_features") if steps else None
+    change = one_change(steps, x.flat_from, wanted) if S.is_int(wanted) else ""
+    return f"keep {wanted} and {change}" if change else ""
+
+
+def _steps_to(layer: Layer, x: Optional[Tensor]) -> tuple:
+    if layer.call.kind != "Linear" or not isinstance(x, Tensor) or x.flat_from is None or x.made is None:
+        return ()
+    return x.made.steps
 
 
 def _in_users_terms(layer: Layer, x: Optional[Tensor], needed: int, scope) -> str:
