@@ -19,6 +19,8 @@ from ..ir import Arg, Passed
 from ..rules.shapes import Tensor
 from .values import Layer
 
+RECEIVED = {"in_channels", "in_features", "num_features"}  # the widths a layer is built to receive
+
 # loop counters and private names are no suggestion, even where their value happens to fit
 _NOT_SUGGESTED = {"i", "j", "k", "idx", "index"}
 
@@ -65,13 +67,18 @@ def sites(widths) -> Sites:
     return index
 
 
-def blame(wrong: Width, index: Sites) -> Optional[Blame]:
+def blame(wrong: Width, index: Sites, feeds: Dict[Tuple[str, object], set]) -> Optional[Blame]:
     """The innermost place, from the layer outwards, where one change is right for every layer
-    built through it; None where there is none (or the wrong layer was never seen)."""
+    built through it; None where there is none (or the wrong layer was never seen).  Past the
+    call of the helper itself, a call's argument that also becomes something other than a width
+    a layer receives (``planes`` of ``_make_layer``, an out_channels too) is no such place: the
+    layers after the failing one were not checked, and changing it changes what they make."""
     levels = wrong.levels()
     for level, (path, arg, _, via) in enumerate(levels):
         group = index.get((path, arg.span), [])
         if not any(w.layer is wrong.layer and w.name == wrong.name for w, _ in group):
+            return None
+        if level > 1 and feeds.get((path, arg.span), set()) - RECEIVED:
             return None
         name = common_name(group, arg.text)
         outermost = level == len(levels) - 1

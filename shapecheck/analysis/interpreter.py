@@ -157,10 +157,14 @@ class CallSite:
 
 def integers(frame: Optional[Frame], written: Sequence[ast.expr] = ()) -> Tuple[Tuple[str, int], ...]:
     """The names bound to integers in a frame, and those the ``written`` expressions use from
-    enclosing scopes (a module's ``ngf``): what a suggestion may be written in."""
+    enclosing scopes (a module's ``ngf``), and the integer attributes of ``self``
+    (``self.in_planes``): what a suggestion may be written in."""
     if frame is None:
         return ()
     named = {k: v for k, v in frame.locals.items() if type(v) is int}
+    attributes = getattr(frame.locals.get("self"), "attrs", None) if frame.locals is not frame.globals else None
+    if isinstance(attributes, dict):
+        named.update((f"self.{k}", v) for k, v in attributes.items() if type(v) is int)
     for node in (n for expr in written for n in ast.walk(expr)):
         if isinstance(node, ast.Name) and node.id not in named:
             value = next((scope[node.id] for scope in (*frame.closure, frame.globals) if node.id in scope), None)

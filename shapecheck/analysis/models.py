@@ -124,6 +124,7 @@ class Checker:
         self.passed_wrong: Dict[Tuple, Tuple[Width, Tuple[int, ...]]] = {}
         self.moved_from: Dict[Tuple, Diagnostic] = {}  # key of a finding moved to a call -> where it was
         self.built_here: Dict[Tuple, set] = {}  # key of a finding where a block is built -> the keys it repeats
+        self.feeds: Dict[Tuple, set] = {}  # (path, span) of an argument passed down -> the layer arguments it becomes
 
     # --- findings -------------------------------------------------------------------------------
 
@@ -194,6 +195,9 @@ class Checker:
         return self.run.training
 
     def constructed(self, layer: Layer) -> None:
+        for name, arg in (layer.args.written.items() if layer.args is not None else ()):
+            for call in arg.passed:  # what each call's argument becomes, for call-site blame
+                self.feeds.setdefault((call.path, call.arg.span), set()).add(name)
         try:
             layer.rule.check(layer.args)
         except ShapeError as e:
@@ -1261,7 +1265,7 @@ def blame_call_sites(checker: Checker) -> None:
     into_this_file = set()
     for key, (wrong, factors) in checker.passed_wrong.items():
         d = checker.diagnostics.get(key)
-        place = blame(wrong, index) if d is not None else None
+        place = blame(wrong, index, checker.feeds) if d is not None else None
         if place is None or place.level == 0 and not place.name:
             continue
         del checker.diagnostics[key]
@@ -1270,7 +1274,10 @@ def blame_call_sites(checker: Checker) -> None:
             into_this_file.add(key)
         at = (new.path, new.span.line, new.span.column, new.code)
         if at in moved:
-            moved[at][1].append(d.layer)
+            first = checker.moved_from[moved[at][0]]
+            other = d.layer if d.model == first.model else f"{d.model}.{d.layer}"
+            if other not in moved[at][1] and (d.model, d.layer) != (first.model, first.layer):
+                moved[at][1].append(other)
             continue
         moved[at] = ((*at, new.message), [])
         checker.diagnostics[moved[at][0]] = new
@@ -1278,7 +1285,8 @@ def blame_call_sites(checker: Checker) -> None:
     for key, others in moved.values():
         if others:
             first = checker.diagnostics[key]
-            also = f"{first.parts.context} (also wrong for {', '.join(others)})".lstrip()
+            shown = ", ".join(others[:4]) + (f" and {len(others) - 4} more" if len(others) > 4 else "")
+            also = f"{first.parts.context} (also wrong for {shown})".lstrip()
             checker.diagnostics[key] = first.with_parts(replace(first.parts, context=also))
     for key, repeats in checker.built_here.items():
         if repeats <= into_this_file:

@@ -122,6 +122,8 @@ def _evaluate(node: ast.AST, values: Dict[str, int]) -> int:
         return node.value
     if isinstance(node, ast.Name):
         return values[node.id]
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+        return values[f"{node.value.id}.{node.attr}"]  # self.in_planes
     if isinstance(node, ast.BinOp) and type(node.op) in _OPERATORS:
         return _OPERATORS[type(node.op)](_evaluate(node.left, values), _evaluate(node.right, values))
     raise TypeError(type(node).__name__)
