@@ -71,5 +71,5 @@ def test_a_shape_finding_keeps_its_message_in_parts():
     finding = next(d for d in result.diagnostics if d.code == Code.LINEAR_IN_FEATURES)
     assert finding.message == finding.parts.text()
     assert finding.parts.suggestion.startswith("use nn.Linear(")
-    assert finding.parts.context.startswith("(after ")
+    assert finding.parts.context.startswith("(B×64×4×4 after ")
     assert finding.stated == finding.message.split("; ")[0]

@@ -86,6 +86,11 @@ def _changes(step: Step) -> Iterator[Tuple[str, Change]]:
     where = f"the {shown(step.text)} at {step.place}"
     if "Pool" in kind and not kind.startswith("Adaptive"):
         yield f"remove {where}", lambda spatial: spatial
+        size = set(step.before)
+        if len(size) == 1 and _ints(values.get("kernel_size")) != size \
+                and _ints(values.get("padding")) == {0}:
+            whole = next(iter(size))  # a pooling over the whole map, as before a classifier
+            yield f"use kernel_size={whole} in {where}", lambda spatial: _apply(step, spatial, kernel_size=whole)
     if kind.startswith("Conv") and not kind.startswith("ConvTranspose"):
         if _ints(values.get("stride")) != {1}:
             yield f"use stride=1 in {where}", lambda spatial: _apply(step, spatial, stride=1)
