@@ -86,7 +86,7 @@ def run_as_script(monkeypatch):
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
 def test_marked_bugs_crash_under_torch_and_correct_models_run(path: Path, run_as_script) -> None:
     if markers(path.read_text(encoding="utf-8")):
-        with pytest.raises(RuntimeError, match=r"to have \d+ channels|running_mean should contain|mat1 and mat2"):
+        with pytest.raises(RuntimeError, match=r"to have \d+ channels|running_mean should contain|mat1 and mat2|is invalid for input of size"):
             run_as_script(path)
     else:
         run_as_script(path)
@@ -118,7 +118,8 @@ def test_fix_rewrites_the_literal_at_the_call(path: Path) -> None:
     source = path.read_text(encoding="utf-8")
     outcome = fix_source(source, relative(path), check_source)
     assert outcome.fixed == (FIXED / path.name).read_text(encoding="utf-8")
-    assert [d.span.line for d in outcome.applied] == list(markers(source))
+    # the marked findings first; a fix can show the next layer wrong, fixed in the next round
+    assert [d.span.line for d in outcome.applied][:len(markers(source))] == list(markers(source))
     assert fix_source(outcome.fixed, relative(path), check_source).applied == ()  # fixing again changes nothing
     assert reported(check_source(outcome.fixed, relative(path))) == []
 

@@ -27,7 +27,7 @@ from ..results import (ARGUMENT_NOT_GIVEN, CONSTRUCT_NOT_FOLLOWED, LAYER_NOT_MOD
 from ..rules.shapes import Tensor
 from .blame import Blame, Width, blame, sites
 from .geometry import described, one_change
-from .provenance import Step, carried, spelled, with_width
+from .provenance import Step, carried, spelled, value_of, with_width
 from .values import Container, Function, Instance, Layer, Opaque, Parameters, Partial, PendingInput
 
 _INPUT_COMMENT = re.compile(r"#\s*shapecheck:\s*input\s*=\s*\(?\s*([^)#]*?)\s*\)?\s*$")
@@ -565,7 +565,7 @@ class Checker:
             steps = inputs[0].made.steps if e.code == Code.VIEW_MISMATCH and isinstance(inputs[0], Tensor) \
                 and inputs[0].made is not None else ()
             if steps:  # the layers that set the size it receives
-                message = replace(message, context=f"{message.context} ({described(steps)})".lstrip())
+                message = self._view_upstream(e, node, inputs[0], steps, message)
             self.report(e.code, span, replace(message, where=self._where("")), fix, not_fixed=not_fixed)
             if self.run:
                 self.run.failed = True
@@ -588,6 +588,18 @@ class Checker:
                 if node is not None else None
             return _result(inputs[0], result.shape, origin, numpy=result.numpy, step=step)
         return result
+
+    def _view_upstream(self, error: ShapeError, node, x: Tensor, steps, message: Message) -> Message:
+        """A view's message with the layers that set the size it receives, and the one change
+        upstream that makes the size as written right (``view(-1, 16 * 5 * 5)``)."""
+        message = replace(message, context=f"{message.context} ({described(steps)})".lstrip())
+        args = getattr(node, "args", None)
+        position = int(error.arg) if error.arg and error.arg.isdigit() else -1
+        if not args or not 0 <= position < len(args) or not message.suggestion or len(x.shape) < 3:
+            return message
+        wanted = value_of(self.interp.source.text(args[position]), {})
+        change = one_change(steps, x.shape, wanted) if wanted is not None else ""
+        return replace(message, suggestion=f"{message.suggestion}, or keep {wanted} and {change}") if change else message
 
     def _op_text(self, node, name: str) -> str:
         return one_line(self.interp.source.text(node)) if node is not None else name
