@@ -289,7 +289,7 @@ async def test_a_notebooks_cells_are_one_program_and_each_finding_goes_to_its_ce
     [found] = (await published(client, cells[2], 1, after=before)).diagnostics
     assert (found.code, found.range.start.line, found.range.start.character) == ("SHP101", 5, 18)
     assert "Linear expects 1024 input features but receives 4096 = 16×16×16" in found.message
-    assert "(after MaxPool2d at line 5 of cell 3: B×16×16×16)" in found.message
+    assert "(B×16×16×16 after MaxPool2d(2) at line 5 of cell 3)" in found.message
     for other in (0, 1, 3):
         assert (await published(client, cells[other], 1, after=before)).diagnostics == ()
 
