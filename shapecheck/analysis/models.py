@@ -20,6 +20,7 @@ from ..diagnostics import Code, Diagnostic, Fix, Message, Span, internal_error_m
 from .arguments import ConstructorArguments, StructureUnknown, constructor_arguments
 from .interpreter import Interpreter
 from . import pretrained
+from ..rules import lazy
 from ..ir import UNKNOWN, Arg, NotKnown, ShapeError
 from ..rules.layers import NO_TENSOR, Given, Outputs, default_input, first_tensor
 from ..results import (ARGUMENT_NOT_GIVEN, CONSTRUCT_NOT_FOLLOWED, LAYER_NOT_MODELLED, VALUE_NOT_KNOWN, LayerReport, ModelReport,
@@ -375,6 +376,9 @@ class Checker:
             self.internal_error(e, layer.call.span, f"the rule of {layer.call.kind}", path)
             self._log(layer, path, None)
             return Tensor(None)
+        became = lazy.materialized(layer.args, x.shape) if layer.call.kind.startswith("Lazy") else None
+        if became is not None:  # its first forward made its parameters: it is the plain layer from now on
+            layer.rule, layer.args = became
         shown = first_tensor(out)
         self._log(layer, path, shown)
         self.clean_spans.add((layer.call.path, layer.call.span))

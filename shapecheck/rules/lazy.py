@@ -3,8 +3,9 @@
 A lazy layer becomes its plain layer at its first forward, taking ``in_features`` (the input's
 last dim) or ``in_channels`` (its channel dim) from that input: so it fits any width, and the rule
 is the plain layer's with that width.  Its parameters exist only once it has seen an input, so
-their count is not known here (the model's total is unknown, never guessed).  Registered in
-``layers.RULES``; tests/test_layer_rules.py holds the rules against torch.
+the rule cannot count them; ``materialized`` gives the plain layer it has become once a model run
+gives it a known width (as torch's first forward does: another width after that is an error).
+Registered in ``layers.RULES``; tests/test_layer_rules.py holds the rules against torch.
 """
 
 from __future__ import annotations
@@ -60,3 +61,14 @@ def _width(x: Tuple, a: LayerArgs):
 def lazy(x: Tuple, a: LayerArgs) -> Tuple:
     """The plain layer's shape, its in_features / in_channels the input's."""
     return _plain(a).shape(x, _as_plain(a, _width(x, a)))
+
+
+def materialized(a: LayerArgs, x: Tuple):
+    """(rule, arguments) of the plain layer a lazy one becomes on input x; None for a layer that is
+    not lazy or a width that is not a known number."""
+    if not a.kind.startswith("Lazy") or a.kind not in RULES:
+        return None
+    width = _width(x, a)
+    if not isinstance(width, int):
+        return None
+    return _plain(a), _as_plain(a, width)
