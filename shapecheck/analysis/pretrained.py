@@ -280,7 +280,10 @@ def built(interp, value) -> bool:
 
 
 def is_trunk(value) -> bool:
-    return isinstance(value, Layer) and value.rule is TRUNKS.get(value.call.kind.rsplit(".", 1)[0])
+    if not isinstance(value, Layer):
+        return False
+    rule = TRUNKS.get(value.call.kind.rsplit(".", 1)[0])
+    return rule is not None and value.rule is rule
 
 
 def looks_inside(name: str) -> bool:
