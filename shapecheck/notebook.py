@@ -175,6 +175,7 @@ def map_model(m: ModelReport, program: Program) -> ModelReport:
         m, cell=cell, line=line, input_cell=input_cell, input_line=input_line,
         input_source=map_message(m.input_source, program),
         layers=tuple(_map_layer(layer, program) for layer in m.layers),
+        rows=tuple(_map_layer(row, program) for row in m.rows),
         stopped_at=None if m.stopped_at is None else _map_stop(m.stopped_at, program))
 
 

@@ -27,12 +27,25 @@ from .diagnostics import Diagnostic, Span
 from .suppressions import Suppression
 
 
+# A figure that grows with the batch: (fixed, per sample), the value for batch N being fixed + N·per sample.
+# None where it cannot be known (a size other than the batch is a symbol, a kind whose cost is not counted).
+PerBatch = Optional[Tuple[int, int]]
+
+LAYER, BLOCK, OPERATION = "layer", "block", "operation"  # the roles of a summary row
+
+
 @dataclass(frozen=True)
 class LayerReport:
-    name: str  # the module path, as torch's named_modules() gives it: "features.0", "conv1"
-    kind: str  # "Conv2d"
+    """A row of the model summary: a layer (a built-in module), a block (a module of the user's
+    class or a Sequential, with the totals of the rows under it) or an operation in forward that the
+    reader needs to see where a size comes from (torch.cat, a residual ``+``, a call that changes
+    the shape or multiplies)."""
+
+    name: str  # the module path, as torch's named_modules() gives it: "features.0", "conv1"; for an
+    # operation, the path of the module whose forward it is in ("" in the model's own)
+    kind: str  # "Conv2d", "BasicBlock", "torch.cat", "+", "Tensor.view"
     line: int
-    text: str  # the constructor call as written
+    text: str  # the constructor call (or the operation) as written
     output_shape: Optional[Tuple]  # dims: ints, or strings for symbols ("B", "⌊H/8⌋"); None unknown
     params: Optional[int]
     reached: bool = True  # False for a layer of the model that checking never got to (shown with ?)
@@ -40,6 +53,11 @@ class LayerReport:
     # the arguments as written, with the values they have here: (("in_features", "400"), ("out_features", "120"))
     # for the language server's hover (not cached)
     arguments: Tuple[Tuple[str, str], ...] = field(default=(), compare=False)
+    role: str = LAYER
+    depth: int = 1  # how deep in the model's modules: 1 for a child of the model, 2 for its child...
+    macs: PerBatch = None  # multiply-accumulates (rules/cost.py says what is counted)
+    activations: PerBatch = None  # elements of the output (of every tensor in a tuple or dict)
+    outputs: object = None  # a tuple or dict output whole: a tuple / {key: ...} of plain shapes; None for one tensor
 
 
 LAYER_NOT_MODELLED = "layer-not-modelled"
@@ -100,11 +118,45 @@ class ModelReport:
     # the input comes from the notebook itself); the layers and ``stopped_at`` carry their own
     cell: Optional[int] = None
     input_cell: Optional[int] = None
+    rows: Tuple[LayerReport, ...] = ()  # the summary: layers, blocks and operations in the order they ran
+    outputs: object = None  # a tuple or dict output whole, as LayerReport.outputs
 
     @property
     def place(self) -> str:
         """'net.py:5', or 'cnn.ipynb:cell 4:5' as a notebook's findings are located."""
         return f"{self.path}:{self.line}" if self.cell is None else f"{self.path}:cell {self.cell}:{self.line}"
+
+    def summary_rows(self) -> Tuple[LayerReport, ...]:
+        """The rows of the summary table: ``rows``, or the layers of a report made without them."""
+        return self.rows or self.layers
+
+    def macs(self) -> PerBatch:
+        """The multiply-accumulates of one forward pass: those of its layers and operations, for a
+        model checked to its output; None otherwise (never a partial sum)."""
+        if self.status != "ok":
+            return None
+        return total(r.macs for r in self.summary_rows() if r.role != BLOCK)
+
+    def activations(self) -> PerBatch:
+        """The elements of every layer's output, for a model checked to its output."""
+        if self.status != "ok":
+            return None
+        return total(r.activations for r in self.summary_rows() if r.role == LAYER)
+
+
+def at_batch(figure: PerBatch, batch: int) -> Optional[int]:
+    """A figure for ``batch`` samples; None where it is not known."""
+    return None if figure is None else figure[0] + figure[1] * batch
+
+
+def total(figures) -> PerBatch:
+    """The sum of per-batch figures; None as soon as one is not known (never a partial sum)."""
+    fixed = per_sample = 0
+    for figure in figures:
+        if figure is None:
+            return None
+        fixed, per_sample = fixed + figure[0], per_sample + figure[1]
+    return fixed, per_sample
 
 
 _SHOWN_FIRST = {"error": 0, "unknown": 1}

@@ -226,7 +226,8 @@ def test_where_checking_stopped_is_in_cell_terms_in_text_and_json(tmp_path, caps
     assert (model["input_source"]["cell"], model["input_source"]["line"]) == (4, 2)
 
 
-def test_a_layer_built_in_another_cell_names_its_cell_in_the_table(tmp_path, capsys):
+def test_a_layer_built_in_another_cell_names_its_cell_in_the_table(tmp_path, capsys, monkeypatch):
+    monkeypatch.delenv("COLUMNS", raising=False)  # a pipe: the table at its natural width
     path = tmp_path / "split.ipynb"
     path.write_text(_notebook("import torch\nimport torch.nn as nn\nstem = nn.Conv2d(3, 8, 3)",
                               "model = nn.Sequential(\n    stem,\n    nn.ReLU(),\n)\nmodel(torch.randn(2, 3, 16, 16))"))

@@ -137,10 +137,10 @@ def test_the_summary_table_marks_the_row_and_keeps_the_rows_after_it(capsys, tmp
     status, out, _ = run(capsys, tmp_path, UNMODELLED_LAYER, "--summary")
     rows = [[cell.strip() for cell in line.split("│")[1:-1]] for line in out.splitlines() if line.startswith("│")]
     assert rows == [
-        ["conv", "8", "nn.Conv2d(3, 16, 3, padding=1)", "B×16×32×32", "448"],
-        ["→ pool", "9", "nn.FractionalMaxPool2d(3, output_ratio=0.5)", "?", "?"],
-        ["fc", "10", "nn.Linear(16 * 16 * 16, 10)", "?", "40,970"],
-        ["total", "", "", "?", "?"],  # a total is never a partial sum
+        ["conv", "8", "nn.Conv2d(3, 16, 3, padding=1)", "B×16×32×32", "448", "442,368", "65.54 kB"],
+        ["→ pool", "9", "nn.FractionalMaxPool2d(3, output_ratio=0.5)", "?", "?", "?", "?"],
+        ["fc", "10", "nn.Linear(16 * 16 * 16, 10)", "?", "40,970", "?", "?"],
+        ["total", "", "", "?", "?", "?", "?"],  # a total is never a partial sum
     ]
     assert ("→ checked up to Net.conv (line 8); stopped at Net.pool (line 9): nn.FractionalMaxPool2d is not "
             "modelled") in out.splitlines()

@@ -929,7 +929,8 @@ class Interpreter:
         if isinstance(left, PendingInput) or isinstance(right, PendingInput):
             return Tensor(None)
         return self.checker.tensor_op(lambda: tensor_ops.binary(symbol, left, right), node,
-                                      f"{symbol}", inputs=(left, right))
+                                      f"{symbol}", inputs=(left, right),
+                                      call=(tensor_ops.binary_rule(symbol), (left, right), {}))
 
     def eval_Compare(self, node: ast.Compare, frame):
         left = self.eval(node.left, frame)
@@ -1365,7 +1366,8 @@ class Interpreter:
         if qualname in tensor_ops.FUNCTIONS:
             return self.checker.tensor_op(lambda: tensor_ops.call_function(qualname, tuple(args), kwargs),
                                           node, qualname.rsplit(".", 1)[1], inputs=args,
-                                          pending_passthrough=qualname in _ELEMENTWISE)
+                                          pending_passthrough=qualname in _ELEMENTWISE,
+                                          call=(tensor_ops.FUNCTIONS[qualname], args, kwargs))
         self._not_followed(qualname, args, kwargs, node)
         return UNKNOWN
 
@@ -1466,7 +1468,9 @@ class Interpreter:
             if name in (tensor_ops.NUMPY_METHODS if receiver.numpy else tensor_ops.METHODS):
                 return self.checker.tensor_op(
                     lambda: tensor_ops.call_method(name, receiver, tuple(args), kwargs, numpy=receiver.numpy),
-                    node, name, inputs=[receiver], pending_passthrough=name in _ELEMENTWISE_METHODS)
+                    node, name, inputs=[receiver], pending_passthrough=name in _ELEMENTWISE_METHODS,
+                    call=((tensor_ops.NUMPY_METHODS if receiver.numpy else tensor_ops.METHODS)[name],
+                          [receiver] + list(args), kwargs))
             self._not_followed(f"Tensor.{name}", [receiver], kwargs, node)
             return UNKNOWN
         if isinstance(receiver, PendingInput):

@@ -21,10 +21,12 @@ from .arguments import ConstructorArguments, StructureUnknown, constructor_argum
 from .interpreter import Interpreter
 from . import pretrained
 from ..rules import lazy
+from . import rows as R
 from ..ir import UNKNOWN, Arg, NotKnown, ShapeError
 from ..rules.layers import NO_TENSOR, Given, Outputs, default_input, first_tensor
 from ..results import (ARGUMENT_NOT_GIVEN, CONSTRUCT_NOT_FOLLOWED, LAYER_NOT_MODELLED, VALUE_NOT_KNOWN, LayerReport, ModelReport,
                        ShapeAt, StoppedAt)
+from ..rules import tensor_ops
 from ..rules.shapes import Tensor
 from .blame import Blame, Width, blame, sites
 from .geometry import described, one_change
@@ -77,6 +79,7 @@ class Run:
     call_source: object = None  # the interpreter's Source of the file the call is in
     source: str = ""  # where the input comes from, as messages say it
     layers: List[LayerReport] = field(default_factory=list)
+    rows: List[LayerReport] = field(default_factory=list)  # the summary's: layers, blocks, operations
     shapes: List[ShapeAt] = field(default_factory=list)  # what forward's statements saw, in order
     failed: bool = False
     findings: List[Tuple] = field(default_factory=list)  # keys of the findings this run reported
@@ -215,12 +218,30 @@ class Checker:
         if isinstance(module, Opaque):
             self._not_modelled(module, node)
         self.module_stack.append(module)
+        opened = self._open_block(module)
         try:
             output = self.interp.run_forward(module, args, kwargs, node)
         finally:
             self.module_stack.pop()
+        if opened is not None:
+            self._close_block(opened, module, output)
         self._called(module, args[0] if args else None, output, node)
         return output
+
+    def _open_block(self, module) -> Optional[int]:
+        """A row for a block (a module of a user class, a Sequential) whose forward is about to run."""
+        if not isinstance(module, (Instance, Container)):
+            return None
+        kind = module.cls.name if isinstance(module, Instance) else module.kind
+        line = module.span.line if module.span else 0
+        text = one_line(module.text)
+        self.run.rows.append(R.block_row(self.run.paths.get(id(module), ""), kind, line,
+                                         text if len(text) <= 48 else _abridged(text), len(self.module_stack)))
+        return len(self.run.rows) - 1
+
+    def _close_block(self, index: int, module, output) -> None:
+        rows = self.run.rows
+        rows[index] = R.close_block(rows[index], rows[index + 1:], output, model_params(module))
 
     def _not_modelled(self, module: Opaque, node) -> None:
         """A module without a rule, called in a model run: logged as a layer of unknown output."""
@@ -229,7 +250,8 @@ class Checker:
         if module.not_followed:
             self.cannot_follow(CONSTRUCT_NOT_FOLLOWED, line, module.not_followed, path)
             if path:
-                self.run.layers.append(LayerReport(path, module.kind, line, one_line(module.text), None, None))
+                self._add_layer(LayerReport(path, module.kind, line, one_line(module.text), None, None,
+                                            depth=len(self.module_stack)))
             return
         if module.unresolved:
             what = f"{_abridged(module.text)} is not analysed: {module.unresolved}"
@@ -239,7 +261,12 @@ class Checker:
             what = f"nn.{module.kind} is not modelled" if module.kind != "?" else f"`{one_line(module.text)}` is not modelled"
         self.cannot_follow(LAYER_NOT_MODELLED, line, what, path)
         if path:
-            self.run.layers.append(LayerReport(path, module.kind, line, one_line(module.text), None, None))
+            self._add_layer(LayerReport(path, module.kind, line, one_line(module.text), None, None,
+                                        depth=len(self.module_stack)))
+
+    def _add_layer(self, report: LayerReport) -> None:
+        self.run.layers.append(report)
+        self.run.rows.append(report)
 
     def internal_error(self, error: Exception, span: Span, what: str, layer: str = "") -> None:
         """A rule raised neither NotKnown nor ShapeError: a bug in shapecheck.  SHP999 at the
@@ -380,7 +407,7 @@ class Checker:
         if became is not None:  # its first forward made its parameters: it is the plain layer from now on
             layer.rule, layer.args = became
         shown = first_tensor(out)
-        self._log(layer, path, shown)
+        self._log(layer, path, shown, x.shape, out)
         self.clean_spans.add((layer.call.path, layer.call.span))
         run.bounds.update(d for d in (shown or ())[2:] if isinstance(d, S.Dim) and not S.is_unknown(d))
         step = Step(one_line(layer.call.text), layer.call.kind, layer.call.span.line, self._place(layer), layer)
@@ -464,15 +491,18 @@ class Checker:
         run.argument_values = {n: v[0] for n, v in values.items() if len(v) == 1 and n not in S.INPUT_SYMBOLS}
         return True
 
-    def _log(self, layer: Layer, path: str, out) -> None:
+    def _log(self, layer: Layer, path: str, out, received=None, outputs=None) -> None:
+        """The layer's row: ``out`` the shape shown, ``outputs`` all it gave (for what it costs)."""
         params = None
         if layer.args is not None and (layer.call.path, layer.call.span) not in self.unbuildable:
             try:
                 params = layer.rule.params(layer.args)
             except (NotKnown, ShapeError):
                 params = None
-        self.run.layers.append(LayerReport(path, layer.call.kind, layer.call.span.line, one_line(layer.call.text),
-                                           _plain_shape(out), params, arguments=_arguments(layer)))
+        macs, activations = R.layer_figures(layer.rule, layer.args, received, outputs)
+        self._add_layer(LayerReport(path, layer.call.kind, layer.call.span.line, one_line(layer.call.text),
+                                    R.plain_shape(out), params, depth=max(1, len(self.module_stack)), macs=macs,
+                                    activations=activations, arguments=_arguments(layer)))
 
     def _layer_error(self, layer: Layer, error: ShapeError, x: Optional[Tensor], path: str) -> None:
         layer = error.within or layer
@@ -556,7 +586,30 @@ class Checker:
                 f"layout, but {one_line(layer.call.text)} wants channels first: {wanted}; permute it first: "
                 f"{_receiver(self._input_text())}.permute(0, 3, 1, 2)")
 
-    def tensor_op(self, thunk, node, name: str, inputs: Sequence = (), pending_passthrough: bool = False):
+    def tensor_op(self, thunk, node, name: str, inputs: Sequence = (), pending_passthrough: bool = False,
+                  call=None):
+        """An operation on tensors (``call``: its rule, arguments and keywords, for its cost)."""
+        result = self._tensor_op(thunk, node, name, inputs, pending_passthrough)
+        if self.run is not None and node is not None:
+            row = R.operation_row(self._op_kind(node, name), self._op_text(node, name), getattr(node, "lineno", 0),
+                                  self.run.paths.get(id(self.module_stack[-1]), "") if self.module_stack else "",
+                                  len(self.module_stack) + 1, inputs, result, call)
+            if row is not None:
+                self.run.rows.append(row)
+        return result
+
+    def _op_kind(self, node, name: str) -> str:
+        """The operation as a summary row names it: "torch.cat", "F.interpolate", "Tensor.view", "+"."""
+        if isinstance(node, ast.Call):
+            written = self.interp.source.text(node.func)
+            if tensor_ops.qualify(written) in tensor_ops.FUNCTIONS or not isinstance(node.func, ast.Attribute):
+                return written
+            return f"Tensor.{name}"
+        if isinstance(node, ast.Subscript):
+            return "Tensor[]"
+        return name
+
+    def _tensor_op(self, thunk, node, name: str, inputs: Sequence, pending_passthrough: bool):
         if any(isinstance(v, PendingInput) for v in inputs):
             if pending_passthrough:
                 return next(v for v in inputs if isinstance(v, PendingInput))
@@ -1414,21 +1467,23 @@ def reports(checker: Checker) -> List[ModelReport]:
             continue
         source, run, output = _reported_run(entry)
         x = run.input
-        input_shape = _plain_shape(x.shape) if isinstance(x, Tensor) else None
-        output_shape = _plain_shape(_first_tensor(output))
+        input_shape = R.plain_shape(x.shape) if isinstance(x, Tensor) else None
+        output_shape = R.plain_shape(R.first_shape(output))
         failed = any(r.failed or _has_error(checker, r) for _, r, _ in entry.runs)
         used = _symbols_used(entry, run)
         status = "error" if failed else (("symbolic" if used else "ok") if _all_known(output) else "unknown")
         if input_shape is not None and source == "symbolic":
             source = "symbolic (from the first layer)"
-        layers = tuple(run.layers) + (_unreached(entry, run) if status == "unknown" else ())
+        unreached = _unreached(entry, run) if status == "unknown" else ()
+        layers = tuple(run.layers) + unreached
         out.append(ModelReport(entry.path or checker.path, entry.name, entry.span.line, status, input_shape, source,
                                output_shape, layers, model_params(entry.value),
                                consistent_inputs=run.consistent_inputs,
                                ctor_args="" if entry.factory else _ctor_args(entry.value),
                                symbols=tuple((n, run.argument_values.get(n)) for n in used),
                                stopped_at=_stopped_at(entry, run) if status == "unknown" else None,
-                               input_path=_input_place(run)[0], input_line=_input_place(run)[1]))
+                               input_path=_input_place(run)[0], input_line=_input_place(run)[1],
+                               rows=tuple(run.rows) + unreached, outputs=R.whole(output)))
     return out
 
 
@@ -1474,10 +1529,10 @@ def _unreached(entry: ModelEntry, run: Run) -> Tuple[LayerReport, ...]:
             continue
         if isinstance(module, Layer):
             out.append(LayerReport(path, module.call.kind, module.call.span.line, one_line(module.call.text), None,
-                                   _layer_params(module), reached=False))
+                                   _layer_params(module), reached=False, depth=path.count(".") + 1))
         else:
             out.append(LayerReport(path, module.kind, module.span.line if module.span else 0,
-                                   one_line(module.text), None, None, reached=False))
+                                   one_line(module.text), None, None, reached=False, depth=path.count(".") + 1))
     return tuple(out)
 
 
@@ -1521,14 +1576,6 @@ def _has_error(checker: Checker, run: Run) -> bool:
                for k in run.findings if k in checker.diagnostics)
 
 
-def _first_tensor(output):
-    """A model's output shape for the report: the tensor, or the first of a tuple/dict of them."""
-    if isinstance(output, Tensor):
-        return output.shape
-    items = list(output.values()) if isinstance(output, dict) else output if isinstance(output, (tuple, list)) else []
-    return next((v.shape for v in items if isinstance(v, Tensor)), None)
-
-
 def _all_known(output) -> bool:
     if isinstance(output, Tensor):
         return output.shape is not None and not any(S.is_unknown(d) for d in output.shape)
@@ -1557,12 +1604,6 @@ def _argument_value(value) -> str:
     if isinstance(value, S.Dim):
         return S.render(value)
     return repr(value)
-
-
-def _plain_shape(shape) -> Optional[tuple]:
-    if shape is None:
-        return None
-    return tuple(d if S.is_int(d) else S.render_grouped(d) for d in shape)
 
 
 def model_params(module) -> Optional[int]:

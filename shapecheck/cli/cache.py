@@ -24,7 +24,7 @@ from typing import List, Optional, Sequence, Tuple
 
 from .. import __version__
 from ..diagnostics import Diagnostic, Fix, Message, Span
-from ..results import FileResult, LayerReport, ModelReport, StoppedAt
+from ..results import LAYER, FileResult, LayerReport, ModelReport, StoppedAt
 from ..suppressions import Suppression
 
 DIRECTORY = ".shapecheck_cache"
@@ -302,19 +302,39 @@ def _model(m: ModelReport) -> dict:
     return {"path": m.path, "name": m.name, "line": m.line, "status": m.status,
             "input_shape": _shape(m.input_shape), "input_source": m.input_source,
             "output_shape": _shape(m.output_shape), "params": m.params,
-            "layers": [[layer.name, layer.kind, layer.line, layer.text, _shape(layer.output_shape), layer.params,
-                        layer.reached, layer.cell] for layer in m.layers],
+            "rows": [_row(row) for row in m.summary_rows()], "outputs": m.outputs,
             "consistent_inputs": m.consistent_inputs, "ctor_args": m.ctor_args, "runtime": m.runtime,
             "symbols": [list(pair) for pair in m.symbols],
             "stopped_at": None if m.stopped_at is None else list(vars(m.stopped_at).values()),
             "input_from": [m.input_path, m.input_line], "cells": [m.cell, m.input_cell]}
 
 
+def _row(row: LayerReport) -> list:
+    return [row.name, row.kind, row.line, row.text, _shape(row.output_shape), row.params, row.reached, row.cell,
+            row.role, row.depth, _shape(row.macs), _shape(row.activations), row.outputs]
+
+
+def _to_row(row: list) -> LayerReport:
+    name, kind, line, text, shape, params, reached, cell, role, depth, macs, activations, outputs = row
+    return LayerReport(name, kind, line, text, _to_shape(shape), params, reached, cell, role=role, depth=depth,
+                       macs=_to_shape(macs), activations=_to_shape(activations), outputs=_tuples(outputs))
+
+
+def _tuples(value):
+    """JSON's lists back into the tuples of a tuple output (a dict output stays a dict)."""
+    if isinstance(value, list):
+        return tuple(_tuples(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _tuples(v) for k, v in value.items()}
+    return value
+
+
 def _to_model(m: dict) -> ModelReport:
-    layers = tuple(LayerReport(name, kind, line, text, _to_shape(shape), params, reached, cell)
-                   for name, kind, line, text, shape, params, reached, cell in m["layers"])
+    rows = tuple(_to_row(row) for row in m["rows"])
+    layers = tuple(row for row in rows if row.role == LAYER)
     return ModelReport(m["path"], m["name"], m["line"], m["status"], _to_shape(m["input_shape"]),
                        m["input_source"], _to_shape(m["output_shape"]), layers, m["params"],
                        m["consistent_inputs"], m["ctor_args"], m["runtime"],
                        tuple((name, value) for name, value in m.get("symbols", ())),
-                       None if m["stopped_at"] is None else StoppedAt(*m["stopped_at"]), *m["input_from"], *m["cells"])
+                       None if m["stopped_at"] is None else StoppedAt(*m["stopped_at"]), *m["input_from"], *m["cells"],
+                       rows=rows, outputs=_tuples(m["outputs"]))

@@ -73,7 +73,13 @@ def check(
     output_file: Optional[str] = typer.Option(
         None, "--output-file", "-o", metavar="FILE",
         help="Write the report in --format (default text) to FILE; stdout still shows the findings as text."),
-    summary: bool = typer.Option(False, "--summary", "-v", help="Show a table of layer shapes per model."),
+    summary: bool = typer.Option(False, "--summary", "-v", help="Show a table per model: layers, blocks and the "
+                                                                "operations that change shapes, with parameters, "
+                                                                "MACs and memory."),
+    batch: int = typer.Option(1, "--batch", metavar="N", min=1,
+                              help="The batch size of the summary's MACs and memory (default 1)."),
+    depth: Optional[int] = typer.Option(None, "--depth", metavar="N", min=1,
+                                        help="Fold the summary's blocks below depth N (default: all rows)."),
     exit_zero: bool = typer.Option(False, "--exit-zero", help="Exit 0 even when errors are found."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only error findings."),
     statistics: bool = typer.Option(False, "--statistics", help="Print the number of findings per code."),
@@ -101,7 +107,8 @@ def check(
                                          help="Runtime device: cpu, cuda, cuda:N, mps, meta or auto "
                                               "(default: the configured device, else cpu)."),
     dtype: str = typer.Option("float32", "--dtype", metavar="DTYPE",
-                              help="Runtime dtype: float32, float16 or bfloat16."),
+                              help="Runtime dtype, and the summary's bytes per element: float32, float16 or "
+                                   "bfloat16."),
     runtime_timeout: Optional[float] = typer.Option(
         None, "--runtime-timeout", metavar="SECONDS",
         help="Runtime: the seconds a model may take to be built, and to run its input (default: the "
@@ -139,7 +146,7 @@ def check(
         quiet=quiet, statistics=statistics, select=select, ignore=ignore, force_exclude=force_exclude,
         show_unused_suppressions=show_unused_suppressions, fix=fix, diff=diff, runtime=runtime, device=device,
         dtype=dtype, runtime_timeout=runtime_timeout, stdin_filename=stdin_filename, jobs=jobs, no_cache=no_cache,
-        args=args, annotate=annotate, output_file=output_file)
+        args=args, annotate=annotate, output_file=output_file, batch=batch, depth=depth)
     raise typer.Exit(cli.watch(arguments) if watch else cli.check(**arguments))
 
 

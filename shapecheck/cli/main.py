@@ -117,12 +117,16 @@ def check(paths: List[str], input_shape: Sequence[str] = (), output_format: Opti
           show_unused_suppressions: bool = False, fix: bool = False, diff: bool = False, runtime: bool = False,
           device: Optional[str] = None, dtype: str = "float32", runtime_timeout: Optional[float] = None,
           stdin_filename: Optional[str] = None, jobs: Optional[int] = None, no_cache: bool = False,
-          args: Sequence[str] = (), annotate: bool = False, output_file: Optional[str] = None) -> int:
+          args: Sequence[str] = (), annotate: bool = False, output_file: Optional[str] = None,
+          batch: int = 1, depth: Optional[int] = None) -> int:
     """The check command (its options are documented in `commands.check`); returns the exit status."""
     from ..report import FORMATS
+    from ..rules.cost import BYTES
 
     if output_format is not None and output_format not in FORMATS:
         return fail(f"unknown --format {output_format!r}; choose one of {', '.join(FORMATS)}")
+    if dtype.removeprefix("torch.") not in BYTES:
+        return fail(f"unknown --dtype {dtype!r}; choose one of {', '.join(BYTES)}")
     if output_file and (annotate or diff or fix and "-" in paths):
         warn("--output-file is not written with --annotate, --diff or --fix of stdin, which print to stdout")
     try:
@@ -149,7 +153,8 @@ def check(paths: List[str], input_shape: Sequence[str] = (), output_format: Opti
     if quiet:
         results = [replace(r, diagnostics=[d for d in r.diagnostics if d.severity == "error"]) for r in results]
     try:
-        _report(results, output_format, output_file, summary=summary, quiet=quiet, statistics=statistics)
+        _report(results, output_format, output_file, summary=summary, quiet=quiet, statistics=statistics,
+                batch=batch, depth=depth, dtype=dtype)
     except ToolError as e:
         return fail(str(e))
     errors = any(d.severity == "error" for r in results for d in r.diagnostics)

@@ -6,7 +6,9 @@ import json
 from typing import IO, Sequence
 
 from ..diagnostics import Diagnostic
-from ..results import FileResult, ModelReport, models_once
+from ..results import FileResult, LayerReport, ModelReport, at_batch, models_once
+from ..rules.cost import DEFAULT_BATCH, DEFAULT_DTYPE
+from . import figures as F
 
 
 def diagnostic(d: Diagnostic) -> dict:
@@ -24,16 +26,20 @@ def diagnostic(d: Diagnostic) -> dict:
     return out
 
 
-def model(configurations: Sequence[ModelReport]) -> dict:
-    """A model once, as the first of its configurations shows it (its layers), with every
-    configuration and input it was checked with."""
+def model(configurations: Sequence[ModelReport], batch: int = DEFAULT_BATCH, dtype: str = DEFAULT_DTYPE) -> dict:
+    """A model once, as the first of its configurations shows it (its layers, and the summary's rows
+    with blocks and operations), with every configuration and input it was checked with."""
     m = configurations[0]
     out = {"path": m.path, "name": m.name, "line": m.line, **_in_cell({}, m.cell), **_configuration(m),
+           "macs": at_batch(m.macs(), batch), "memory": F.memory(m, batch, dtype),
            "layers": [_in_cell({"name": layer.name, "kind": layer.kind, "line": layer.line,
                                 "output_shape": _shape(layer.output_shape), "params": layer.params,
-                                "reached": layer.reached}, layer.cell)
+                                "reached": layer.reached, **_figures(layer, batch, dtype)}, layer.cell)
                       for layer in m.layers],
+           "rows": [_row(row, batch, dtype) for row in m.summary_rows()],
            "configurations": [_configuration(c) for c in configurations]}
+    if m.outputs is not None:
+        out["outputs"] = _whole(m.outputs)
     if m.consistent_inputs:
         out["consistent_inputs"] = m.consistent_inputs
     if m.symbols:
@@ -43,6 +49,29 @@ def model(configurations: Sequence[ModelReport]) -> dict:
         out["stopped_at"] = _in_cell({"line": stop.line, "layer": stop.layer, "reason": stop.reason,
                                       "message": stop.message, "checked_up_to": stop.checked_up_to or None}, stop.cell)
     return out
+
+
+def _figures(row: LayerReport, batch: int, dtype: str) -> dict:
+    return {"macs": at_batch(row.macs, batch), "memory": F.row_memory(row, batch, dtype)}
+
+
+def _row(row: LayerReport, batch: int, dtype: str) -> dict:
+    """A summary row: a layer, a block (with the totals of the rows under it) or an operation."""
+    out = {"role": row.role, "depth": row.depth, "name": row.name, "kind": row.kind, "line": row.line,
+           "text": row.text, "output_shape": _shape(row.output_shape), "params": row.params,
+           **_figures(row, batch, dtype)}
+    if row.outputs is not None:
+        out["outputs"] = _whole(row.outputs)
+    return out
+
+
+def _whole(outputs):
+    """A tuple output as a list of shapes, a dict one as an object of them."""
+    if isinstance(outputs, dict):
+        return {k: _whole(v) for k, v in outputs.items()}
+    if isinstance(outputs, tuple):
+        return [_whole(v) if isinstance(v, (tuple, dict)) else v for v in outputs]
+    return outputs
 
 
 def _configuration(m: ModelReport) -> dict:
@@ -67,12 +96,13 @@ def _shape(shape):
     return None if shape is None else list(shape)
 
 
-def document(results: Sequence[FileResult]) -> dict:
-    return {"version": 1,
+def document(results: Sequence[FileResult], batch: int = DEFAULT_BATCH, dtype: str = DEFAULT_DTYPE) -> dict:
+    return {"version": 1, "batch": batch, "dtype": dtype,
             "diagnostics": [diagnostic(d) for r in results for d in r.diagnostics],
-            "models": [model(group) for r in results for group in models_once(r.models)]}
+            "models": [model(group, batch, dtype) for r in results for group in models_once(r.models)]}
 
 
-def render(results: Sequence[FileResult], stream: IO[str], **options) -> None:
-    json.dump(document(results), stream, indent=2, ensure_ascii=False)
+def render(results: Sequence[FileResult], stream: IO[str], batch: int = DEFAULT_BATCH, dtype: str = DEFAULT_DTYPE,
+           **options) -> None:
+    json.dump(document(results, batch, dtype), stream, indent=2, ensure_ascii=False)
     stream.write("\n")

@@ -8,7 +8,9 @@ from collections import Counter
 from typing import IO, Optional, Sequence
 
 from ..diagnostics import Diagnostic
-from ..results import FileResult, LayerReport, ModelReport, models_once
+from ..results import BLOCK, LAYER, FileResult, LayerReport, ModelReport, at_batch, models_once
+from ..rules.cost import DEFAULT_BATCH, DEFAULT_DTYPE
+from . import figures as F
 from .concise_format import location, statistics_lines
 
 
@@ -86,7 +88,8 @@ SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
 
 def render(results: Sequence[FileResult], stream: IO[str], summary: bool = False, quiet: bool = False,
-           statistics: bool = False, frames=None, **options) -> None:
+           statistics: bool = False, frames=None, batch: int = DEFAULT_BATCH, depth: Optional[int] = None,
+           dtype: str = DEFAULT_DTYPE, **options) -> None:
     """``frames(finding, its file's result, style)``: the lines to show under each finding (`full`)."""
     console = _console(stream, tables=summary)
     for result in results:
@@ -97,7 +100,7 @@ def render(results: Sequence[FileResult], stream: IO[str], summary: bool = False
     if summary:
         for result in results:
             for configurations in models_once(result.models):
-                _model_table(console.rich, configurations[0])
+                _model_table(console.rich, configurations[0], batch, depth, dtype)
                 _configuration_lines(console.rich, configurations)
     elif any(m.runtime for r in results for m in r.models):
         for result in results:
@@ -189,7 +192,8 @@ def _verdicts(m: ModelReport) -> str:
     return line
 
 
-def _model_table(console, m: ModelReport) -> None:
+def _model_table(console, m: ModelReport, batch: int = DEFAULT_BATCH, depth: Optional[int] = None,
+                 dtype: str = DEFAULT_DTYPE) -> None:
     from rich.table import Table
 
     title = f"{m.name} ({m.place}) — input {_dims(m.input_shape)} from {m.input_source}; {_status(m)}"
@@ -199,24 +203,32 @@ def _model_table(console, m: ModelReport) -> None:
     table = Table(title=title, title_justify="left", show_lines=False)
     columns = [("layer", "left"), ("line", "right"), ("as written", "left"), ("output shape", "left")]
     columns += [("torch", "left")] if ran is not None else []
-    for column, justify in columns + [("params", "right")]:
+    for column, justify in columns + [("params", "right"), ("MACs", "right"), ("memory", "right")]:
         table.add_column(column, justify=justify)
     failed_at = m.runtime.get("error_layer") if m.runtime and m.runtime["status"] == "error" else None
     stopped_at = _stop_row(m)
-    for i, layer in enumerate(m.layers):
-        row = [layer.name or "(model)", _line(layer, m), layer.text, _dims(layer.output_shape)]
+    leaves = _layer_indexes(m)  # the runtime's rows are the layers'
+    for layer in F.shown(m, depth):
+        i = leaves.get(id(layer))
+        row = [_row_name(layer), _line(layer, m), layer.text, _output(layer.output_shape, layer.outputs)]
         if ran is not None:
-            row.append(_dims(ran[i]["output_shape"]) if i < len(ran) else "?")
-        failing = failed_at is not None and layer.name == failed_at
+            row.append("" if i is None else _dims(ran[i]["output_shape"]) if i < len(ran) else "?")
+        failing = failed_at is not None and layer.role == LAYER and layer.name == failed_at
+        stopped = i is not None and i == stopped_at
         if failing:
             row[0] = f"✗ {row[0]}"
-        elif i == stopped_at:
+        elif stopped:
             row[0] = f"→ {row[0]}"
-        table.add_row(*row, "?" if layer.params is None else f"{layer.params:,}",
-                      style="bold red" if failing else "yellow" if i == stopped_at else None)
-    total = ["total", "", "", _dims(m.output_shape)] + ([_dims(m.runtime.get("output_shape"))] if ran is not None else [])
-    table.add_row(*total, "?" if m.params is None else f"{m.params:,}", style="bold")
+        table.add_row(*row, _params(layer), F.count_text(at_batch(layer.macs, batch)),
+                      _row_memory(layer, batch, dtype),
+                      style="bold red" if failing else "yellow" if stopped else "bold" if layer.role == BLOCK else None)
+    total = ["total", "", "", _output(m.output_shape, m.outputs)]
+    total += [_dims(m.runtime.get("output_shape"))] if ran is not None else []
+    memory = F.memory(m, batch, dtype)
+    table.add_row(*total, F.count_text(m.params), F.count_text(at_batch(m.macs(), batch)),
+                  F.size_text(memory["total"]), style="bold")
     console.print(table)
+    console.print(_figures_line(m, memory, batch, dtype))
     if failed_at is not None:
         console.print(f"✗ {failed_at} raised: {m.runtime['message']}")
     if m.consistent_inputs:
@@ -230,6 +242,38 @@ def _line(layer: LayerReport, m: ModelReport) -> str:
     if not layer.line:
         return ""
     return str(layer.line) if layer.cell == m.cell else f"cell {layer.cell}:{layer.line}"
+
+
+def _layer_indexes(m: ModelReport) -> dict:
+    """id(row) -> its index among the model's layers, for the summary's rows that are layers."""
+    layers = [row for row in m.summary_rows() if row.role == LAYER]
+    return {id(row): i for i, row in enumerate(layers)}
+
+
+def _row_name(row: LayerReport) -> str:
+    """The row's name indented by its depth: a layer's or block's path, an operation's kind."""
+    name = row.kind if row.role not in (LAYER, BLOCK) else row.name or "(model)"
+    return "  " * (row.depth - 1) + name
+
+
+def _params(row: LayerReport) -> str:
+    return "" if row.role not in (LAYER, BLOCK) else F.count_text(row.params)
+
+
+def _row_memory(row: LayerReport, batch: int, dtype: str) -> str:
+    return "" if row.role not in (LAYER, BLOCK) else F.size_text(F.row_memory(row, batch, dtype))
+
+
+def _output(shape, outputs) -> str:
+    return _dims(shape) if outputs is None else F.outputs_text(outputs, _dims)
+
+
+def _figures_line(m: ModelReport, memory: dict, batch: int, dtype: str) -> str:
+    """'batch 1, float32: 151.52 M MACs; memory 2.36 MB = parameters 592.00 kB + input 12.29 kB +
+    activations 1.75 MB'."""
+    parts = " + ".join(f"{what} {F.size_text(memory[what])}" for what in ("parameters", "input", "activations"))
+    return (f"batch {batch}, {dtype}: {F.macs_text(at_batch(m.macs(), batch))} MACs; "
+            f"memory {F.size_text(memory['total'])} = {parts}")
 
 
 def _configuration_lines(console, configurations: Sequence[ModelReport]) -> None:

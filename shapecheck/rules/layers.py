@@ -17,6 +17,7 @@ from math import prod
 from typing import Callable, Dict, Optional, Sequence, Tuple
 
 from . import shapes as S
+from .cost import INTERPOLATION, no_macs
 from ..diagnostics import Code
 from ..ir import UNKNOWN, Arg, NotKnown, ShapeError
 from .shapes import Dimension, Shape
@@ -118,6 +119,9 @@ class LayerRule:
     expects: Callable[[LayerArgs], Shape] = lambda a: None
     check: Callable[[LayerArgs], None] = lambda a: None  # construction-time checks
     forward: Tuple[Parameter, ...] = ()  # forward's arguments after the input, where the rule reads them
+    # multiply-accumulates for a concrete input and output shape (rules/cost.py says the conventions);
+    # None where the kind's cost is not counted: the model's total is then not known
+    macs: Optional[Callable[[Tuple[int, ...], object, LayerArgs], int]] = None
 
     def __post_init__(self):  # the parameters sorted once, for bind (it runs for every layer built)
         named = tuple(p.name for p in self.parameters if not p.variadic)
@@ -168,15 +172,18 @@ def _parse_signature(signature: str) -> Tuple[Parameter, ...]:
     return tuple(parameters)
 
 
-def layer(kinds: str, signature: str, params=None, expects=None, check=None, forward: str = ""):
+def layer(kinds: str, signature: str, params=None, expects=None, check=None, forward: str = "", macs=None):
     """Register the decorated shape function for each kind in ``kinds`` (space-separated).  With
-    ``forward`` (forward's signature after the input) the function also gets those arguments."""
+    ``forward`` (forward's signature after the input) the function also gets those arguments.
+    ``macs(x, out, a)`` counts the kind's multiply-accumulates on concrete shapes (``no_macs`` for
+    activations, pooling, reshaping); without it they are not counted, and a model's total that
+    needs them is not known."""
 
     def register(fn):
         for kind in kinds.split():
             RULES[kind] = LayerRule(kind, _parse_signature(signature), fn,
                                     params or (lambda a: 0), expects or (lambda a: None),
-                                    check or (lambda a: None), _parse_signature(forward))
+                                    check or (lambda a: None), _parse_signature(forward), macs)
         return fn
 
     return register
@@ -380,7 +387,20 @@ def _check_padding_mode(a: LayerArgs, x: Tuple, spatial: Tuple, pads) -> None:
                                        f"(input {S.render_shape(x)})", arg="padding")
 
 
-@layer("Conv1d Conv2d Conv3d", _CONV_SIG, params=_conv_params, expects=_conv_expects, check=_conv_check)
+def _conv_macs(x: Tuple, out: Tuple, a: LayerArgs) -> int:
+    """Output elements × in_channels/groups × kernel elements (fvcore's, no bias)."""
+    n = spatial_ndim(a.kind)
+    return prod(out) * (a.int("in_channels") // a.int("groups")) * prod(a.tuple("kernel_size", n))
+
+
+def _conv_transpose_macs(x: Tuple, out: Tuple, a: LayerArgs) -> int:
+    """Input elements × out_channels/groups × kernel elements (fvcore's, no bias)."""
+    n = spatial_ndim(a.kind)
+    return prod(x) * (a.int("out_channels") // a.int("groups")) * prod(a.tuple("kernel_size", n))
+
+
+@layer("Conv1d Conv2d Conv3d", _CONV_SIG, params=_conv_params, expects=_conv_expects, check=_conv_check,
+       macs=_conv_macs)
 def conv(x: Tuple, a: LayerArgs) -> Tuple:
     """out = ⌊(in + 2·padding − dilation·(kernel − 1) − 1) / stride⌋ + 1; 'same' keeps in."""
     n = spatial_ndim(a.kind)
@@ -424,7 +444,7 @@ def _conv_transpose_check(a: LayerArgs) -> None:
 @layer("ConvTranspose1d ConvTranspose2d ConvTranspose3d",
        "in_channels, out_channels, kernel_size, stride=1, padding=0, output_padding=0, groups=1, "
        "bias=True, dilation=1, padding_mode='zeros', device=None, dtype=None",
-       params=_conv_params, expects=_conv_expects, check=_conv_transpose_check)
+       params=_conv_params, expects=_conv_expects, check=_conv_transpose_check, macs=_conv_transpose_macs)
 def conv_transpose(x: Tuple, a: LayerArgs) -> Tuple:
     """out = (in − 1)·stride − 2·padding + dilation·(kernel − 1) + output_padding + 1"""
     n = spatial_ndim(a.kind)
@@ -484,7 +504,7 @@ def _pool(x: Tuple, a: LayerArgs, dilation: Tuple[int, ...]) -> Tuple:
 
 @layer("MaxPool1d MaxPool2d MaxPool3d",
        "kernel_size, stride=None, padding=0, dilation=1, return_indices=False, ceil_mode=False",
-       expects=_pool_expects, check=_pool_check)
+       expects=_pool_expects, check=_pool_check, macs=no_macs)
 def max_pool(x: Tuple, a: LayerArgs) -> Tuple:
     """out = ⌊(in + 2·padding − dilation·(kernel − 1) − 1) / stride⌋ + 1; stride defaults to kernel."""
     if a["return_indices"]:
@@ -493,7 +513,7 @@ def max_pool(x: Tuple, a: LayerArgs) -> Tuple:
 
 
 @layer("AvgPool1d", "kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True",
-       expects=_pool_expects, check=_pool_check)
+       expects=_pool_expects, check=_pool_check, macs=no_macs)
 def avg_pool1d(x: Tuple, a: LayerArgs) -> Tuple:
     """out = ⌊(in + 2·padding − kernel) / stride⌋ + 1; stride defaults to kernel."""
     return _pool(x, a, (1,))
@@ -501,7 +521,7 @@ def avg_pool1d(x: Tuple, a: LayerArgs) -> Tuple:
 
 @layer("AvgPool2d AvgPool3d",
        "kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True, divisor_override=None",
-       expects=_pool_expects, check=_pool_check)
+       expects=_pool_expects, check=_pool_check, macs=no_macs)
 def avg_pool(x: Tuple, a: LayerArgs) -> Tuple:
     """out = ⌊(in + 2·padding − kernel) / stride⌋ + 1; stride defaults to kernel."""
     out = _pool(x, a, (1,) * spatial_ndim(a.kind))
@@ -532,9 +552,14 @@ def _adaptive_sizes(a: LayerArgs, n: int) -> Tuple[Optional[int], ...]:
     return sizes
 
 
+def _adaptive_pool_macs(x: Tuple, out: Tuple, a: LayerArgs) -> int:
+    """fvcore's: one per input element for an average, none for a maximum."""
+    return prod(x) if a.kind.startswith("AdaptiveAvg") else 0
+
+
 @layer("AdaptiveAvgPool1d AdaptiveAvgPool2d AdaptiveAvgPool3d AdaptiveMaxPool1d AdaptiveMaxPool2d "
        "AdaptiveMaxPool3d", "output_size, return_indices=False", expects=_pool_expects,
-       check=lambda a: _adaptive_sizes(a, spatial_ndim(a.kind)))
+       check=lambda a: _adaptive_sizes(a, spatial_ndim(a.kind)), macs=_adaptive_pool_macs)
 def adaptive_pool(x: Tuple, a: LayerArgs) -> Tuple:
     """out = output_size; a None entry keeps that input size."""
     n = spatial_ndim(a.kind)
@@ -570,8 +595,16 @@ def _has_per_channel_state(a: LayerArgs) -> bool:
     return a.flag("affine") or a.flag("track_running_stats")
 
 
+def _norm_macs(per_element: int):
+    """fvcore's normalisation counts: ``per_element`` per input element, one more with affine."""
+    def macs(x: Tuple, out: Tuple, a: LayerArgs) -> int:
+        affine = a["affine" if "affine" in a.values else "elementwise_affine"]
+        return prod(x) * (per_element + (1 if affine else 0))
+    return macs
+
+
 @layer("BatchNorm1d BatchNorm2d BatchNorm3d", _BN_SIG, params=_affine_params("num_features"),
-       expects=_norm_expects)
+       expects=_norm_expects, macs=_norm_macs(1))
 def batch_norm(x: Tuple, a: LayerArgs) -> Tuple:
     """(B, C, *) unchanged; C = num_features where a weight or running statistics exist."""
     n = spatial_ndim(a.kind)
@@ -589,7 +622,7 @@ def batch_norm(x: Tuple, a: LayerArgs) -> Tuple:
 
 @layer("InstanceNorm1d InstanceNorm2d InstanceNorm3d",
        "num_features, eps=1e-05, momentum=0.1, affine=False, track_running_stats=False, device=None, dtype=None",
-       params=_affine_params("num_features"), expects=_norm_expects)
+       params=_affine_params("num_features"), expects=_norm_expects, macs=_norm_macs(4))
 def instance_norm(x: Tuple, a: LayerArgs) -> Tuple:
     """((B,) C, *spatial) unchanged; C = num_features where a weight or running statistics exist."""
     n = spatial_ndim(a.kind)
@@ -613,7 +646,7 @@ def _group_norm_check(a: LayerArgs) -> None:
 
 
 @layer("GroupNorm", "num_groups, num_channels, eps=1e-05, affine=True, device=None, dtype=None",
-       params=_affine_params("num_channels"), check=_group_norm_check)
+       params=_affine_params("num_channels"), check=_group_norm_check, macs=_norm_macs(4))
 def group_norm(x: Tuple, a: LayerArgs) -> Tuple:
     """Statistics over each group of C / num_groups channels and all positions; shape unchanged."""
     if len(x) < 2:
@@ -641,7 +674,7 @@ def _layer_norm_check(a: LayerArgs) -> None:
 
 
 @layer("LayerNorm", "normalized_shape, eps=1e-05, elementwise_affine=True, bias=True, device=None, dtype=None",
-       params=lambda a: _layer_norm_params(a), check=_layer_norm_check)
+       params=lambda a: _layer_norm_params(a), check=_layer_norm_check, macs=_norm_macs(4))
 def layer_norm(x: Tuple, a: LayerArgs) -> Tuple:
     """Normalises over the last len(normalized_shape) dims, which must equal normalized_shape."""
     normalized = _normalized_shape(a)
@@ -669,7 +702,7 @@ def _layer_norm_params(a: LayerArgs) -> int:
 
 
 @layer("LocalResponseNorm", "size, alpha=0.0001, beta=0.75, k=1.0",
-       check=lambda a: _positive(a, "size", 1))
+       check=lambda a: _positive(a, "size", 1), macs=None)
 def local_response_norm(x: Tuple, a: LayerArgs) -> Tuple:
     """Normalises each position over `size` neighbouring channels (dim 1); shape unchanged."""
     if len(x) < 3:
@@ -732,7 +765,8 @@ def _linear_params(a: LayerArgs) -> int:
 
 
 @layer("Linear", "in_features, out_features, bias=True, device=None, dtype=None",
-       params=_linear_params, expects=lambda a: (S.sym(S.BATCH), a.size("in_features")))
+       params=_linear_params, expects=lambda a: (S.sym(S.BATCH), a.size("in_features")),
+       macs=lambda x, out, a: prod(out) * a.int("in_features"))
 def linear(x: Tuple, a: LayerArgs) -> Tuple:
     """(*, in_features) → (*, out_features)"""
     if not x:
@@ -755,7 +789,8 @@ def _features_error(a: LayerArgs, got: int, x: Tuple) -> ShapeError:
 
 @layer("Bilinear", "in1_features, in2_features, out_features, bias=True, device=None, dtype=None",
        params=lambda a: a.int("in1_features") * a.int("in2_features") * a.int("out_features")
-       + (a.int("out_features") if a["bias"] else 0))
+       + (a.int("out_features") if a["bias"] else 0),
+       macs=lambda x, out, a: prod(out) * a.int("in1_features") * a.int("in2_features"))
 def bilinear(x: Tuple, a: LayerArgs) -> Tuple:
     raise NotKnown("Bilinear takes two inputs")
 
@@ -771,7 +806,7 @@ def _embedding_check(a: LayerArgs) -> None:
 @layer("Embedding", "num_embeddings, embedding_dim, padding_idx=None, max_norm=None, norm_type=2.0, "
        "scale_grad_by_freq=False, sparse=False, _weight=None, _freeze=False, device=None, dtype=None",
        params=lambda a: a.int("num_embeddings") * a.int("embedding_dim"),
-       expects=lambda a: (S.sym(S.BATCH), S.sym("L")), check=_embedding_check)
+       expects=lambda a: (S.sym(S.BATCH), S.sym("L")), check=_embedding_check, macs=no_macs)
 def embedding(x: Tuple, a: LayerArgs) -> Tuple:
     """(*) integer indices → (*, embedding_dim)"""
     return x + (a.size("embedding_dim"),)
@@ -788,7 +823,7 @@ def flatten_shape(x: Tuple, start: int, end: int, kind: str = "Flatten") -> Tupl
     return x[:s] + (S.product(x[s:e + 1]),) + x[e + 1:]
 
 
-@layer("Flatten", "start_dim=1, end_dim=-1")
+@layer("Flatten", "start_dim=1, end_dim=-1", macs=no_macs)
 def flatten(x: Tuple, a: LayerArgs) -> Tuple:
     """(*, d_start, ..., d_end, *) → (*, d_start · ... · d_end, *)"""
     return flatten_shape(x, a.int("start_dim"), a.int("end_dim"))
@@ -809,7 +844,7 @@ def _unflatten_sizes(a: LayerArgs) -> Tuple[int, ...]:
     return tuple(sizes)
 
 
-@layer("Unflatten", "dim, unflattened_size", check=_unflatten_sizes)
+@layer("Unflatten", "dim, unflattened_size", check=_unflatten_sizes, macs=no_macs)
 def unflatten(x: Tuple, a: LayerArgs) -> Tuple:
     """Dim `dim` of size n becomes unflattened_size, whose product must be n (one -1 is inferred)."""
     sizes = _unflatten_sizes(a)
@@ -934,7 +969,14 @@ def _upsample_expects(a: LayerArgs) -> Shape:
     return _batched_input(n, S.unknown("channels")) if n in (1, 2, 3) else None
 
 
-@layer("Upsample", _UPSAMPLE_SIG, check=_upsample_check, expects=_upsample_expects)
+def _upsample_macs(x: Tuple, out: Tuple, a: LayerArgs) -> int:
+    """Per output element: 1 nearest, 2 linear, 4 bilinear, 8 trilinear, 16 bicubic; area averages
+    each input element once."""
+    mode = _upsample_mode(a)
+    return prod(x) if mode == "area" else prod(out) * INTERPOLATION[mode]
+
+
+@layer("Upsample", _UPSAMPLE_SIG, check=_upsample_check, expects=_upsample_expects, macs=_upsample_macs)
 def upsample(x: Tuple, a: LayerArgs) -> Tuple:
     """(B, C, *in) → (B, C, *out): out = size, or ⌊in · scale_factor⌋."""
     mode = _upsample_mode(a)
@@ -951,7 +993,7 @@ def upsample(x: Tuple, a: LayerArgs) -> Tuple:
 
 
 @layer("UpsamplingNearest2d UpsamplingBilinear2d", "size=None, scale_factor=None",
-       expects=_upsample_expects, check=_upsample_check)
+       expects=_upsample_expects, check=_upsample_check, macs=_upsample_macs)
 def upsampling2d(x: Tuple, a: LayerArgs) -> Tuple:
     """nn.Upsample with mode 'nearest', or 'bilinear' with align_corners=True."""
     return upsample(x, a)
@@ -964,13 +1006,13 @@ def _padding_pairs(a: LayerArgs, n: int) -> Tuple[Tuple[int, int], ...]:
     return tuple((p[2 * i], p[2 * i + 1]) for i in reversed(range(n)))
 
 
-@layer("ZeroPad1d ZeroPad2d ZeroPad3d", "padding")
+@layer("ZeroPad1d ZeroPad2d ZeroPad3d", "padding", macs=no_macs)
 def zero_pad(x: Tuple, a: LayerArgs) -> Tuple:
     """Each of the last n dims grows by before + after; negative padding crops."""
     return _constant_pad(x, a)
 
 
-@layer("ConstantPad1d ConstantPad2d ConstantPad3d", "padding, value")
+@layer("ConstantPad1d ConstantPad2d ConstantPad3d", "padding, value", macs=no_macs)
 def constant_pad(x: Tuple, a: LayerArgs) -> Tuple:
     """Each of the last n dims grows by before + after; negative padding crops."""
     return _constant_pad(x, a)
@@ -992,7 +1034,7 @@ def _constant_pad(x: Tuple, a: LayerArgs) -> Tuple:
 
 @layer("ReflectionPad1d ReflectionPad2d ReflectionPad3d ReplicationPad1d ReplicationPad2d ReplicationPad3d "
        "CircularPad1d CircularPad2d CircularPad3d", "padding",
-       expects=lambda a: _batched_input(spatial_ndim(a.kind), S.unknown("channels")))
+       expects=lambda a: _batched_input(spatial_ndim(a.kind), S.unknown("channels")), macs=no_macs)
 def edge_pad(x: Tuple, a: LayerArgs) -> Tuple:
     """out = in + before + after on each of the last n dims, with limits on the padding:
     reflection below the input size, circular at most the input size."""
@@ -1018,7 +1060,7 @@ def _at_least_3d(x: Tuple, a: LayerArgs) -> None:
 
 
 @layer("PixelShuffle", "upscale_factor", check=lambda a: _positive(a, "upscale_factor", 1),
-       expects=lambda a: _batched_input(2, S.unknown("channels")))
+       expects=lambda a: _batched_input(2, S.unknown("channels")), macs=no_macs)
 def pixel_shuffle(x: Tuple, a: LayerArgs) -> Tuple:
     """(*, C·r², H, W) → (*, C, H·r, W·r)"""
     _at_least_3d(x, a)
@@ -1032,7 +1074,7 @@ def pixel_shuffle(x: Tuple, a: LayerArgs) -> Tuple:
 
 
 @layer("PixelUnshuffle", "downscale_factor", check=lambda a: _positive(a, "downscale_factor", 1),
-       expects=lambda a: _batched_input(2, S.unknown("channels")))
+       expects=lambda a: _batched_input(2, S.unknown("channels")), macs=no_macs)
 def pixel_unshuffle(x: Tuple, a: LayerArgs) -> Tuple:
     """(*, C, H·r, W·r) → (*, C·r², H, W)"""
     _at_least_3d(x, a)
@@ -1044,7 +1086,7 @@ def pixel_unshuffle(x: Tuple, a: LayerArgs) -> Tuple:
     return x[:-3] + (S.mul(c, r * r), S.floordiv(h, r), S.floordiv(w, r))
 
 
-@layer("ChannelShuffle", "groups", check=lambda a: _positive(a, "groups", 1))
+@layer("ChannelShuffle", "groups", check=lambda a: _positive(a, "groups", 1), macs=no_macs)
 def channel_shuffle(x: Tuple, a: LayerArgs) -> Tuple:
     """Reorders the C channels (dim 1) in `groups` groups; shape unchanged."""
     _at_least_3d(x, a)
@@ -1073,7 +1115,7 @@ for _kind, _sig in {
     "Threshold": "threshold, value, inplace=False",
     "Identity": "*args, **kwargs",
 }.items():
-    layer(_kind, _sig)(same_shape)
+    layer(_kind, _sig, macs=no_macs)(same_shape)
 
 
 def _float_check(name: str, holds: Callable[[float], bool], should: str):
@@ -1084,9 +1126,12 @@ def _float_check(name: str, holds: Callable[[float], bool], should: str):
     return check
 
 
-layer("CELU", "alpha=1.0, inplace=False", check=_float_check("alpha", lambda v: v != 0, "must not be 0"))(same_shape)
-layer("Softshrink", "lambd=0.5", check=_float_check("lambd", lambda v: v >= 0, "must not be negative"))(same_shape)
-layer("GELU", "approximate='none'", check=lambda a: _choice(a, "approximate", ("none", "tanh")))(same_shape)
+layer("CELU", "alpha=1.0, inplace=False", check=_float_check("alpha", lambda v: v != 0, "must not be 0"),
+      macs=no_macs)(same_shape)
+layer("Softshrink", "lambd=0.5", check=_float_check("lambd", lambda v: v >= 0, "must not be negative"),
+      macs=no_macs)(same_shape)
+layer("GELU", "approximate='none'", check=lambda a: _choice(a, "approximate", ("none", "tanh")),
+      macs=no_macs)(same_shape)
 
 
 def _choice(a: LayerArgs, name: str, choices: Tuple[str, ...]) -> None:
@@ -1104,9 +1149,10 @@ def _ordered(low: str, high: str, strict: bool):
     return check
 
 
-layer("Hardtanh", "min_val=-1.0, max_val=1.0, inplace=False", check=_ordered("min_val", "max_val", True))(same_shape)
+layer("Hardtanh", "min_val=-1.0, max_val=1.0, inplace=False", check=_ordered("min_val", "max_val", True),
+      macs=no_macs)(same_shape)
 layer("RReLU", "lower=0.125, upper=0.3333333333333333, inplace=False",
-      check=_ordered("lower", "upper", False))(same_shape)
+      check=_ordered("lower", "upper", False), macs=no_macs)(same_shape)
 
 
 _DROPOUT_RANKS = {"Dropout1d": (2, 3), "Dropout2d": 2, "Dropout3d": 1, "FeatureAlphaDropout": 2}
@@ -1119,7 +1165,8 @@ def _drops_something(a: LayerArgs) -> bool:
 
 
 @layer("Dropout Dropout1d Dropout2d Dropout3d AlphaDropout FeatureAlphaDropout", "p=0.5, inplace=False",
-       check=_float_check("p", lambda v: 0 <= v <= 1, "must be a probability between 0 and 1"))
+       check=_float_check("p", lambda v: 0 <= v <= 1, "must be a probability between 0 and 1"),
+       macs=no_macs)
 def dropout(x: Tuple, a: LayerArgs) -> Tuple:
     """Shape unchanged.  Dropout1d takes (B×)C×L; the other channel-wise ones fail in training
     on inputs of too few dims (Dropout3d adds a batch dim to all but 5-D inputs first)."""
@@ -1132,7 +1179,7 @@ def dropout(x: Tuple, a: LayerArgs) -> Tuple:
     return x
 
 
-@layer("Softmax LogSoftmax Softmin", "dim=None")
+@layer("Softmax LogSoftmax Softmin", "dim=None", macs=no_macs)
 def softmax(x: Tuple, a: LayerArgs) -> Tuple:
     """Shape unchanged; dim must be one of the input's dims."""
     dim = a.values["dim"]
@@ -1141,14 +1188,14 @@ def softmax(x: Tuple, a: LayerArgs) -> Tuple:
     return x
 
 
-@layer("Softmax2d", "")
+@layer("Softmax2d", "", macs=no_macs)
 def softmax2d(x: Tuple, a: LayerArgs) -> Tuple:
     """Softmax over the channels of a (B×)C×H×W input; shape unchanged."""
     require_rank(x, (3, 4), a.kind, "4-D (B×C×H×W) or 3-D (C×H×W)")
     return x
 
 
-@layer("GLU", "dim=-1")
+@layer("GLU", "dim=-1", macs=no_macs)
 def glu(x: Tuple, a: LayerArgs) -> Tuple:
     """Halves dim: out = a ⊗ σ(b) for the two halves a, b of the input along dim."""
     if not x:
@@ -1160,7 +1207,8 @@ def glu(x: Tuple, a: LayerArgs) -> Tuple:
     return x[:dim] + (S.floordiv(x[dim], 2),) + x[dim + 1:]
 
 
-@layer("PReLU", "num_parameters=1, init=0.25, device=None, dtype=None", params=lambda a: a.int("num_parameters"))
+@layer("PReLU", "num_parameters=1, init=0.25, device=None, dtype=None", params=lambda a: a.int("num_parameters"),
+       macs=no_macs)
 def prelu(x: Tuple, a: LayerArgs) -> Tuple:
     """One slope per channel (dim 1) unless num_parameters=1; shape unchanged."""
     n = a.int("num_parameters")

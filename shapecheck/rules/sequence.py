@@ -12,6 +12,7 @@ reported where it was built.
 from __future__ import annotations
 
 from dataclasses import replace
+from math import prod
 from typing import Tuple
 
 from . import shapes as S
@@ -72,6 +73,18 @@ def _recurrent_params(a: LayerArgs) -> int:
     return total
 
 
+def _recurrent_macs(x: Tuple, out: Outputs, a: LayerArgs) -> int:
+    """Per step and row: for each layer and direction the products with W_ih, W_hh (and W_hr),
+    gates·H × (features + H_out) + H × proj; the gate arithmetic is not counted."""
+    steps_and_rows = prod(x[:-1])
+    gates, hidden, real = _GATES[a.kind] * a.int("hidden_size"), a.int("hidden_size"), _real_hidden(a)
+    d, per_row = _directions(a), 0
+    for index in range(a.int("num_layers")):
+        features = a.int("input_size") if index == 0 else d * real
+        per_row += d * (gates * (features + real) + (real * hidden if real != hidden else 0))
+    return steps_and_rows * per_row
+
+
 def _recurrent_expects(a: LayerArgs) -> Shape:
     return _sequence_input(a, a.size("input_size"))
 
@@ -130,7 +143,7 @@ def recurrent(x: Tuple, a: LayerArgs, given) -> Outputs:
 
 for _kind, _signature in _SIGNATURES.items():
     layer(_kind, _signature, params=_recurrent_params, expects=_recurrent_expects, check=_recurrent_check,
-          forward="hx=None")(recurrent)
+          forward="hx=None", macs=_recurrent_macs)(recurrent)
 
 
 def _cell_check(a: LayerArgs) -> None:
@@ -141,6 +154,11 @@ def _cell_check(a: LayerArgs) -> None:
         raise _invalid(a, "nonlinearity", "must be 'tanh' or 'relu'")
 
 
+def _cell_macs(x: Tuple, out, a: LayerArgs) -> int:
+    """Per row: gates·H × (input + H), the products with W_ih and W_hh."""
+    return prod(x[:-1]) * _GATES[a.kind] * a.int("hidden_size") * (a.int("input_size") + a.int("hidden_size"))
+
+
 def _cell_params(a: LayerArgs) -> int:
     gates = _GATES[a.kind] * a.int("hidden_size")
     return gates * (a.int("input_size") + a.int("hidden_size")) + (2 * gates if a["bias"] else 0)
@@ -148,7 +166,7 @@ def _cell_params(a: LayerArgs) -> int:
 
 @layer("RNNCell", "input_size, hidden_size, bias=True, nonlinearity='tanh', device=None, dtype=None",
        params=_cell_params, check=_cell_check, expects=lambda a: (S.sym(S.BATCH), a.size("input_size")),
-       forward="hx=None")
+       forward="hx=None", macs=_cell_macs)
 def cell(x: Tuple, a: LayerArgs, given):
     """(B, in) → h' (B, hidden_size), with c' for an LSTMCell; an unbatched (in,) gives (hidden_size,)."""
     require_rank(x, (1, 2), a.kind, "2-D (B×features) or 1-D unbatched")
@@ -182,7 +200,8 @@ def _check_cell_state(a: LayerArgs, given, x: Tuple, what: str) -> None:
 
 for _kind in ("GRUCell", "LSTMCell"):
     layer(_kind, "input_size, hidden_size, bias=True, device=None, dtype=None", params=_cell_params,
-          check=_cell_check, expects=lambda a: (S.sym(S.BATCH), a.size("input_size")), forward="hx=None")(cell)
+          check=_cell_check, expects=lambda a: (S.sym(S.BATCH), a.size("input_size")), forward="hx=None",
+          macs=_cell_macs)(cell)
 
 
 # --- attention and transformers -------------------------------------------------------------------

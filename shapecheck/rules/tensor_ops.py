@@ -33,6 +33,7 @@ from functools import lru_cache
 from typing import Callable, Dict, Optional, Sequence, Tuple
 
 from . import shapes as S
+from .cost import INTERPOLATION, concrete, matrix_product, no_macs
 from ..diagnostics import Code
 from ..ir import UNKNOWN, Arg, NotKnown, ShapeError
 from .layers import RULES, flatten_shape
@@ -58,13 +59,16 @@ def qualify(name: str) -> str:
     return name
 
 
-def register(functions: str = "", methods: str = "", numpy: str = "", tensor_result: bool = True):
+def register(functions: str = "", methods: str = "", numpy: str = "", tensor_result: bool = True, macs=no_macs):
     """Register a rule under qualified function names, tensor method names and numpy array
     method names (each space-separated).  ``tensor_result`` says the rule returns one tensor, so
-    an input of unknown rank gives ``Tensor(None)`` rather than NotKnown."""
+    an input of unknown rank gives ``Tensor(None)`` rather than NotKnown.  ``macs(out, *args,
+    **kwargs)`` counts its multiply-accumulates, the call's tensors and its result given as concrete
+    shapes (rules/cost.py); none by default (element-wise arithmetic, reductions, reshaping)."""
 
     def add(rule):
         rule.tensor_result = tensor_result
+        rule.macs = macs
         for name in functions.split():
             FUNCTIONS[qualify(name)] = rule
         for name in methods.split():
@@ -91,6 +95,32 @@ def call_method(name: str, tensor: object, args: Sequence, kwargs, *, numpy: boo
     if not numpy:
         return _apply(METHODS[name], (tensor,) + tuple(args), dict(kwargs))
     return _as_numpy(_apply(NUMPY_METHODS[name], (tensor,) + tuple(args), dict(kwargs)))
+
+
+def macs(rule, args: Sequence, kwargs: dict, result: object, batch: int) -> Optional[int]:
+    """The multiply-accumulates of one call of ``rule`` at ``batch``; None where a shape it needs is
+    not known."""
+    count = getattr(rule, "macs", no_macs)
+    if count is no_macs:
+        return 0
+    out = concrete(result.shape, batch) if isinstance(result, Tensor) else None
+    shapes = [concrete(a.shape, batch) if isinstance(a, Tensor) else a for a in args]
+    named = {k: concrete(v.shape, batch) if isinstance(v, Tensor) else v for k, v in kwargs.items()}
+    tensors = [v for v in list(args) + list(kwargs.values()) if isinstance(v, Tensor)]
+    if out is None or any(concrete(t.shape, batch) is None for t in tensors):
+        return None
+    return count(out, *shapes, **named)
+
+
+def binary_rule(op: str):
+    """The rule of ``a <op> b`` between tensors, for its cost: matmul's for ``@``."""
+    return matmul if op == "@" else FUNCTIONS[qualify(_BINARY_FUNCTIONS[op].split()[0])] \
+        if op in _BINARY_FUNCTIONS else None
+
+
+def _matrix_macs(out, input, other, *args, **kwargs) -> int:
+    """Output elements × the inner size (fvcore's matmul count)."""
+    return matrix_product((input,), out)
 
 
 def _as_numpy(result: object) -> object:
@@ -1092,7 +1122,7 @@ def where(condition, input=None, other=None, *, out=None):
         return Tensor(None)
 
 
-@register("torch.matmul", "matmul")
+@register("torch.matmul", "matmul", macs=_matrix_macs)
 def matmul(input, other, *, out=None):
     """(…, n, m) @ (…, m, p) → (…, n, p), batch dims broadcast; a 1-D operand gains a dim of 1
     (before for the left, after for the right) which is dropped from the result."""
@@ -1124,7 +1154,7 @@ def _require(x: Tuple, rank: int, op: str) -> None:
                                    f"{S.render_shape(x)}")
 
 
-@register("torch.mm", "mm")
+@register("torch.mm", "mm", macs=_matrix_macs)
 def mm(input, mat2, *, out=None):
     """(n, m) @ (m, p) → (n, p), 2-D only."""
     x, y = _shape(input), _shape(mat2)
@@ -1134,7 +1164,7 @@ def mm(input, mat2, *, out=None):
     return Tensor((x[0], y[1]))
 
 
-@register("torch.bmm", "bmm")
+@register("torch.bmm", "bmm", macs=_matrix_macs)
 def bmm(input, mat2, *, out=None):
     """(b, n, m) @ (b, m, p) → (b, n, p), 3-D only, equal batches (no broadcasting)."""
     x, y = _shape(input), _shape(mat2)
@@ -1146,7 +1176,7 @@ def bmm(input, mat2, *, out=None):
     return Tensor((batch, x[1], y[2]))
 
 
-@register("torch.mv", "mv")
+@register("torch.mv", "mv", macs=_matrix_macs)
 def mv(input, vec, *, out=None):
     """(n, m) @ (m,) → (n,)."""
     x, y = _shape(input), _shape(vec)
@@ -1156,7 +1186,7 @@ def mv(input, vec, *, out=None):
     return Tensor((x[0],))
 
 
-@register("torch.dot torch.inner", "dot")
+@register("torch.dot torch.inner", "dot", macs=_matrix_macs)
 def dot(input, other, *, out=None):
     """(n,) · (n,) → a scalar."""
     x, y = _shape(input), _shape(other)
@@ -1166,7 +1196,7 @@ def dot(input, other, *, out=None):
     return Tensor(())
 
 
-@register("torch.outer torch.ger", "outer ger")
+@register("torch.outer torch.ger", "outer ger", macs=lambda out, *args, **kwargs: math.prod(out))
 def outer(input, vec2, *, out=None):
     """(n,) ⊗ (m,) → (n, m)."""
     x, y = _shape(input), _shape(vec2)
@@ -1175,7 +1205,7 @@ def outer(input, vec2, *, out=None):
     return Tensor((x[0], y[0]))
 
 
-@register("F.linear")
+@register("F.linear", macs=_matrix_macs)
 def linear(input, weight, bias=None):
     """x @ weightᵀ: (…, in) with weight (out, in) → (…, out); a 1-D weight (in,) → (…)."""
     x, w = _shape(input), _shape(weight)
@@ -1308,17 +1338,28 @@ def apply_layer(kind: str, x: Tuple, values: Dict[str, object], display: str) ->
         raise replace(error, message=error.message.replace(kind, display)) from None
 
 
+def _input_elements(out, input, *args, **kwargs) -> int:
+    """One per input element (fvcore's adaptive average pooling)."""
+    return math.prod(input)
+
+
 for _names, (_kind, _parameters) in _POOLS.items():
     for _name in _names.split():
         _rule = _functional_layer(_name, _kind + _name[-2:], _parameters)
-        register(f"F.{_name}", tensor_result=False)(_rule)
+        register(f"F.{_name}", tensor_result=False,
+                 macs=_input_elements if _name.startswith("adaptive_avg") else no_macs)(_rule)
 
 
 _INTERPOLATE_RANKS = {"nearest": (3, 4, 5), "nearest-exact": (3, 4, 5), "area": (3, 4, 5),
                       "linear": (3,), "bilinear": (4,), "bicubic": (4,), "trilinear": (5,)}
 
 
-@register("F.interpolate F.upsample")
+def _interpolate_macs(out, input, size=None, scale_factor=None, mode="nearest", *args, **kwargs) -> int:
+    """Per output element as Upsample (layers.py); area averages each input element once."""
+    return math.prod(input) if mode == "area" else math.prod(out) * INTERPOLATION[mode]
+
+
+@register("F.interpolate F.upsample", macs=_interpolate_macs)
 def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corners=None,
                 recompute_scale_factor=None, antialias=False):
     """Spatial dims (all after B×C) become ``size``, or ⌊in · scale_factor⌋ (torch computes in
@@ -1521,6 +1562,11 @@ def _require_min_rank(x: Tuple, rank: int, op: str) -> None:
                                    f"{S.render_shape(x)}")
 
 
+def _conv_macs(out, input, weight, *args, **kwargs) -> int:
+    """Output elements × in_channels/groups × kernel elements: the weight's (out, in/groups, k…)."""
+    return math.prod(out) * math.prod(weight[1:])
+
+
 def _functional_conv(n: int, transposed: bool = False):
     name = f"conv_transpose{n}d" if transposed else f"conv{n}d"
 
@@ -1542,7 +1588,7 @@ def _functional_conv(n: int, transposed: bool = False):
 
 
 for _n in (1, 2, 3):
-    register(f"F.conv{_n}d torch.conv{_n}d")(_functional_conv(_n))
+    register(f"F.conv{_n}d torch.conv{_n}d", macs=_conv_macs)(_functional_conv(_n))
 
 
 @register("F.embedding")
