@@ -1,13 +1,14 @@
 """The summary's MACs and memory equal what torch counts on the real model, for every model of the
 fixture corpus that shapecheck checks to its output with a concrete input.
 
-The reference runs the model built as the file builds it, in eval mode, at batch 2:
+The reference runs the model built as the file builds it, in eval mode, at batch 2, and is compared
+for the model and for each of its layers and blocks:
 - MACs: torch's own FlopCounterMode for the convolutions and matrix products (its FLOPs are two per
   multiply-accumulate), plus fvcore's counts for what FlopCounterMode leaves out, taken on the
   functional calls torch makes (F.batch_norm, F.layer_norm, F.group_norm, F.instance_norm,
   F.interpolate, F.adaptive_avg_poolNd), whether a module or forward makes them;
-- memory: the parameters' numel × itemsize, the input's, and the outputs of every built-in layer
-  (leaf module; a layer shapecheck models whole, MultiheadAttention or a Transformer layer, stands
+- memory: the parameters' numel × itemsize, the input's, and the outputs of every layer with a rule
+  (a leaf module; a layer shapecheck models whole, MultiheadAttention or a Transformer layer, stands
   for the modules torch builds it of), recorded by forward hooks.
 """
 
@@ -16,20 +17,22 @@ from __future__ import annotations
 import math
 import sys
 import warnings
+from collections import defaultdict
 from pathlib import Path
-from typing import Dict
+from typing import Dict, List
 
 import pytest
 
 torch = pytest.importorskip("torch")
 
+from torch.nn.modules.module import register_module_forward_hook, register_module_forward_pre_hook  # noqa: E402
 from torch.utils.flop_counter import FlopCounterMode  # noqa: E402
 
 from shapecheck.api import check_source  # noqa: E402
 from shapecheck.report.figures import memory  # noqa: E402
-from shapecheck.results import ModelReport, at_batch  # noqa: E402
+from shapecheck.results import BLOCK, LAYER, ModelReport, at_batch  # noqa: E402
 from shapecheck.rules.layers import RULES  # noqa: E402
-from test_no_layer_dropped import CORPUS, ROOT, build, layer_leaves, load  # noqa: E402
+from test_no_layer_dropped import CORPUS, ROOT, build, load  # noqa: E402
 
 BATCH = 2
 F = torch.nn.functional
@@ -61,13 +64,21 @@ COUNTED = {  # F.<name>: what fvcore counts for one call
 
 
 class FunctionalCounter:
-    """Counts fvcore's MACs of the functional calls FlopCounterMode does not count; a call made
-    inside another counted one (interpolate's area mode pools) counts once."""
+    """Counts fvcore's MACs of the functional calls FlopCounterMode does not count, for the whole
+    pass and for each module running then (a block's count holds its layers'); a call made inside
+    another counted one (interpolate's area mode pools) counts once."""
 
-    def __init__(self, patch: pytest.MonkeyPatch):
-        self.macs, self.depth = 0, 0
+    def __init__(self, patch: pytest.MonkeyPatch, names: Dict[int, str]):
+        self.macs, self.depth, self.running, self.names = 0, 0, [], names
+        self.per_module: Dict[str, int] = defaultdict(int)
         for name, count in COUNTED.items():
             patch.setattr(F, name, self._wrapped(getattr(F, name), count))
+
+    def enter(self, module, args) -> None:
+        self.running.append(self.names.get(id(module)))
+
+    def leave(self, module, args, out) -> None:
+        self.running.pop()
 
     def _wrapped(self, function, count):
         def call(*args, **kwargs):
@@ -77,7 +88,10 @@ class FunctionalCounter:
             finally:
                 self.depth -= 1
             if self.depth == 0:
-                self.macs += count(args, kwargs, out)
+                macs = count(args, kwargs, out)
+                self.macs += macs
+                for name in set(self.running) - {None}:
+                    self.per_module[name] += macs
             return out
         return call
 
@@ -92,28 +106,54 @@ def tensors_numel(value) -> int:
     return 0
 
 
-def measured(model, report: ModelReport) -> Dict[str, int]:
-    """What torch counts for one forward pass at BATCH (on the meta device: shapes only)."""
+def measured(model, report: ModelReport) -> Dict[str, object]:
+    """What torch counts for one forward pass at BATCH (on the meta device: shapes only), with the
+    MACs of each module by its path."""
     shape = tuple(BATCH if d == "B" else d for d in report.input_shape)
     dtype = torch.long if report.layers and report.layers[0].kind == "Embedding" else torch.float
     outputs = []
     model = model.to("meta").eval().requires_grad_(False)  # FlopCounterMode's module tracker wants no leaf needing grad
     layers = dict(model.named_modules())
+    names = {id(m): name for name, m in layers.items()}
     hooks = [layers[name].register_forward_hook(lambda mod, args, out: outputs.append(tensors_numel(out)))
-             for name in layer_leaves(model)]
+             for name in summary_layers(model)]
     flops = FlopCounterMode(display=False)
     x = torch.zeros(shape, dtype=dtype, device="meta")
     try:
         with pytest.MonkeyPatch.context() as patch, torch.no_grad(), warnings.catch_warnings(), flops:
             warnings.simplefilter("ignore")
-            counter = FunctionalCounter(patch)
+            counter = FunctionalCounter(patch, names)
+            hooks += [register_module_forward_pre_hook(counter.enter), register_module_forward_hook(counter.leave)]
             model(x)
     finally:
         for hook in hooks:
             hook.remove()
+    root = type(model).__name__ + "."
+    per_module = dict(counter.per_module)
+    for name, counts in flops.get_flop_counts().items():
+        if name.startswith(root):
+            per_module[name[len(root):]] = per_module.get(name[len(root):], 0) + sum(counts.values()) // 2
     return {"macs": flops.get_total_flops() // 2 + counter.macs,
             "parameters": sum(p.numel() * 4 for p in model.parameters()),
-            "input": x.numel() * 4, "activations": sum(outputs) * 4}
+            "input": x.numel() * 4, "activations": sum(outputs) * 4, "per_module": per_module}
+
+
+def summary_layers(model) -> List[str]:
+    """The modules the summary lists as layers: those with a rule (einops' Rearrange too), a layer
+    shapecheck models whole standing for the modules torch builds it of."""
+    layers = {name: m for name, m in model.named_modules() if type(m).__name__ in RULES}
+    composites = [name + "." for name, m in layers.items() if next(m.children(), None) is not None]
+    return [name for name in layers if not any(name.startswith(c) for c in composites)]
+
+
+def per_module(report: ModelReport) -> Dict[str, int]:
+    """The summary's MACs of each layer and block at BATCH, by path (summed where a module runs
+    more than once); those not known are left out (the model's total is then `?`)."""
+    out: Dict[str, int] = defaultdict(int)
+    for row in report.summary_rows():
+        if row.role in (LAYER, BLOCK) and row.macs is not None and row.name:
+            out[row.name] += at_batch(row.macs, BATCH)
+    return dict(out)
 
 
 def concrete(report: ModelReport) -> bool:
@@ -137,10 +177,13 @@ def compared(path: Path) -> int:
             continue  # TorchScript refuses forward hooks
         reference = measured(model, report)
         figures = memory(report, BATCH, "float32")
-        static = {"macs": at_batch(report.macs(), BATCH), **{k: figures[k] for k in reference if k != "macs"}}
+        static = {"macs": at_batch(report.macs(), BATCH), **{k: figures[k] for k in ("parameters", "input", "activations")}}
         if static["macs"] is None:  # only where a kind's count is not declared: then it is `?`, not a guess
             assert any(RULES[row.kind].macs is None for row in report.layers if row.kind in RULES), report.name
             static["macs"] = reference["macs"]
+        rows = per_module(report)
+        static["per_module"] = rows
+        reference["per_module"] = {name: reference["per_module"].get(name, 0) for name in rows}
         assert static == reference, report.name
         count += 1
     return count
@@ -148,12 +191,14 @@ def compared(path: Path) -> int:
 
 # Files whose models must be compared, one for each kind of count (LSTM and GRU, LayerNorm, GroupNorm
 # with Upsample and F.interpolate, InstanceNorm with transposed convolutions, `@` in forward, Conv3d,
-# torch.cat and F.adaptive_avg_pool2d in forward): that they are checked to their output is tested
+# torch.cat and F.adaptive_avg_pool2d in forward, MultiheadAttention with kdim, vdim and a bias key,
+# the Transformer layers and stacks): that they are checked to their output is tested
 # elsewhere, so a skip here would hide the comparison.
 COMPARED = {"tests/fixtures/lstm_text_classifier.py", "tests/fixtures/bilstm_tagger_head.py",
             "tests/fixtures/convnext_block.py", "tests/realworld/fpn_segmentation.py",
             "tests/realworld/cyclegan_resnet_generator.py", "tests/realworld/vit.py", "tests/realworld/c3d.py",
-            "tests/realworld/densenet121.py", "tests/fixtures/resnet_basic_block.py"}
+            "tests/realworld/densenet121.py", "tests/fixtures/resnet_basic_block.py",
+            "tests/fixtures/transformer_text_classifier.py", "tests/fixtures/transformer_seq2seq_copy_head.py"}
 
 
 @pytest.mark.parametrize("path", CORPUS, ids=lambda p: p.relative_to(ROOT).as_posix())

@@ -1057,7 +1057,8 @@ class Interpreter:
             return owner.call_method(self, "__getitem__", [key], {}, node)
         if isinstance(owner, Tensor):
             index = UNKNOWN if key is UNKNOWN_SLICE else key
-            return self.checker.tensor_op(lambda: tensor_ops.getitem(owner, index), node, "index")
+            return self.checker.tensor_op(lambda: tensor_ops.getitem(owner, index), node, "index",
+                                          call=(None, (owner,), {}))
         if isinstance(owner, Global):
             return module_of(self, owner, key)
         if isinstance(owner, Container):

@@ -407,7 +407,7 @@ class Checker:
         if became is not None:  # its first forward made its parameters: it is the plain layer from now on
             layer.rule, layer.args = became
         shown = first_tensor(out)
-        self._log(layer, path, shown, x.shape, out)
+        self._log(layer, path, shown, x.shape, out, _forward_given(layer, others, options))
         self.clean_spans.add((layer.call.path, layer.call.span))
         run.bounds.update(d for d in (shown or ())[2:] if isinstance(d, S.Dim) and not S.is_unknown(d))
         step = Step(one_line(layer.call.text), layer.call.kind, layer.call.span.line, self._place(layer), layer)
@@ -491,15 +491,20 @@ class Checker:
         run.argument_values = {n: v[0] for n, v in values.items() if len(v) == 1 and n not in S.INPUT_SYMBOLS}
         return True
 
-    def _log(self, layer: Layer, path: str, out, received=None, outputs=None) -> None:
-        """The layer's row: ``out`` the shape shown, ``outputs`` all it gave (for what it costs)."""
+    def _log(self, layer: Layer, path: str, out, received=None, outputs=None, given=None) -> None:
+        """The layer's row: ``out`` the shape shown, ``outputs`` all it gave and ``given`` forward's
+        other arguments (for what it costs)."""
         params = None
         if layer.args is not None and (layer.call.path, layer.call.span) not in self.unbuildable:
             try:
                 params = layer.rule.params(layer.args)
             except (NotKnown, ShapeError):
                 params = None
-        macs, activations = R.layer_figures(layer.rule, layer.args, received, outputs)
+        try:
+            macs, activations = R.layer_figures(layer.rule, layer.args, received, outputs, given)
+        except Exception as e:
+            self.internal_error(e, layer.call.span, f"the cost of {layer.call.kind}", path)
+            macs = activations = None
         self._add_layer(LayerReport(path, layer.call.kind, layer.call.span.line, one_line(layer.call.text),
                                     R.plain_shape(out), params, depth=max(1, len(self.module_stack)), macs=macs,
                                     activations=activations, arguments=_arguments(layer)))
@@ -591,12 +596,20 @@ class Checker:
         """An operation on tensors (``call``: its rule, arguments and keywords, for its cost)."""
         result = self._tensor_op(thunk, node, name, inputs, pending_passthrough)
         if self.run is not None and node is not None:
-            row = R.operation_row(self._op_kind(node, name), self._op_text(node, name), getattr(node, "lineno", 0),
-                                  self.run.paths.get(id(self.module_stack[-1]), "") if self.module_stack else "",
-                                  len(self.module_stack) + 1, inputs, result, call)
-            if row is not None:
-                self.run.rows.append(row)
+            self._operation_row(node, name, inputs, result, call)
         return result
+
+    def _operation_row(self, node, name: str, inputs: Sequence, result, call) -> None:
+        """The summary's row of an operation in forward, where the reader needs one."""
+        where = self.run.paths.get(id(self.module_stack[-1]), "") if self.module_stack else ""
+        try:
+            row = R.operation_row(self._op_kind(node, name), self._op_text(node, name), getattr(node, "lineno", 0),
+                                  where, len(self.module_stack) + 1, inputs, result, call)
+        except Exception as e:
+            self.internal_error(e, self.interp.source.span(node), f"the cost of `{self._op_text(node, name)}`")
+            return
+        if row is not None:
+            self.run.rows.append(row)
 
     def _op_kind(self, node, name: str) -> str:
         """The operation as a summary row names it: "torch.cat", "F.interpolate", "Tensor.view", "+"."""
@@ -827,6 +840,13 @@ def _path_of(value) -> str:
 def _span_of(value) -> Span:
     span = getattr(value, "span", None) or (value.call.span if isinstance(value, Layer) else None)
     return span or Span(1, 1, 1, 1)
+
+
+def _forward_given(layer: Layer, others: Sequence, options: Optional[dict]) -> Optional[dict]:
+    """Forward's other arguments of a layer whose rule reads them, bound to its names."""
+    if not layer.rule.forward:
+        return None
+    return layer.rule.forward_arguments([_given(v) for v in others], {k: _given(v) for k, v in (options or {}).items()})
 
 
 def _given(value):

@@ -13,22 +13,33 @@ from ..results import BLOCK, LAYER, OPERATION, LayerReport, PerBatch, total
 from ..rules import shapes as S
 from ..rules import tensor_ops
 from ..rules.cost import concrete, elements, no_macs, per_batch
+from ..rules.layers import Given
 from ..rules.shapes import Tensor
 
 JOINS = frozenset({"cat", "concat", "concatenate", "stack", "hstack", "vstack"})
 
 
-def layer_figures(rule, args, x_shape, out) -> tuple:
-    """(MACs, output elements) of a layer that received ``x_shape`` and gave ``out`` (a shape, or
-    nested ``Outputs``); each None where it cannot be known."""
+def layer_figures(rule, args, x_shape, out, given=None) -> tuple:
+    """(MACs, output elements) of a layer that received ``x_shape`` (and forward's other arguments
+    ``given``, bound to their names, tensors as ``Given``) and gave ``out`` (a shape, or nested
+    ``Outputs``); each None where it cannot be known."""
     if out is None or x_shape is None:
         return None, None
 
     def count(batch: int) -> Optional[int]:
         x, y = concrete(x_shape, batch), concrete_outputs(out, batch)
-        return None if rule.macs is None or x is None or y is None else rule.macs(x, y, args)
+        if rule.macs is None or x is None or y is None:
+            return None
+        return rule.count_macs(x, y, args, _concrete_given(given, batch))
 
     return per_batch(count), per_batch(lambda batch: elements(concrete_outputs(out, batch)))
+
+
+def _concrete_given(given, batch: int):
+    """Forward's other arguments with each tensor's shape at ``batch`` (None where not known)."""
+    if given is None:
+        return None
+    return {k: concrete(v.shape, batch) if isinstance(v, Given) else v for k, v in given.items()}
 
 
 def concrete_outputs(out, batch: int):
@@ -53,19 +64,24 @@ def close_block(row: LayerReport, under: Sequence[LayerReport], output, params: 
 def operation_row(kind: str, text: str, line: int, name: str, depth: int, inputs: Sequence, result,
                   call=None) -> Optional[LayerReport]:
     """The row of an operation in forward, or None for one the reader does not need (a shape kept,
-    no multiply-accumulate)."""
-    if not isinstance(result, Tensor) or result.shape is None:
-        return None
+    no multiply-accumulate).  ``call``: its rule, arguments (the receiver first for a method) and
+    keywords."""
     rule, args, kwargs = call if call is not None else (None, inputs, {})
+    if not isinstance(result, Tensor) or result.shape is None or not any(map(_holds_tensor, args)):
+        return None  # torch.zeros(...) makes a tensor: no operation on one
     costly = getattr(rule, "macs", no_macs) is not no_macs
-    first = inputs[0] if inputs else None
+    first = args[0] if args else None
     changes = not isinstance(first, Tensor) or first.shape != result.shape
-    residual = kind == "+" and sum(isinstance(v, Tensor) for v in inputs) == 2
+    residual = kind == "+" and sum(isinstance(v, Tensor) for v in args) == 2
     if not (costly or changes or residual or kind.rsplit(".", 1)[-1] in JOINS):
         return None
     macs: PerBatch = per_batch(lambda batch: tensor_ops.macs(rule, args, kwargs, result, batch)) if costly else (0, 0)
     return LayerReport(name, kind, line, text, plain_shape(result.shape), None, role=OPERATION, depth=depth,
                        macs=macs)
+
+
+def _holds_tensor(value) -> bool:
+    return isinstance(value, Tensor) or isinstance(value, (tuple, list)) and any(map(_holds_tensor, value))
 
 
 def first_shape(output):

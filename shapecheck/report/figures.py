@@ -55,19 +55,19 @@ def count_text(n: Optional[int]) -> str:
 
 def size_text(n: Optional[int]) -> str:
     """Bytes in decimal units, as torchinfo: '512 B', '2.36 MB'."""
-    if n is None:
-        return "?"
-    for unit, scale in (("GB", 10 ** 9), ("MB", 10 ** 6), ("kB", 10 ** 3)):
-        if n >= scale:
-            return f"{n / scale:.2f} {unit}"
-    return f"{n} B"
+    return _scaled(n, ("GB", "MB", "kB"), " B")
 
 
 def macs_text(n: Optional[int]) -> str:
     """'151.52 M' style, as torchinfo's total mult-adds."""
+    return _scaled(n, ("G", "M", "k"), "")
+
+
+def _scaled(n: Optional[int], units: Sequence[str], plain: str) -> str:
+    """n in the largest of the units (10⁹, 10⁶, 10³) it reaches, with two decimals; '?' for None."""
     if n is None:
         return "?"
-    for unit, scale in (("G", 10 ** 9), ("M", 10 ** 6), ("k", 10 ** 3)):
+    for unit, scale in zip(units, (10 ** 9, 10 ** 6, 10 ** 3)):
         if n >= scale:
             return f"{n / scale:.2f} {unit}"
-    return str(n)
+    return f"{n}{plain}"

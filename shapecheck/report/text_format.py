@@ -272,7 +272,8 @@ def _figures_line(m: ModelReport, memory: dict, batch: int, dtype: str) -> str:
     """'batch 1, float32: 151.52 M MACs; memory 2.36 MB = parameters 592.00 kB + input 12.29 kB +
     activations 1.75 MB'."""
     parts = " + ".join(f"{what} {F.size_text(memory[what])}" for what in ("parameters", "input", "activations"))
-    return (f"batch {batch}, {dtype}: {F.macs_text(at_batch(m.macs(), batch))} MACs; "
+    per = f"batch {batch}" if "B" in (m.input_shape or ()) else "the input's own batch"
+    return (f"{per}, {dtype}: {F.macs_text(at_batch(m.macs(), batch))} MACs; "
             f"memory {F.size_text(memory['total'])} = {parts}")
 
 

@@ -63,7 +63,7 @@ def per_batch(count: Callable[[int], Optional[int]]) -> PerBatch:
     for batch in (1, 2, 3):
         try:
             value = count(batch)
-        except (NotKnown, KeyError, TypeError, ValueError, ZeroDivisionError):
+        except (NotKnown, ZeroDivisionError):
             return None
         if value is None:
             return None

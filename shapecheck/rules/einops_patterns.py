@@ -19,6 +19,7 @@ from . import shapes as S
 from ..diagnostics import Code
 from ..ir import NotKnown, ShapeError
 from .shapes import Dimension, Tensor
+from .cost import no_macs
 from .layers import LayerArgs, layer
 from .tensor_ops import register
 
@@ -215,13 +216,14 @@ def reduce(tensor, pattern, reduction, **axes_lengths):
     return _apply("reduce", tensor, pattern, axes_lengths)
 
 
-@layer("Rearrange", "pattern, axes_lengths=None")
+@layer("Rearrange", "pattern, axes_lengths=None", macs=no_macs)
 def rearrange_layer(x: Tuple, a: LayerArgs) -> Tuple:
     """einops.layers.torch.Rearrange(pattern, **axes_lengths): no parameters."""
     return transform("rearrange", x, a["pattern"], a["axes_lengths"] or {})
 
 
-@layer("Reduce", "pattern, reduction, axes_lengths=None", check=lambda a: _check_reduction(a.values["reduction"], a.kind))
+@layer("Reduce", "pattern, reduction, axes_lengths=None", check=lambda a: _check_reduction(a.values["reduction"], a.kind),
+       macs=no_macs)  # a reduction: none, as in fvcore
 def reduce_layer(x: Tuple, a: LayerArgs) -> Tuple:
     """einops.layers.torch.Reduce(pattern, reduction, **axes_lengths): no parameters."""
     return transform("reduce", x, a["pattern"], a["axes_lengths"] or {})

@@ -119,9 +119,10 @@ class LayerRule:
     expects: Callable[[LayerArgs], Shape] = lambda a: None
     check: Callable[[LayerArgs], None] = lambda a: None  # construction-time checks
     forward: Tuple[Parameter, ...] = ()  # forward's arguments after the input, where the rule reads them
-    # multiply-accumulates for a concrete input and output shape (rules/cost.py says the conventions);
-    # None where the kind's cost is not counted: the model's total is then not known
-    macs: Optional[Callable[[Tuple[int, ...], object, LayerArgs], int]] = None
+    # multiply-accumulates for a concrete input and output shape (rules/cost.py says the conventions),
+    # with forward's other arguments where the rule declares them; None where the kind's cost is not
+    # counted: the model's total is then not known
+    macs: Optional[Callable[..., int]] = None
 
     def __post_init__(self):  # the parameters sorted once, for bind (it runs for every layer built)
         named = tuple(p.name for p in self.parameters if not p.variadic)
@@ -150,12 +151,20 @@ class LayerRule:
         other arguments (``Given`` for a tensor), bound to ``forward`` where the rule declares it."""
         if not self.forward:
             return self.shape(x, a)
+        return self.shape(x, a, self.forward_arguments(args, kwargs))
+
+    def forward_arguments(self, args: Sequence = (), kwargs: Optional[Dict[str, object]] = None) -> Dict[str, object]:
+        """forward's other arguments bound to the names the rule declares, defaults filled in."""
         given = {p.name: p.default for p in self.forward}
         given.update(zip((p.name for p in self.forward), args))
         given.update((k, v) for k, v in (kwargs or {}).items() if k in given)
         if len(args) > len(self.forward) or set(kwargs or {}) - set(given):
             raise NotKnown("forward arguments")
-        return self.shape(x, a, given)
+        return given
+
+    def count_macs(self, x: Tuple[int, ...], out, a: LayerArgs, given: Optional[Dict[str, object]] = None) -> int:
+        """``macs`` on concrete shapes; ``given``: forward's other arguments, tensors as their shapes."""
+        return self.macs(x, out, a, given or self.forward_arguments()) if self.forward else self.macs(x, out, a)
 
 
 RULES: Dict[str, LayerRule] = {}
@@ -728,7 +737,7 @@ def _blocks(a: LayerArgs, spatial: Tuple, x: Tuple) -> Tuple:
 _BLOCK_SIG = "kernel_size, dilation=1, padding=0, stride=1"
 
 
-@layer("Unfold", _BLOCK_SIG)
+@layer("Unfold", _BLOCK_SIG, macs=no_macs)
 def unfold(x: Tuple, a: LayerArgs) -> Tuple:
     """(N, C, H, W) → (N, C·∏kernel_size, L), L the number of blocks; (C, H, W) unbatched."""
     require_rank(x, (3, 4), a.kind, "4-D (B×C×H×W) or 3-D unbatched")
@@ -736,7 +745,7 @@ def unfold(x: Tuple, a: LayerArgs) -> Tuple:
     return x[:-3] + (S.mul(x[-3], prod(a.tuple("kernel_size", 2))), S.product(blocks))
 
 
-@layer("Fold", "output_size, " + _BLOCK_SIG)
+@layer("Fold", "output_size, " + _BLOCK_SIG, macs=no_macs)
 def fold(x: Tuple, a: LayerArgs) -> Tuple:
     """(N, C·∏kernel_size, L) → (N, C, *output_size): the inverse of Unfold, L must be the number of
     blocks in output_size; (C·∏kernel_size, L) unbatched."""

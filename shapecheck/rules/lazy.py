@@ -55,9 +55,15 @@ def _width(x: Tuple, a: LayerArgs):
     return x[_conv_channel_axis(x, spatial_ndim(a.kind), a.kind)]
 
 
-@layer("LazyLinear", _LINEAR_SIG, params=_params, check=_check)
-@layer("LazyConv1d LazyConv2d LazyConv3d", _CONV_SIG, params=_params, check=_check)
-@layer("LazyConvTranspose1d LazyConvTranspose2d LazyConvTranspose3d", _TRANSPOSE_SIG, params=_params, check=_check)
+def _macs(x: Tuple, out: Tuple, a: LayerArgs) -> int:
+    """The plain layer's count with the width it takes from its input."""
+    return _plain(a).macs(x, out, _as_plain(a, _width(x, a)))
+
+
+@layer("LazyLinear", _LINEAR_SIG, params=_params, check=_check, macs=_macs)
+@layer("LazyConv1d LazyConv2d LazyConv3d", _CONV_SIG, params=_params, check=_check, macs=_macs)
+@layer("LazyConvTranspose1d LazyConvTranspose2d LazyConvTranspose3d", _TRANSPOSE_SIG, params=_params, check=_check,
+       macs=_macs)
 def lazy(x: Tuple, a: LayerArgs) -> Tuple:
     """The plain layer's shape, its in_features / in_channels the input's."""
     return _plain(a).shape(x, _as_plain(a, _width(x, a)))

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from math import prod
-from typing import Tuple
+from typing import Optional, Tuple
 
 from . import shapes as S
 from ..diagnostics import Code
@@ -73,7 +73,7 @@ def _recurrent_params(a: LayerArgs) -> int:
     return total
 
 
-def _recurrent_macs(x: Tuple, out: Outputs, a: LayerArgs) -> int:
+def _recurrent_macs(x: Tuple, out: Outputs, a: LayerArgs, given=None) -> int:
     """Per step and row: for each layer and direction the products with W_ih, W_hh (and W_hr),
     gates·H × (features + H_out) + H × proj; the gate arithmetic is not counted."""
     steps_and_rows = prod(x[:-1])
@@ -154,7 +154,7 @@ def _cell_check(a: LayerArgs) -> None:
         raise _invalid(a, "nonlinearity", "must be 'tanh' or 'relu'")
 
 
-def _cell_macs(x: Tuple, out, a: LayerArgs) -> int:
+def _cell_macs(x: Tuple, out, a: LayerArgs, given=None) -> int:
     """Per row: gates·H × (input + H), the products with W_ih and W_hh."""
     return prod(x[:-1]) * _GATES[a.kind] * a.int("hidden_size") * (a.int("input_size") + a.int("hidden_size"))
 
@@ -266,8 +266,15 @@ def _differ(x: Dimension, y: Dimension) -> bool:
     return S.same(x, y) is False
 
 
+def _attention_macs(query: Tuple, out, a: LayerArgs, given) -> int:
+    """The q, k and v projections, the scores and the weighted sum (L·S·E each), out_proj."""
+    (length, batch, e), k, v = _to_sequence_first(a, (query, given["key"], given["value"]))
+    keys = k[0] + int(bool(a["add_bias_kv"])) + int(bool(a["add_zero_attn"]))
+    return batch * (2 * length * e * e + k[0] * e * k[2] + v[0] * e * v[2] + 2 * length * keys * e)
+
+
 @layer("MultiheadAttention", _ATTENTION_SIG, params=_attention_params, check=_attention_check,
-       expects=lambda a: _sequence_input(a, a.size("embed_dim")), forward=_ATTENTION_FORWARD)
+       expects=lambda a: _sequence_input(a, a.size("embed_dim")), forward=_ATTENTION_FORWARD, macs=_attention_macs)
 def attention(query: Tuple, a: LayerArgs, given) -> Outputs:
     """query (L, N, E), key (S, N, kdim), value (S, N, vdim) → (output like query, weights (N, L, S)
     averaged over heads, (N, heads, L, S) if not, None without need_weights); (N, L, E) under
@@ -338,9 +345,23 @@ def _check_model_width(a: LayerArgs, x: Tuple, what: str) -> None:
         raise _feature_error(a, "d_model", a.size("d_model"), x[-1], what, x)
 
 
+def _block_macs(a: LayerArgs, x: Tuple, memory: Optional[Tuple] = None) -> int:
+    """An encoder layer on x (L, N, d), or with ``memory`` (S, N, d) a decoder layer: its
+    attentions (projections 4·d² per query, scores and weighted sum 2·L·S·d), the feed-forward
+    block (2·d·ff per position) and a LayerNorm per attention plus one (5 per element)."""
+    (length, batch, d), ff = _to_sequence_first(a, (x,))[0], a.int("dim_feedforward")
+    positions = length * batch
+    macs = positions * (4 * d * d + 2 * d * ff + 10 * d) + 2 * batch * length * length * d
+    if memory is not None:
+        keys = _to_sequence_first(a, (memory,))[0][0]
+        macs += batch * (2 * length * d * d + 2 * keys * d * d + 2 * length * keys * d) + 5 * positions * d
+    return macs
+
+
 @layer("TransformerEncoderLayer", _ENCODER_SIG, params=lambda a: _layer_params(a, 1), check=_transformer_check,
        expects=lambda a: _sequence_input(a, a.size("d_model")),
-       forward="src_mask=None, src_key_padding_mask=None, is_causal=False")
+       forward="src_mask=None, src_key_padding_mask=None, is_causal=False",
+       macs=lambda x, out, a, given: _block_macs(a, x))
 def encoder_layer(src: Tuple, a: LayerArgs, given) -> Tuple:
     """Self-attention and a feed-forward block: (L, B, d_model) unchanged (B first under batch_first)."""
     _check_model_width(a, src, "src")
@@ -365,7 +386,7 @@ _DECODER_FORWARD = ("memory, tgt_mask=None, memory_mask=None, tgt_key_padding_ma
 
 
 @layer("TransformerDecoderLayer", _ENCODER_SIG, params=lambda a: _layer_params(a, 2), check=_transformer_check,
-       forward=_DECODER_FORWARD)
+       forward=_DECODER_FORWARD, macs=lambda x, out, a, given: _block_macs(a, x, given["memory"]))
 def decoder_layer(tgt: Tuple, a: LayerArgs, given) -> Tuple:
     """Self-attention on tgt, attention over memory, feed-forward: tgt's shape unchanged."""
     _check_model_width(a, tgt, "tgt")
@@ -401,6 +422,13 @@ def _stack(x: Tuple, a: LayerArgs, name: str, kind: str, others: Tuple) -> Tuple
     return _run_within(norm, x, ()) if norm else x
 
 
+def _stack_macs(x: Tuple, a: LayerArgs, name: str, kind: str, given: dict) -> int:
+    """num_layers times the layer the stack was given, then its norm."""
+    inner, norm = _stacked(a, name, kind), _norm(a)
+    macs = a.int("num_layers") * inner.rule.count_macs(x, x, inner.args, given)
+    return macs + (norm.rule.count_macs(x, x, norm.args) if norm else 0)
+
+
 def _run_within(inner, x: Tuple, others: Tuple) -> Tuple:
     """A layer the stack was given, run on x: its bug is reported at the line that built it."""
     try:
@@ -417,17 +445,27 @@ def _at_least_one_layer(a: LayerArgs, name: str) -> None:
 
 @layer("TransformerEncoder", "encoder_layer, num_layers, norm=None, enable_nested_tensor=True, mask_check=True",
        params=lambda a: _stack_params(a, "encoder_layer", "TransformerEncoderLayer"),
-       forward="mask=None, src_key_padding_mask=None, is_causal=None")
+       forward="mask=None, src_key_padding_mask=None, is_causal=None",
+       macs=lambda x, out, a, given: _stack_macs(x, a, "encoder_layer", "TransformerEncoderLayer", {}))
 def encoder(src: Tuple, a: LayerArgs, given) -> Tuple:
     """num_layers copies of encoder_layer, then norm: src's shape unchanged."""
     return _stack(src, a, "encoder_layer", "TransformerEncoderLayer", ())
 
 
 @layer("TransformerDecoder", "decoder_layer, num_layers, norm=None",
-       params=lambda a: _stack_params(a, "decoder_layer", "TransformerDecoderLayer"), forward=_DECODER_FORWARD)
+       params=lambda a: _stack_params(a, "decoder_layer", "TransformerDecoderLayer"), forward=_DECODER_FORWARD,
+       macs=lambda x, out, a, given: _stack_macs(x, a, "decoder_layer", "TransformerDecoderLayer",
+                                                 {"memory": given["memory"]}))
 def decoder(tgt: Tuple, a: LayerArgs, given) -> Tuple:
     """num_layers copies of decoder_layer over memory, then norm: tgt's shape unchanged."""
     return _stack(tgt, a, "decoder_layer", "TransformerDecoderLayer", (given["memory"],))
+
+
+def _transformer_macs(src: Tuple, a: LayerArgs, tgt: Tuple) -> int:
+    """The encoder's layers on src and its final LayerNorm, the decoder's on tgt over that memory
+    and its final LayerNorm."""
+    encoder = a.int("num_encoder_layers") * _block_macs(a, src) + 5 * prod(src)
+    return encoder + a.int("num_decoder_layers") * _block_macs(a, tgt, src) + 5 * prod(tgt)
 
 
 def _whole_transformer_params(a: LayerArgs) -> int:
@@ -442,6 +480,7 @@ def _whole_transformer_params(a: LayerArgs) -> int:
        "dropout=0.1, activation='relu', custom_encoder=None, custom_decoder=None, layer_norm_eps=1e-05, "
        "batch_first=False, norm_first=False, bias=True, device=None, dtype=None",
        params=_whole_transformer_params, check=_transformer_check,
+       macs=lambda x, out, a, given: _transformer_macs(x, a, given["tgt"]),
        forward="tgt, src_mask=None, tgt_mask=None, memory_mask=None, src_key_padding_mask=None, "
                "tgt_key_padding_mask=None, memory_key_padding_mask=None, src_is_causal=None, "
                "tgt_is_causal=None, memory_is_causal=False")
