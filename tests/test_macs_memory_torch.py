@@ -14,6 +14,7 @@ for the model and for each of its layers and blocks:
 
 from __future__ import annotations
 
+import inspect
 import math
 import sys
 import warnings
@@ -156,6 +157,12 @@ def per_module(report: ModelReport) -> Dict[str, int]:
     return dict(out)
 
 
+def takes_more_than_one_input(model) -> bool:
+    required = [p for p in inspect.signature(model.forward).parameters.values()
+                if p.default is p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    return len(required) > 1
+
+
 def concrete(report: ModelReport) -> bool:
     shape = report.input_shape
     return report.status == "ok" and shape is not None and all(isinstance(d, int) or d == "B" for d in shape)
@@ -175,6 +182,8 @@ def compared(path: Path) -> int:
             continue  # built only where the namespace does not show it (test_no_layer_dropped says so)
         if any(isinstance(m, torch.jit.ScriptModule) for m in model.modules()):
             continue  # TorchScript refuses forward hooks
+        if takes_more_than_one_input(model):
+            continue  # the report's input is the first; the others are the file's (a seq2seq's tgt)
         reference = measured(model, report)
         figures = memory(report, BATCH, "float32")
         static = {"macs": at_batch(report.macs(), BATCH), **{k: figures[k] for k in ("parameters", "input", "activations")}}
@@ -192,13 +201,14 @@ def compared(path: Path) -> int:
 # Files whose models must be compared, one for each kind of count (LSTM and GRU, LayerNorm, GroupNorm
 # with Upsample and F.interpolate, InstanceNorm with transposed convolutions, `@` in forward, Conv3d,
 # torch.cat and F.adaptive_avg_pool2d in forward, MultiheadAttention with kdim, vdim and a bias key,
-# the Transformer layers and stacks): that they are checked to their output is tested
+# the Transformer layers and stacks, F.scaled_dot_product_attention): that they are checked to their output is tested
 # elsewhere, so a skip here would hide the comparison.
 COMPARED = {"tests/fixtures/lstm_text_classifier.py", "tests/fixtures/bilstm_tagger_head.py",
             "tests/fixtures/convnext_block.py", "tests/realworld/fpn_segmentation.py",
             "tests/realworld/cyclegan_resnet_generator.py", "tests/realworld/vit.py", "tests/realworld/c3d.py",
             "tests/realworld/densenet121.py", "tests/fixtures/resnet_basic_block.py",
-            "tests/fixtures/transformer_text_classifier.py", "tests/fixtures/transformer_seq2seq_copy_head.py"}
+            "tests/fixtures/transformer_text_classifier.py", "tests/fixtures/transformer_seq2seq_copy_head.py",
+            "tests/fixtures/nanogpt_block.py"}
 
 
 @pytest.mark.parametrize("path", CORPUS, ids=lambda p: p.relative_to(ROOT).as_posix())

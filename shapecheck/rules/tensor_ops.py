@@ -1419,7 +1419,12 @@ def _scaled(d: Dimension, factor: object) -> Dimension:
     return S.floordiv(S.mul(d, exact.numerator), exact.denominator)
 
 
-@register("F.scaled_dot_product_attention")
+def _attention_macs(out, query, key, value, *args, **kwargs) -> int:
+    """The scores (L·S·E) and the weighted sum (L·S·Ev) for each of the output's leading positions."""
+    return math.prod(out[:-1]) * key[-2] * (query[-1] + out[-1])
+
+
+@register("F.scaled_dot_product_attention", macs=_attention_macs)
 def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False, scale=None,
                                  enable_gqa=False):
     """query (…, L, E), key (…, S, E), value (…, S, Ev) → (…, L, Ev); the leading dims of the three
