@@ -6,7 +6,7 @@ for the model and for each of its layers and blocks:
 - MACs: torch's own FlopCounterMode for the convolutions and matrix products (its FLOPs are two per
   multiply-accumulate), plus fvcore's counts for what FlopCounterMode leaves out, taken on the
   functional calls torch makes (F.batch_norm, F.layer_norm, F.group_norm, F.instance_norm,
-  F.interpolate, F.adaptive_avg_poolNd), whether a module or forward makes them;
+  F.interpolate, F.adaptive_avg_poolNd, F.grid_sample), whether a module or forward makes them;
 - memory: the parameters' numel × itemsize, the input's, and the outputs of every layer with a rule
   (a leaf module; a layer shapecheck models whole, MultiheadAttention or a Transformer layer, stands
   for the modules torch builds it of), recorded by forward hooks.
@@ -53,6 +53,11 @@ def _interpolate(args, kwargs, out) -> int:
     return args[0].numel() if mode == "area" else PER_OUTPUT[mode] * out.numel()
 
 
+def _grid_sample(args, kwargs, out) -> int:
+    mode = args[2] if len(args) > 2 else kwargs.get("mode", "bilinear")
+    return (8 if mode == "bilinear" and out.dim() == 5 else PER_OUTPUT[mode]) * out.numel()
+
+
 def _input_elements(args, kwargs, out) -> int:
     return args[0].numel()
 
@@ -60,7 +65,7 @@ def _input_elements(args, kwargs, out) -> int:
 COUNTED = {  # F.<name>: what fvcore counts for one call
     "batch_norm": _norm(3, 1), "instance_norm": _norm(3, 4), "layer_norm": _norm(2, 4), "group_norm": _norm(2, 4),
     "adaptive_avg_pool1d": _input_elements, "adaptive_avg_pool2d": _input_elements,
-    "adaptive_avg_pool3d": _input_elements, "interpolate": _interpolate,
+    "adaptive_avg_pool3d": _input_elements, "interpolate": _interpolate, "grid_sample": _grid_sample,
 }
 
 
@@ -208,7 +213,7 @@ COMPARED = {"tests/fixtures/lstm_text_classifier.py", "tests/fixtures/bilstm_tag
             "tests/realworld/cyclegan_resnet_generator.py", "tests/realworld/vit.py", "tests/realworld/c3d.py",
             "tests/realworld/densenet121.py", "tests/fixtures/resnet_basic_block.py",
             "tests/fixtures/transformer_text_classifier.py", "tests/fixtures/transformer_seq2seq_copy_head.py",
-            "tests/fixtures/nanogpt_block.py"}
+            "tests/fixtures/nanogpt_block.py", "tests/fixtures/learned_sampling_grid.py"}
 
 
 @pytest.mark.parametrize("path", CORPUS, ids=lambda p: p.relative_to(ROOT).as_posix())

@@ -1452,7 +1452,14 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     return Tensor(lead + (q[-2], v[-1]))
 
 
-@register("F.grid_sample")
+def _grid_sample_macs(out, input, grid, mode="bilinear", *args, **kwargs) -> int:
+    """Per output element as interpolation: bilinear 4 (8 on a 5-D input), nearest 1, bicubic 16
+    (fvcore's grid_sampler counts 4, bilinear assumed)."""
+    mode = "trilinear" if mode == "bilinear" and len(out) == 5 else mode
+    return math.prod(out) * INTERPOLATION[mode]
+
+
+@register("F.grid_sample", macs=_grid_sample_macs)
 def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corners=None):
     """input N×C×H×W sampled at grid N×H'×W'×2 gives N×C×H'×W'; 5-D with a grid's last dim of 3
     (bicubic only in 4-D)."""
