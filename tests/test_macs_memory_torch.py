@@ -118,6 +118,9 @@ def measured(model, report: ModelReport) -> Dict[str, object]:
     shape = tuple(BATCH if d == "B" else d for d in report.input_shape)
     dtype = torch.long if report.layers and report.layers[0].kind == "Embedding" else torch.float
     outputs = []
+    if any(isinstance(p, torch.nn.parameter.UninitializedParameter) for p in model.parameters()):
+        with torch.no_grad():  # a lazy layer makes its parameters at its first forward, as shapecheck counts them
+            model.eval()(torch.zeros(shape, dtype=dtype, device="meta"))  # the fixture builds it on meta
     model = model.to("meta").eval().requires_grad_(False)  # FlopCounterMode's module tracker wants no leaf needing grad
     layers = dict(model.named_modules())
     names = {id(m): name for name, m in layers.items()}
