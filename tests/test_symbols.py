@@ -192,3 +192,62 @@ def test_the_choice_of_arguments_prefers_what_is_given_then_defaults_then_symbol
                              "width": S.sym("width"), "k": S.sym("k")}
     assert chosen.symbols == ("in_dim", "n_class", "width", "k")
     assert constructor_arguments(ast.parse("def __init__(self, H): pass").body[0], {}, {}).symbols == ("H_arg",)
+
+
+GIVEN_UNKNOWN = """
+train_data = torchvision.datasets.ImageFolder("data/train")
+
+
+class Net(nn.Module):
+    def __init__(self, in_ch, num_classes):
+        super().__init__()
+        self.conv = nn.Conv2d(in_ch, 6, 5)
+        self.pool = nn.MaxPool2d(2)
+        self.fc = nn.Linear(6 * 14 * 14, num_classes)
+
+    def forward(self, x):
+        x = self.pool(F.relu(self.conv(x)))
+        return self.fc(x.view(x.size(0), -1))
+
+
+net = Net(3, len(train_data.classes))
+out = net(torch.randn(4, 3, 32, 32))
+"""
+
+
+def test_an_argument_given_but_not_known_is_checked_as_the_symbol_of_its_parameter():
+    net = model(check("import torchvision\n" + GIVEN_UNKNOWN), "Net")
+    assert net.status == "symbolic"
+    assert net.output_shape == ("B", "num_classes")
+    assert net.symbols == (("num_classes", None),)
+
+
+def test_a_keyword_given_but_not_known_is_a_symbol_too():
+    net = model(check("import torchvision\n" + GIVEN_UNKNOWN.replace(
+        "Net(3, len(train_data.classes))", "Net(3, num_classes=len(train_data.classes))")), "Net")
+    assert (net.status, net.output_shape) == ("symbolic", ("B", "num_classes"))
+
+
+def test_a_wrong_width_is_still_found_with_the_given_argument_a_symbol():
+    result = check("import torchvision\n" + GIVEN_UNKNOWN.replace("6 * 14 * 14", "6 * 16 * 16"))
+    assert model(result, "Net").status == "error"
+    [error] = [d for d in result.diagnostics if d.severity == "error"]
+    assert (error.code, error.span.line, error.span.column) == ("SHP101", 15, 19)
+    assert "Linear expects 1536 input features but receives 1176 = 6×14×14" in error.message
+
+
+def test_a_given_argument_that_decides_a_loop_in_init_leaves_the_model_as_before():
+    result = check("""
+        class Deep(nn.Module):
+            def __init__(self, n_layers):
+                super().__init__()
+                self.net = nn.Sequential(*[nn.Linear(8, 8) for _ in range(n_layers)])
+
+            def forward(self, x):
+                return self.net(x)
+
+        net = Deep(int(open("n").read()))
+        out = net(torch.randn(2, 8))
+    """)
+    assert model(result, "Deep").status == "unknown"
+    assert not [d for d in result.diagnostics if d.severity == "error"]

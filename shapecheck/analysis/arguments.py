@@ -50,6 +50,26 @@ def constructor_arguments(init: Optional[ast.AST], defaults: Mapping[str, object
     return ConstructorArguments(kwargs, tuple(symbols))
 
 
+def given_symbols(init: ast.FunctionDef, args: list, kwargs: dict, unknown: object) -> Tuple[list, dict, Tuple[str, ...]]:
+    """A call ``Net(3, len(train_data.classes))`` gives an argument whose value is not known:
+    each such argument that may be an integer becomes the symbol of its parameter's name
+    (``num_classes``).  ``args`` and ``kwargs`` exclude ``self``; returns them with the symbols
+    in, and the symbols' names."""
+    spec = init.args
+    positional = (spec.posonlyargs + spec.args)[1:]
+    by_name = {p.arg: p for p in positional + spec.kwonlyargs}
+    args, kwargs, symbols = list(args), dict(kwargs), []
+    for i, parameter in enumerate(positional[:len(args)]):
+        if args[i] is unknown and _may_be_integer(parameter.annotation):
+            args[i] = S.sym(symbol_name(parameter.arg))
+            symbols.append(symbol_name(parameter.arg))
+    for name, value in kwargs.items():
+        if value is unknown and name in by_name and _may_be_integer(by_name[name].annotation):
+            kwargs[name] = S.sym(symbol_name(name))
+            symbols.append(symbol_name(name))
+    return args, kwargs, tuple(symbols)
+
+
 def symbol_name(parameter: str) -> str:
     """The symbol of a parameter: its name, unless that is one of the input's (B, H, W, ...)."""
     return f"{parameter}_arg" if parameter in S.INPUT_SYMBOLS else parameter

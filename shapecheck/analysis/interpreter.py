@@ -18,7 +18,7 @@ import math
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from . import data_api, pretrained
-from .arguments import StructureUnknown
+from .arguments import StructureUnknown, given_symbols
 from ..rules import shapes as S
 from ..rules import tensor_ops
 from ..diagnostics import Code, Span
@@ -1327,11 +1327,32 @@ class Interpreter:
             inst.built_by = self.source
             self.built_elsewhere.setdefault(id(cls), []).append(inst)
         init, _ = cls.lookup("__init__")
-        if isinstance(init, Function):
+        if isinstance(init, Function) and cls.is_module and isinstance(init.node, ast.FunctionDef):
+            self._build_given_symbols(inst, init, args, kwargs, node)
+        elif isinstance(init, Function):
             self.call_function(init, [inst] + list(args), kwargs, node, implicit=1)
         elif cls.container_base:
             inst.attrs.update(_container_children(cls.container_base, args))
         return inst
+
+    def _build_given_symbols(self, inst: Instance, init: Function, args: list, kwargs: dict, node) -> None:
+        """A module built with an argument whose value is not known (``Net(3, len(classes))``)
+        is built with that argument as a symbol (arguments.given_symbols).  Where the symbol
+        decides the structure, the module is built again as before, the argument unknown."""
+        symbolic_args, symbolic_kwargs, symbolic = given_symbols(init.node, args, kwargs, UNKNOWN)
+        if not symbolic:
+            self.call_function(init, [inst] + list(args), kwargs, node, implicit=1)
+            return
+        saved, attrs = self.with_symbols, dict(inst.attrs)
+        self.with_symbols = True
+        try:
+            self.call_function(init, [inst] + symbolic_args, symbolic_kwargs, node, implicit=1)
+            inst.symbols = symbolic
+        except StructureUnknown:
+            inst.attrs.clear()
+            inst.attrs.update(attrs)
+            self.with_symbols = saved
+            self.call_function(init, [inst] + list(args), kwargs, node, implicit=1)
 
     def call_global(self, qualname: str, args: list, kwargs: dict, node):
         if qualname.startswith("torch.nn.") and not qualname.startswith("torch.nn.functional."):

@@ -1578,7 +1578,8 @@ def _layer_params(layer: Layer) -> Optional[int]:
 
 def _symbols_used(entry: ModelEntry, run: Run) -> Tuple[str, ...]:
     """The constructor arguments checked as symbols that the model's layers were built with."""
-    if not entry.symbols:
+    symbols = entry.symbols or getattr(entry.value, "symbols", ())
+    if not symbols:
         return ()
     found = set()
     for item in _descendants(entry.value):
@@ -1587,7 +1588,7 @@ def _symbols_used(entry: ModelEntry, run: Run) -> Tuple[str, ...]:
                 found |= S.argument_symbols(value)
     if run.stopped is not None:
         found |= set(run.stopped.names)
-    return tuple(n for n in entry.symbols if n in found)
+    return tuple(n for n in symbols if n in found)
 
 
 def _has_error(checker: Checker, run: Run) -> bool:
