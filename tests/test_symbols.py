@@ -236,7 +236,7 @@ def test_a_wrong_width_is_still_found_with_the_given_argument_a_symbol():
     assert "Linear expects 1536 input features but receives 1176 = 6×14×14" in error.message
 
 
-def test_a_given_argument_that_decides_a_loop_in_init_leaves_the_model_as_before():
+def test_a_given_argument_that_decides_a_loop_in_init_stops_the_model_naming_it():
     result = check("""
         class Deep(nn.Module):
             def __init__(self, n_layers):
@@ -249,5 +249,35 @@ def test_a_given_argument_that_decides_a_loop_in_init_leaves_the_model_as_before
         net = Deep(int(open("n").read()))
         out = net(torch.randn(2, 8))
     """)
-    assert model(result, "Deep").status == "unknown"
+    deep = model(result, "Deep")
+    assert deep.status == "unknown" and (deep.stopped_at.reason, deep.stopped_at.line) == ("argument-not-given", 9)
+    assert deep.stopped_at.message.startswith("the comprehension at line 9 depends on the constructor argument `n_layers`")
     assert not [d for d in result.diagnostics if d.severity == "error"]
+
+
+def test_a_factory_that_passes_no_value_for_a_required_argument_names_it():
+    # pytorch-classification's models/cifar/resnet.py: def resnet(**kwargs): return ResNet(**kwargs)
+    result = check("""
+        class ResNet(nn.Module):
+            def __init__(self, depth, num_classes=10):
+                super().__init__()
+                n = (depth - 2) // 6
+                layers = []
+                for _ in range(n):
+                    layers.append(nn.Linear(16, 16))
+                self.layer1 = nn.Sequential(*layers)
+                self.fc = nn.Linear(16, num_classes)
+
+            def forward(self, x):
+                return self.fc(self.layer1(x))
+
+
+        def resnet(**kwargs):
+            return ResNet(**kwargs)
+    """)
+    net = model(result, "resnet")
+    assert net.status == "unknown" and (net.stopped_at.reason, net.stopped_at.line) == ("argument-not-given", 11)
+    assert net.stopped_at.message.startswith("the loop at line 11 depends on the constructor argument `depth`")
+    assert "--args" in net.stopped_at.message and "resnet(depth=...)" in net.stopped_at.message
+    [note] = [d for d in result.diagnostics if d.code == "SHP904"]
+    assert (note.span.line, note.span.column) == (11, 18)

@@ -50,11 +50,12 @@ def constructor_arguments(init: Optional[ast.AST], defaults: Mapping[str, object
     return ConstructorArguments(kwargs, tuple(symbols))
 
 
-def given_symbols(init: ast.FunctionDef, args: list, kwargs: dict, unknown: object) -> Tuple[list, dict, Tuple[str, ...]]:
-    """A call ``Net(3, len(train_data.classes))`` gives an argument whose value is not known:
-    each such argument that may be an integer becomes the symbol of its parameter's name
-    (``num_classes``).  ``args`` and ``kwargs`` exclude ``self``; returns them with the symbols
-    in, and the symbols' names."""
+def given_symbols(init: ast.FunctionDef, defaults: Mapping[str, object], args: list, kwargs: dict,
+                  unknown: object) -> Tuple[list, dict, Tuple[str, ...]]:
+    """A call ``Net(3, len(train_data.classes))`` gives an argument whose value is not known, and
+    ``ResNet(**kwargs)`` in ``def resnet(**kwargs)`` none for ``depth``: each such argument that
+    may be an integer becomes the symbol of its parameter's name (``num_classes``, ``depth``).
+    ``args`` and ``kwargs`` exclude ``self``; returns them with the symbols in, and their names."""
     spec = init.args
     positional = (spec.posonlyargs + spec.args)[1:]
     by_name = {p.arg: p for p in positional + spec.kwonlyargs}
@@ -67,7 +68,9 @@ def given_symbols(init: ast.FunctionDef, args: list, kwargs: dict, unknown: obje
         if value is unknown and name in by_name and _may_be_integer(by_name[name].annotation):
             kwargs[name] = S.sym(symbol_name(name))
             symbols.append(symbol_name(name))
-    return args, kwargs, tuple(symbols)
+    rest = constructor_arguments(init, defaults, {p.arg: None for p in positional[:len(args)]} | kwargs)
+    kwargs.update({name: value for name, value in rest.kwargs.items() if name not in kwargs and value is not None})
+    return args, kwargs, tuple(symbols) + rest.symbols
 
 
 def symbol_name(parameter: str) -> str:
@@ -91,6 +94,6 @@ class StructureUnknown(Exception):
         """The sentence a report gives: which argument, and the three ways to give it."""
         names = " and ".join(f"`{n}`" for n in self.names)
         example = ", ".join(f"{n}=..." for n in self.names)
-        return (f"{self.what} at line {self.line} depends on the constructor argument {names}, which no file "
-                f"gives: give it with --args, with `\"{model}\" = \"{example}\"` under [tool.shapecheck.args] "
+        return (f"{self.what} at line {self.line} depends on the constructor argument {names}, whose value no "
+                f"file gives: give it with --args, with `\"{model}\" = \"{example}\"` under [tool.shapecheck.args] "
                 f"in pyproject.toml, or with an instantiation such as `{model}({example})`")

@@ -1338,8 +1338,9 @@ class Interpreter:
     def _build_given_symbols(self, inst: Instance, init: Function, args: list, kwargs: dict, node) -> None:
         """A module built with an argument whose value is not known (``Net(3, len(classes))``)
         is built with that argument as a symbol (arguments.given_symbols).  Where the symbol
-        decides the structure, the module is built again as before, the argument unknown."""
-        symbolic_args, symbolic_kwargs, symbolic = given_symbols(init.node, args, kwargs, UNKNOWN)
+        decides the structure, the module is built again as before, the argument unknown, and
+        the model stops there with the reason (its report names the argument)."""
+        symbolic_args, symbolic_kwargs, symbolic = given_symbols(init.node, init.defaults, args, kwargs, UNKNOWN)
         if not symbolic:
             self.call_function(init, [inst] + list(args), kwargs, node, implicit=1)
             return
@@ -1348,11 +1349,12 @@ class Interpreter:
         try:
             self.call_function(init, [inst] + symbolic_args, symbolic_kwargs, node, implicit=1)
             inst.symbols = symbolic
-        except StructureUnknown:
+        except StructureUnknown as stop:
             inst.attrs.clear()
             inst.attrs.update(attrs)
             self.with_symbols = saved
             self.call_function(init, [inst] + list(args), kwargs, node, implicit=1)
+            inst.stopped = stop
 
     def call_global(self, qualname: str, args: list, kwargs: dict, node):
         if qualname.startswith("torch.nn.") and not qualname.startswith("torch.nn.functional."):

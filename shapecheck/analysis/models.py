@@ -713,6 +713,9 @@ class Checker:
             name = name or _default_name(value)
             entry = ModelEntry(name, value, span or _span_of(value), path=_path_of(value) or self.interp.source.path)
             self.entries[id(value)] = entry
+            stop = entry.stopped = getattr(value, "stopped", None)
+            if stop is not None:  # an argument it was built with decides its structure
+                self.report(Code.NOT_ANALYSED, Span(stop.line, stop.column, stop.line, stop.column), stop.reason(entry.name))
         return entry
 
     def check(self, entry: ModelEntry, x, source: str, node=None, extra_args=(), kwargs=None,
