@@ -12,7 +12,7 @@ from typing import Dict, Optional
 
 from . import notebook, suppressions
 from .diagnostics import Code, Diagnostic, Span, internal_error_message, internal_errors_raise
-from .analysis.models import (Checker, InputSpec, check_entries, comment_inputs, discover, reports,
+from .analysis.models import (Checker, InputSpec, check_entries, comment_inputs, find_models, reports,
                               shapes_seen)
 from .analysis.project_check import (ProjectContext, dependencies, loader_for, own_findings, parse_checked,
                                       run_importers)
@@ -82,7 +82,7 @@ def _analyse(source: str, path: str, inputs: Inputs, project: Optional[ProjectCo
             loader.register_main(checker.interp)
         checker.interp.run_module()
         importers = loader is not None and run_importers(checker, loader)
-        discover(checker)
+        find_models(checker)
         check_entries(checker, inputs or {}, comment_inputs(checker.interp.source.lines, path))
         result.models = [m for m in reports(checker) if m.path == path]
         result.shapes = shapes_seen(checker)

@@ -74,7 +74,7 @@ class Diagnostic:
 
     def __post_init__(self) -> None:
         if not self.severity:
-            object.__setattr__(self, "severity", RULES[self.code].severity)
+            object.__setattr__(self, "severity", CATALOGUE[self.code].severity)
 
     @classmethod
     def of(cls, path: str, span: Span, code: str, parts: Message, **fields) -> "Diagnostic":
@@ -121,7 +121,7 @@ class Rule:
 
 class Code:
     """Every code by its catalogue name: emit findings through these, so that finding the usages
-    of one finds every place that raises it (tests/test_catalogue.py holds them to ``RULES``)."""
+    of one finds every place that raises it (tests/test_catalogue.py holds them to ``CATALOGUE``)."""
 
     LINEAR_IN_FEATURES = "SHP101"
     CHANNEL_MISMATCH = "SHP102"
@@ -159,7 +159,7 @@ def _rule(code, name, severity, summary, explanation, bad="", good="", fixable=F
                 textwrap.dedent(bad), textwrap.dedent(good), fixable)
 
 
-RULES = {r.code: r for r in [
+CATALOGUE = {r.code: r for r in [
     _rule(Code.LINEAR_IN_FEATURES, "linear-in-features", "error",
           "Linear's in_features differs from the size of the features it receives.",
           """
@@ -1008,7 +1008,7 @@ def internal_error_message(error: BaseException) -> str:
 def markdown_table() -> str:
     """The README's table of codes, one row per entry of the catalogue."""
     rows = ["| Code | Name | Severity | What it means |", "|---|---|---|---|"]
-    rows += [f"| `{r.code}` | {r.name} | {r.severity} | {_cell(r.summary)} |" for r in RULES.values()]
+    rows += [f"| `{r.code}` | {r.name} | {r.severity} | {_cell(r.summary)} |" for r in CATALOGUE.values()]
     return "\n".join(rows) + "\n"
 
 

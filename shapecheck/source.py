@@ -18,19 +18,13 @@ class SourceError(Exception):
     """The file cannot be read as Python source text; the message says why, in one line."""
 
 
-def discover(paths: Iterable[str], excluded: Callable[[str], bool] = lambda path: False,
-             force_exclude: bool = False) -> List[Path]:
-    """Files named explicitly, and the .py/.ipynb files under named folders, in a stable order,
-    each file once (by its real path).
-    What ``excluded`` says is skipped under folders, and among named paths too with ``force_exclude``.
-    Raises FileNotFoundError for a path that does not exist."""
-    return once(path for _, files in discover_each(paths, excluded, force_exclude) for path in files)
-
-
-def discover_each(paths: Iterable[str], excluded: Callable[[str], bool] = lambda path: False,
-                  force_exclude: bool = False) -> List[Tuple[str, List[Path]]]:
-    """discover, path by path: (the path as named, the files it gives).  A symbolic link that leads
-    nowhere (a loop, a missing target) is a file that cannot be read, not a missing path."""
+def find_files(paths: Iterable[str], excluded: Callable[[str], bool] = lambda path: False,
+               force_exclude: bool = False) -> List[Tuple[str, List[Path]]]:
+    """The files to check, path by path: (the path as named, the files it gives).  A path that names
+    a file gives it; a folder gives the .py/.ipynb files under it, in a stable order.  What
+    ``excluded`` says is skipped under folders, and among named paths too with ``force_exclude``.
+    Raises FileNotFoundError for a path that does not exist.  A symbolic link that leads nowhere
+    (a loop, a missing target) is a file that cannot be read, not a missing path."""
     found: List[Tuple[str, List[Path]]] = []
     for name in paths:
         path = Path(name)

@@ -1,4 +1,4 @@
-"""A code lives in one place: the catalogue (diagnostics.RULES) names it, ``Code`` spells it, and
+"""A code lives in one place: the catalogue (diagnostics.CATALOGUE) names it, ``Code`` spells it, and
 every emitter raises it through ``Code``, so finding the usages of a constant finds every place
 that emits that code.  Each entry's wrong and right examples are programs these tests run."""
 
@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from shapecheck.api import check_source
-from shapecheck.diagnostics import RULES, Code
+from shapecheck.diagnostics import CATALOGUE, Code
 
 PACKAGE = Path(__file__).resolve().parent.parent / "shapecheck"
 
@@ -23,7 +23,7 @@ def emitters() -> dict:
 
 def test_every_catalogued_code_has_its_constant_named_after_it():
     constants = {name: value for name, value in vars(Code).items() if name.isupper()}
-    assert constants == {r.name.upper().replace("-", "_"): code for code, r in RULES.items()}
+    assert constants == {r.name.upper().replace("-", "_"): code for code, r in CATALOGUE.items()}
 
 
 def test_every_catalogued_code_is_emitted_somewhere():
@@ -36,11 +36,11 @@ def test_every_catalogued_code_is_emitted_somewhere():
 
 def test_no_code_is_written_as_a_string_outside_the_catalogue():
     written = [(path.relative_to(PACKAGE).as_posix(), node.lineno) for path, tree in emitters().items()
-               for node in ast.walk(tree) if isinstance(node, ast.Constant) and node.value in RULES]
+               for node in ast.walk(tree) if isinstance(node, ast.Constant) and node.value in CATALOGUE]
     assert written == []
 
 
-EXAMPLES = [rule for rule in RULES.values() if rule.bad]
+EXAMPLES = [rule for rule in CATALOGUE.values() if rule.bad]
 
 
 def marked_lines(rule) -> list:
@@ -61,7 +61,7 @@ def test_the_right_example_gives_nothing(rule):
 
 
 def test_only_codes_no_small_static_program_shows_go_without_examples():
-    assert {code for code, rule in RULES.items() if not rule.bad} == {
+    assert {code for code, rule in CATALOGUE.items() if not rule.bad} == {
         Code.INPUT_SIZE, Code.CONSISTENT_INPUTS, Code.RUNTIME_DISAGREES, Code.RUNTIME_ERROR, Code.NOT_ANALYSED,
         Code.INTERNAL_ERROR}
 

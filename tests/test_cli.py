@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from shapecheck.cli.main import main
-from shapecheck.diagnostics import RULES, TABLE_END, TABLE_START, markdown_table, with_table
+from shapecheck.diagnostics import CATALOGUE, TABLE_END, TABLE_START, markdown_table, with_table
 
 ROOT = Path(__file__).resolve().parent.parent
 WRONG_LINEAR = "examples/buggy/cifar_wrong_linear.py"
@@ -59,7 +59,7 @@ def test_rule_with_an_unknown_code_is_exit_2(capsys):
 def test_rules_lists_every_code(capsys):
     status, out, _ = shapecheck(capsys, "rules")
     assert status == 0
-    assert [line.split()[0] for line in out.splitlines()] == list(RULES)
+    assert [line.split()[0] for line in out.splitlines()] == list(CATALOGUE)
     assert "SHP905  info     unused-suppression" in out
 
 
@@ -125,4 +125,4 @@ def test_the_readme_table_of_codes_is_the_catalogue():
 
 def test_the_table_has_a_row_per_code():
     rows = markdown_table().splitlines()[2:]
-    assert [row.split("`")[1] for row in rows] == list(RULES)
+    assert [row.split("`")[1] for row in rows] == list(CATALOGUE)

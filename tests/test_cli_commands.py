@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from shapecheck.diagnostics import RULES
+from shapecheck.diagnostics import CATALOGUE
 from test_cli import shapecheck
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -52,13 +52,13 @@ def test_subcommand_help_names_its_argument(capsys):
 def test_rules_as_json_is_the_whole_catalogue(capsys):
     status, out, _ = shapecheck(capsys, "rules", "--format", "json")
     entries = json.loads(out)
-    assert status == 0 and [e["code"] for e in entries] == list(RULES)
+    assert status == 0 and [e["code"] for e in entries] == list(CATALOGUE)
     linear = entries[0]
     assert (linear["name"], linear["severity"], linear["fixable"]) == ("linear-in-features", "error", True)
     assert linear["bad"].startswith("import torch\n") and "nn.Linear(64 * 8 * 8, 10),  # SHP101" in linear["bad"]
     assert "nn.Linear(64 * 4 * 4, 10)," in linear["good"]
-    assert linear["summary"] == RULES["SHP101"].summary and linear["explanation"] == RULES["SHP101"].explanation
-    assert json.loads(shapecheck(capsys, "rule", "shp204", "-f", "json")[1]) == entries[list(RULES).index("SHP204")]
+    assert linear["summary"] == CATALOGUE["SHP101"].summary and linear["explanation"] == CATALOGUE["SHP101"].explanation
+    assert json.loads(shapecheck(capsys, "rule", "shp204", "-f", "json")[1]) == entries[list(CATALOGUE).index("SHP204")]
 
 
 def test_rules_in_an_unknown_format_is_exit_2(capsys):

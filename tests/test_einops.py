@@ -19,7 +19,7 @@ from einops.layers.torch import Rearrange, Reduce  # noqa: E402
 from shapecheck.api import check_source  # noqa: E402
 from shapecheck.ir import Arg, ShapeError  # noqa: E402
 from shapecheck.rules.einops_patterns import transform  # noqa: E402
-from shapecheck.rules.layers import RULES  # noqa: E402
+from shapecheck.rules.layers import LAYER_RULES  # noqa: E402
 
 PROPERTY = settings(max_examples=300, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
@@ -118,7 +118,7 @@ def test_patterns_match_einops(case):
 def test_the_layers_match_einops(kind, build, args, data):
     lengths = {k: data.draw(st.integers(1, 4)) for k in (("p1", "p2") if kind == "Rearrange" else ("h2", "w2"))}
     shape = tuple(data.draw(st.integers(1, 9)) for _ in range(data.draw(st.integers(3, 5))))
-    rule = RULES[kind]
+    rule = LAYER_RULES[kind]
     bound = rule.bind(tuple(Arg(v, repr(v)) for v in args), (("axes_lengths", Arg(lengths, repr(lengths))),))
     try:
         rule.check(bound)

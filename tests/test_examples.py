@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from shapecheck.diagnostics import RULES
+from shapecheck.diagnostics import CATALOGUE
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -34,7 +34,7 @@ def check_examples() -> subprocess.CompletedProcess:
 
 def error_paths(stdout: str) -> set:
     return {Path(m["path"]).as_posix().removeprefix("./") for m in FINDING.finditer(stdout)
-            if RULES.get(m["code"]) is None or RULES[m["code"]].severity == "error"}
+            if CATALOGUE.get(m["code"]) is None or CATALOGUE[m["code"]].severity == "error"}
 
 
 def test_examples_are_the_layout_the_docs_promise() -> None:

@@ -18,7 +18,7 @@ from typing import Dict, Tuple
 
 import pytest
 
-from shapecheck.diagnostics import RULES
+from shapecheck.diagnostics import CATALOGUE
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -82,8 +82,8 @@ def test_corpus_is_balanced_and_marked_well() -> None:
     for name, found in buggy.items():
         assert len(found) <= 1, f"{name}: one bug per buggy fixture, got {sorted(found)}"
         for line, code in found:
-            assert code in RULES, f"{name}:{line}: unknown code {code}"
-            assert RULES[code].severity in REPORTED, f"{name}:{line}: {code} is not a bug code"
+            assert code in CATALOGUE, f"{name}:{line}: unknown code {code}"
+            assert CATALOGUE[code].severity in REPORTED, f"{name}:{line}: {code} is not a bug code"
     for path in FILES:
         for number, text in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
             if "expect:" in text:

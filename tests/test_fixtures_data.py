@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from shapecheck.diagnostics import RULES
+from shapecheck.diagnostics import CATALOGUE
 from test_fixtures import MARKER, assert_markers, markers
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,7 +43,7 @@ def test_corpus_covers_the_input_findings_and_is_marked_well() -> None:
     for name, marks in found.items():
         assert len(marks) <= 1, f"{name}: one finding per fixture, got {sorted(marks)}"
         for (line, code), numbers in marks.items():
-            assert code in RULES, f"{name}:{line}: unknown code {code}"
+            assert code in CATALOGUE, f"{name}:{line}: unknown code {code}"
             assert numbers, f"{name}:{line}: say which numbers the message must give"
     for path in FILES:
         for number, text in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):

@@ -12,7 +12,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from shapecheck.diagnostics import RULES, Diagnostic, Span
+from shapecheck.diagnostics import CATALOGUE, Diagnostic, Span
 from shapecheck.report.github_format import command, escape_data, escape_property
 from test_cli import shapecheck
 
@@ -102,7 +102,7 @@ def test_sarif_places_a_notebook_finding_in_the_notebook_files_own_lines(capsys)
 
 def test_sarif_rules_are_the_catalogue_with_examples(capsys):
     rules = sarif(capsys, WRONG_LINEAR)["runs"][0]["tool"]["driver"]["rules"]
-    assert [r["id"] for r in rules] == list(RULES)
+    assert [r["id"] for r in rules] == list(CATALOGUE)
     linear = rules[0]
     assert linear["name"] == "linear-in-features"
     assert linear["defaultConfiguration"] == {"level": "error"}

@@ -51,7 +51,7 @@ def broken_rule(x, a):
 @pytest.fixture
 def buggy_batchnorm(monkeypatch):
     """BatchNorm2d's shape rule with a bug in it, as a user would meet one."""
-    monkeypatch.setitem(layers.RULES, "BatchNorm2d", dataclasses.replace(layers.RULES["BatchNorm2d"],
+    monkeypatch.setitem(layers.LAYER_RULES, "BatchNorm2d", dataclasses.replace(layers.LAYER_RULES["BatchNorm2d"],
                                                                         shape=broken_rule))
 
 

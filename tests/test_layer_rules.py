@@ -20,7 +20,7 @@ from torch import nn
 
 from shapecheck.rules import shapes as S
 from shapecheck.ir import Arg
-from shapecheck.rules.layers import NO_TENSOR, RULES, Given, NotKnown, ShapeError, default_input
+from shapecheck.rules.layers import LAYER_RULES, NO_TENSOR, Given, NotKnown, ShapeError, default_input
 
 torch.set_num_threads(1)
 
@@ -35,7 +35,7 @@ CODES = {f"SHP10{i}" for i in range(1, 9)}
 
 
 def bind(kind, args=(), kwargs=None):
-    rule = RULES[kind]
+    rule = LAYER_RULES[kind]
     return rule, rule.bind(tuple(Arg(v, repr(v)) for v in args),
                            tuple((k, Arg(v, repr(v))) for k, v in (kwargs or {}).items()))
 
@@ -913,14 +913,14 @@ def test_every_rule_is_tested():
     tested |= set(RECURRENT) | set(CELLS) | {"MultiheadAttention"} | set(TRANSFORMERS)
     tested |= {"Rearrange", "Reduce"}  # einops' layers: held against einops in test_einops.py
     tested |= set(LAZY) | {"Fold", "Unfold"}
-    assert set(RULES) <= tested, f"rules without a torch property test: {sorted(set(RULES) - tested)}"
+    assert set(LAYER_RULES) <= tested, f"rules without a torch property test: {sorted(set(LAYER_RULES) - tested)}"
 
 
 def test_readme_lists_every_layer_with_a_rule():
     text = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     section = text.split("## Layers it models", 1)[1].split("\n## ", 1)[0]
     listed = set(re.findall(r"`(\w+)`", section))
-    assert set(RULES) <= listed, f"README's list of layers lacks {sorted(set(RULES) - listed)}"
+    assert set(LAYER_RULES) <= listed, f"README's list of layers lacks {sorted(set(LAYER_RULES) - listed)}"
 
 
 # --- symbolic dims ---------------------------------------------------------------------------------

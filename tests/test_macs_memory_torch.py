@@ -32,7 +32,7 @@ from torch.utils.flop_counter import FlopCounterMode  # noqa: E402
 from shapecheck.api import check_source  # noqa: E402
 from shapecheck.report.figures import memory  # noqa: E402
 from shapecheck.results import BLOCK, LAYER, ModelReport, at_batch  # noqa: E402
-from shapecheck.rules.layers import RULES  # noqa: E402
+from shapecheck.rules.layers import LAYER_RULES  # noqa: E402
 from test_no_layer_dropped import CORPUS, ROOT, build, load  # noqa: E402
 
 BATCH = 2
@@ -150,7 +150,7 @@ def measured(model, report: ModelReport) -> Dict[str, object]:
 def summary_layers(model) -> List[str]:
     """The modules the summary lists as layers: those with a rule (einops' Rearrange too), a layer
     shapecheck models whole standing for the modules torch builds it of."""
-    layers = {name: m for name, m in model.named_modules() if type(m).__name__ in RULES}
+    layers = {name: m for name, m in model.named_modules() if type(m).__name__ in LAYER_RULES}
     composites = [name + "." for name, m in layers.items() if next(m.children(), None) is not None]
     return [name for name in layers if not any(name.startswith(c) for c in composites)]
 
@@ -196,7 +196,7 @@ def compared(path: Path) -> int:
         figures = memory(report, BATCH, "float32")
         static = {"macs": at_batch(report.macs(), BATCH), **{k: figures[k] for k in ("parameters", "input", "activations")}}
         if static["macs"] is None:  # only where a kind's count is not declared: then it is `?`, not a guess
-            assert any(RULES[row.kind].macs is None for row in report.layers if row.kind in RULES), report.name
+            assert any(LAYER_RULES[row.kind].macs is None for row in report.layers if row.kind in LAYER_RULES), report.name
             static["macs"] = reference["macs"]
         rows = per_module(report)
         static["per_module"] = rows
@@ -236,7 +236,7 @@ def test_a_wrong_count_is_caught(monkeypatch, tmp_path: Path) -> None:
 
     from shapecheck.rules import layers
 
-    conv = layers.RULES["Conv2d"]
-    monkeypatch.setitem(layers.RULES, "Conv2d", replace(conv, macs=lambda x, out, a: math.prod(out)))
+    conv = layers.LAYER_RULES["Conv2d"]
+    monkeypatch.setitem(layers.LAYER_RULES, "Conv2d", replace(conv, macs=lambda x, out, a: math.prod(out)))
     with pytest.raises(AssertionError):
         compared(ROOT / "tests" / "fixtures" / "resnet_basic_block.py")

@@ -27,7 +27,7 @@ torch = pytest.importorskip("torch")
 
 from shapecheck.api import check_source  # noqa: E402
 from shapecheck.results import ModelReport  # noqa: E402
-from shapecheck.rules.layers import RULES  # noqa: E402
+from shapecheck.rules.layers import LAYER_RULES  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = sorted((ROOT / "tests" / "fixtures").glob("*.py")) + sorted((ROOT / "examples").rglob("*.py")) + \
@@ -75,7 +75,7 @@ def layer_leaves(model) -> Set[str]:
     torch builds of child modules (MultiheadAttention's out_proj, a TransformerEncoderLayer's
     self_attn and linear1, a TransformerEncoder's layers) standing for all of them, as the report
     shows it."""
-    layers = {name: m for name, m in model.named_modules() if _built_in(m) and type(m).__name__ in RULES}
+    layers = {name: m for name, m in model.named_modules() if _built_in(m) and type(m).__name__ in LAYER_RULES}
     composites = [name + "." for name, m in layers.items() if next(m.children(), None) is not None]
     return {name for name in layers if not any(name.startswith(c) for c in composites)}
 

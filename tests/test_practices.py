@@ -18,7 +18,7 @@ from typing import Set, Tuple
 
 import pytest
 
-from shapecheck.diagnostics import RULES
+from shapecheck.diagnostics import CATALOGUE
 from shapecheck.practices import check_practices
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,7 +29,7 @@ SHAPE_CORPUS = sorted(p for folder in ("tests/fixtures", "tests/fixtures_data", 
                       for p in (ROOT / folder).rglob("*.py"))
 MARKER = re.compile(r"#\s*expect:\s*(?P<codes>SHP\d{3}(?:\s*,\s*SHP\d{3})*)\s*$")
 PRACTICE = re.compile(r"^SHP[34]\d\d$")
-PRACTICE_CODES = sorted(code for code in RULES if PRACTICE.match(code))
+PRACTICE_CODES = sorted(code for code in CATALOGUE if PRACTICE.match(code))
 
 Key = Tuple[int, str]
 
@@ -82,7 +82,7 @@ def test_fixtures_cover_every_code_with_bugs_and_correct_scripts() -> None:
 
 @pytest.mark.parametrize("code", PRACTICE_CODES)
 def test_every_code_is_documented_with_a_wrong_and_a_right_example(code: str) -> None:
-    rule = RULES[code]
+    rule = CATALOGUE[code]
     assert rule.severity == ("info" if code == "SHP402" else "warning")
     assert rule.summary and rule.explanation and rule.bad and rule.good
 

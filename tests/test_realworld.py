@@ -18,7 +18,7 @@ import pytest
 torch = pytest.importorskip("torch")
 
 from shapecheck.api import check_source  # noqa: E402
-from shapecheck.rules.layers import RULES  # noqa: E402
+from shapecheck.rules.layers import LAYER_RULES  # noqa: E402
 from shapecheck.results import ModelReport  # noqa: E402
 from shapecheck.runtime.run import RuntimeRequest, run_file  # noqa: E402
 
@@ -89,7 +89,7 @@ def static_layers(report: ModelReport) -> List[Tuple[str, tuple]]:
 def torch_layers(ran) -> List[Tuple[str, tuple]]:
     """The built-in layers torch ran; an empty nn.Sequential() shortcut or a user module without
     children is a leaf to torch but no layer of its own to the static side."""
-    return [(layer.name, layer.output_shape) for layer in ran.layers if layer.kind in RULES]
+    return [(layer.name, layer.output_shape) for layer in ran.layers if layer.kind in LAYER_RULES]
 
 
 @pytest.fixture(autouse=True)

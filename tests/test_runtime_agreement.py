@@ -12,7 +12,7 @@ import pytest
 pytest.importorskip("torch")
 
 from shapecheck.api import check_source  # noqa: E402
-from shapecheck.runtime.compare import at_batch, check_file, concrete_input  # noqa: E402
+from shapecheck.runtime.compare import at_batch, compare_file, concrete_input  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 FILES = sorted((ROOT / "tests" / "fixtures").glob("*.py")) + sorted((ROOT / "examples").rglob("*.py"))
@@ -21,7 +21,7 @@ FILES = sorted((ROOT / "tests" / "fixtures").glob("*.py")) + sorted((ROOT / "exa
 def runtime_result(path: Path, device: str):
     source = path.read_text(encoding="utf-8")
     result = check_source(source, str(path))
-    check_file(result, source, device, "float32")
+    compare_file(result, source, device, "float32")
     return result
 
 

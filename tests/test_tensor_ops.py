@@ -158,7 +158,7 @@ ELEMENTWISE_METHODS = ["relu", "sigmoid", "tanh", "abs", "exp", "float", "double
 
 
 def resolve(qualname):
-    module, _, name = T.qualify(qualname).rpartition(".")
+    module, _, name = T.expand_alias(qualname).rpartition(".")
     return getattr({"torch": torch, "torch.nn.functional": F}[module], name)
 
 

@@ -5,7 +5,7 @@
 parameter still without a value or a default becomes, where it may be an integer, a named
 symbol (``n_class``), and the model is checked with it as H and W are for the input.  Where
 such a symbol decides the model's structure (a loop count, a branch), the interpreter raises
-``StructureUnknown`` and the model stops there, with the argument named and how to give it.
+``ArgumentNotGiven`` and the model stops there, with the argument named and how to give it.
 """
 
 from __future__ import annotations
@@ -82,7 +82,7 @@ def _may_be_integer(annotation: Optional[ast.AST]) -> bool:
     return annotation is None or ast.unparse(annotation).replace("typing.", "") in _INTEGER_ANNOTATIONS
 
 
-class StructureUnknown(Exception):
+class ArgumentNotGiven(Exception):
     """A constructor-argument symbol decides what the code does (how often a loop runs, which
     branch is taken): the model cannot be checked past this line without a value for it."""
 

@@ -18,12 +18,12 @@ import math
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from . import data_api, pretrained
-from .arguments import StructureUnknown, given_symbols
+from .arguments import ArgumentNotGiven, given_symbols
 from ..rules import shapes as S
 from ..rules import tensor_ops
 from ..diagnostics import Code, Span
 from ..ir import UNKNOWN, Arg, LayerCall, Passed
-from ..rules.layers import RULES, NotKnown
+from ..rules.layers import LAYER_RULES, NotKnown
 from ..results import CONSTRUCT_NOT_FOLLOWED, VALUE_NOT_KNOWN
 from ..rules.shapes import Tensor
 from .stdlib import (BINOP_SYMBOLS, BUILTINS, GLOBAL_CALLS, MAX_SEQUENCE, compare, dim_arith, format_field, hashable,
@@ -178,7 +178,7 @@ def _arguments(node: Optional[ast.Call]) -> List[ast.expr]:
     return [] if node is None else list(node.args) + [k.value for k in node.keywords]
 
 
-def qualify(qualname: str) -> str:
+def public_torch_name(qualname: str) -> str:
     """torch.nn.modules.conv.Conv2d -> torch.nn.Conv2d; torch.nn.functional stays."""
     if qualname.startswith("torch.nn.modules."):
         return "torch.nn." + qualname.rsplit(".", 1)[1]
@@ -444,7 +444,7 @@ class Interpreter:
             if stmt.level or not stmt.module:
                 frame.locals[name] = UNKNOWN
             else:
-                frame.locals[name] = Global(qualify(f"{stmt.module}.{alias.name}"))
+                frame.locals[name] = Global(public_torch_name(f"{stmt.module}.{alias.name}"))
 
     def exec_FunctionDef(self, stmt: ast.FunctionDef, frame: Frame, owner=None) -> None:
         function = Function(stmt, frame.globals, self._closure(frame), owner)
@@ -514,7 +514,7 @@ class Interpreter:
 
     def undecided(self, node: ast.expr, frame: Frame, what: str) -> None:
         """A decision the analysis cannot make: where a constructor argument checked as a symbol
-        is what it reads, the model stops here (StructureUnknown) rather than going on unknown."""
+        is what it reads, the model stops here (ArgumentNotGiven) rather than going on unknown."""
         if not self.with_symbols:
             return
         names = set()
@@ -522,7 +522,7 @@ class Interpreter:
             if isinstance(read, (ast.Name, ast.Attribute)) and isinstance(read.ctx, ast.Load):
                 names |= S.argument_symbols(self._try_eval(read, frame))
         if names:
-            raise StructureUnknown(tuple(sorted(names)), node.lineno, node.col_offset + 1, what)
+            raise ArgumentNotGiven(tuple(sorted(names)), node.lineno, node.col_offset + 1, what)
 
     def exec_uncertain(self, branches: Sequence[Sequence[ast.stmt]], frame: Frame) -> None:
         """Branches of which we cannot tell which runs.  Branches that only rebind local names
@@ -952,7 +952,7 @@ class Interpreter:
         if isinstance(owner, AbstractObject):
             return owner.attribute(self, name)
         if isinstance(owner, Global):
-            return Global(qualify(f"{owner.qualname}.{name}"))
+            return Global(public_torch_name(f"{owner.qualname}.{name}"))
         if isinstance(owner, Unfollowed):
             return Unfollowed(f"{owner.qualname}.{name}", owner.reason)
         if isinstance(owner, Instance):
@@ -1349,7 +1349,7 @@ class Interpreter:
         try:
             self.call_function(init, [inst] + symbolic_args, symbolic_kwargs, node, implicit=1)
             inst.symbols = symbolic
-        except StructureUnknown as stop:
+        except ArgumentNotGiven as stop:
             inst.attrs.clear()
             inst.attrs.update(attrs)
             self.with_symbols = saved
@@ -1359,7 +1359,7 @@ class Interpreter:
     def call_global(self, qualname: str, args: list, kwargs: dict, node):
         if qualname.startswith("torch.nn.") and not qualname.startswith("torch.nn.functional."):
             name = qualname.rsplit(".", 1)[1]
-            if name in RULES or name in CONTAINERS:
+            if name in LAYER_RULES or name in CONTAINERS:
                 return self.build_module(name, args, kwargs, node)
             if name in ("ParameterList", "ParameterDict"):
                 return self.build_parameters(name, args[0] if args else kwargs.get("values", ()), node)
@@ -1386,7 +1386,7 @@ class Interpreter:
         torchvision_model = pretrained.constructor(qualname) or pretrained.from_hub(qualname, args)
         if torchvision_model:
             return pretrained.build(self, torchvision_model, kwargs, node)
-        qualname = tensor_ops.qualify(qualname)
+        qualname = tensor_ops.expand_alias(qualname)
         if qualname in tensor_ops.FUNCTIONS:
             return self.checker.tensor_op(lambda: tensor_ops.call_function(qualname, tuple(args), kwargs),
                                           node, qualname.rsplit(".", 1)[1], inputs=args,
@@ -1430,7 +1430,7 @@ class Interpreter:
         written = {k for k, _ in written_kwargs}
         written_kwargs += tuple((k, Arg(v, repr(v))) for k, v in kwargs.items() if k not in written)
         call = LayerCall(name, written_args, written_kwargs, span, text, self.source.path)
-        rule = RULES[name]
+        rule = LAYER_RULES[name]
         try:
             bound = rule.bind(written_args, written_kwargs)
         except NotKnown:

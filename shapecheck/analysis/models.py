@@ -15,9 +15,9 @@ from dataclasses import dataclass, field, replace
 from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 from ..rules import shapes as S
-from ..diagnostics import RULES as CATALOGUE
+from ..diagnostics import CATALOGUE
 from ..diagnostics import Code, Diagnostic, Fix, Message, Span, internal_error_message, internal_errors_raise
-from .arguments import ConstructorArguments, StructureUnknown, constructor_arguments
+from .arguments import ArgumentNotGiven, ConstructorArguments, constructor_arguments
 from .interpreter import Interpreter
 from . import pretrained
 from ..rules import lazy
@@ -68,7 +68,7 @@ def parse_input_spec(text: str, source: str) -> InputSpec:
 
 
 @dataclass
-class Run:
+class ModelRun:
     """One pass of one model over one input."""
 
     model: str
@@ -89,7 +89,7 @@ class Run:
     # what the layers say of the constructor arguments checked as symbols: (constraint, why)
     argument_constraints: List[Tuple[S.Constraint, str]] = field(default_factory=list)
     argument_values: Dict[str, int] = field(default_factory=dict)  # those the layers settle to one value
-    stopped: Optional[StructureUnknown] = None  # a symbol decided the structure in forward
+    stopped: Optional[ArgumentNotGiven] = None  # a symbol decided the structure in forward
     stopped_at: Optional[StoppedAt] = None  # the first place shapes stopped being known in this run
     training: bool = False  # the mode forward runs in: eval, as the runtime mode does, unless told
     read_training: bool = False  # forward asked self.training: train mode may take other branches
@@ -102,10 +102,10 @@ class ModelEntry:
     name: str
     value: object
     span: Span
-    runs: List[Tuple[str, Run, object]] = field(default_factory=list)  # (input source, run, output)
+    runs: List[Tuple[str, ModelRun, object]] = field(default_factory=list)  # (input source, run, output)
     factory: bool = False  # built by a top-level function of that name, which takes no arguments
     symbols: Tuple[str, ...] = ()  # constructor arguments no file gives, checked as symbols
-    stopped: Optional[StructureUnknown] = None  # a symbol decided the structure: nothing checked
+    stopped: Optional[ArgumentNotGiven] = None  # a symbol decided the structure: nothing checked
     path: str = ""  # the file that defines it
 
 
@@ -115,7 +115,7 @@ class Checker:
         self.diagnostics: Dict[Tuple, Diagnostic] = {}
         self.interp = Interpreter(source, tree, self, path=path, modules=modules)
         self.stated_args: Dict[str, str] = {}  # model name -> constructor arguments stated by the user
-        self.run: Optional[Run] = None
+        self.run: Optional[ModelRun] = None
         self.entries: Dict[int, ModelEntry] = {}
         self._call_cache: Dict[Tuple, object] = {}
         self.clean_spans: set = set()  # layer calls that fit what they received in some run
@@ -615,7 +615,7 @@ class Checker:
         """The operation as a summary row names it: "torch.cat", "F.interpolate", "Tensor.view", "+"."""
         if isinstance(node, ast.Call):
             written = self.interp.source.text(node.func)
-            if tensor_ops.qualify(written) in tensor_ops.FUNCTIONS or not isinstance(node.func, ast.Attribute):
+            if tensor_ops.expand_alias(written) in tensor_ops.FUNCTIONS or not isinstance(node.func, ast.Attribute):
                 return written
             return f"Tensor.{name}"
         if isinstance(node, ast.Subscript):
@@ -734,12 +734,12 @@ class Checker:
     def _run(self, entry: ModelEntry, x, source: str, node, extra_args, kwargs, training: bool,
              place: Tuple[str, int] = ("", 0)):
         saved = self.run
-        self.run = Run(entry.name, entry.value, module_paths(entry.value), x, node,
+        self.run = ModelRun(entry.name, entry.value, module_paths(entry.value), x, node,
                        self.interp.source if node is not None else None, source, training=training, stated_at=place)
         try:
             output = self.interp.call_guarded(self.interp.run_forward, entry.value, [x] + list(extra_args),
                                               kwargs or {}, node)
-        except StructureUnknown as stop:
+        except ArgumentNotGiven as stop:
             self.run.stopped, output = stop, UNKNOWN
             self.cannot_follow(ARGUMENT_NOT_GIVEN, stop.line, stop.reason(entry.name))
             self.report(Code.NOT_ANALYSED, Span(stop.line, stop.column, stop.line, stop.column), stop.reason(entry.name))
@@ -748,7 +748,7 @@ class Checker:
         self._withdraw_rank_guesses(run)
         return run, output
 
-    def _withdraw_rank_guesses(self, run: Run) -> None:
+    def _withdraw_rank_guesses(self, run: ModelRun) -> None:
         """A model whose first layer takes any number of dimensions (a Linear takes (*, F)) runs on
         B×F when no input is known: a later error about the number of dimensions is that guess's,
         not the code's (the real input may well be B×L×F).  It is withdrawn, and the model is unknown
@@ -1121,7 +1121,7 @@ def comment_inputs(source_lines: Sequence[str], path: str = "", elsewhere: bool 
     return found
 
 
-def discover(checker: Checker) -> None:
+def find_models(checker: Checker) -> None:
     """Register every model of the file: module-level models, models returned by top-level
     functions, and nn.Module classes not used inside another model."""
     interp = checker.interp
@@ -1155,7 +1155,7 @@ def discover(checker: Checker) -> None:
                 continue  # the script called the factory too: that model is this one
             entry = checker.entry_for(result, factory or function.name, interp.source.span(node))
             entry.factory = bool(factory) and entry.name == factory
-    discover_named_factories(checker)
+    find_named_factories(checker)
     seen_classes = {id(e.value.cls) for e in checker.entries.values() if isinstance(e.value, Instance)}
     instances = {}
     for cls, node in interp.classes:
@@ -1185,7 +1185,7 @@ def discover(checker: Checker) -> None:
             entry.span, entry.path = entry.value.cls.span, entry.value.cls.path
 
 
-def build_unseen(interp: Interpreter, cls, given: dict) -> Tuple[object, ConstructorArguments, Optional[StructureUnknown]]:
+def build_unseen(interp: Interpreter, cls, given: dict) -> Tuple[object, ConstructorArguments, Optional[ArgumentNotGiven]]:
     """A module class the file never builds, built as discovery sees it: with ``given``
     constructor arguments and symbols for the rest (arguments.constructor_arguments).  Where a
     symbol decides the structure, the model is an empty instance and the reason why."""
@@ -1196,7 +1196,7 @@ def build_unseen(interp: Interpreter, cls, given: dict) -> Tuple[object, Constru
     interp.with_symbols = interp.with_symbols or bool(arguments.symbols)
     try:
         return interp.call_guarded(interp.instantiate, cls, [], arguments.kwargs, None), arguments, None
-    except StructureUnknown as stop:
+    except ArgumentNotGiven as stop:
         return Instance(cls), arguments, stop
 
 
@@ -1212,7 +1212,7 @@ def note_third_party(checker: Checker) -> None:
                            f"its shapes and parameters are not checked")
 
 
-def discover_named_factories(checker: Checker) -> None:
+def find_named_factories(checker: Checker) -> None:
     """Factories the file names at run time: ``globals()[name] = partial(_resnet, ...)`` or
     ``setattr(sys.modules[__name__], name, partial(...))`` in a loop make ``cifar10_resnet20`` a
     model a user can name, built as that partial builds it."""
@@ -1510,7 +1510,7 @@ def reports(checker: Checker) -> List[ModelReport]:
     return out
 
 
-def _input_place(run: Run) -> Tuple[str, int]:
+def _input_place(run: ModelRun) -> Tuple[str, int]:
     """The file and line where the run's input comes from: the call, or the comment that states it."""
     if run.call_source is not None:
         return run.call_source.path, getattr(run.call_node, "lineno", 0)
@@ -1532,7 +1532,7 @@ def shapes_seen(checker: Checker) -> Tuple[ShapeAt, ...]:
     return tuple(sorted(unique.values(), key=lambda s: (s.span.line, s.span.column)))
 
 
-def _stopped_at(entry: ModelEntry, run: Run) -> StoppedAt:
+def _stopped_at(entry: ModelEntry, run: ModelRun) -> StoppedAt:
     """Where the run stopped; a model whose forward gave no tensor the checker could follow, with no
     place recorded, stopped at its own output."""
     if run.stopped_at is not None:
@@ -1542,7 +1542,7 @@ def _stopped_at(entry: ModelEntry, run: Run) -> StoppedAt:
                      known.name if known else "", known.line if known else 0)
 
 
-def _unreached(entry: ModelEntry, run: Run) -> Tuple[LayerReport, ...]:
+def _unreached(entry: ModelEntry, run: ModelRun) -> Tuple[LayerReport, ...]:
     """The model's layers that checking never got to, in the order the model registers them: shown
     with `?`, never dropped."""
     logged = {layer.name for layer in run.layers}
@@ -1579,7 +1579,7 @@ def _layer_params(layer: Layer) -> Optional[int]:
         return None
 
 
-def _symbols_used(entry: ModelEntry, run: Run) -> Tuple[str, ...]:
+def _symbols_used(entry: ModelEntry, run: ModelRun) -> Tuple[str, ...]:
     """The constructor arguments checked as symbols that the model's layers were built with."""
     symbols = entry.symbols or getattr(entry.value, "symbols", ())
     if not symbols:
@@ -1594,7 +1594,7 @@ def _symbols_used(entry: ModelEntry, run: Run) -> Tuple[str, ...]:
     return tuple(n for n in symbols if n in found)
 
 
-def _has_error(checker: Checker, run: Run) -> bool:
+def _has_error(checker: Checker, run: ModelRun) -> bool:
     """A shape error found in the run; shapecheck's own failure (SHP999) leaves the model unknown."""
     return any(checker.diagnostics[k].severity == "error" and checker.diagnostics[k].code != Code.INTERNAL_ERROR
                for k in run.findings if k in checker.diagnostics)

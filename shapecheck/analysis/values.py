@@ -103,7 +103,7 @@ class Instance:
     built_by: object = None  # the interpreter's Source of another project file whose code built it
     built_in: str = ""  # the file whose code built it, as findings name it
     symbols: Tuple[str, ...] = ()  # arguments given but not known, checked as symbols (arguments.given_symbols)
-    stopped: object = None  # the StructureUnknown where such a symbol decided the structure
+    stopped: object = None  # the ArgumentNotGiven where such a symbol decided the structure
 
     def children(self) -> List[Tuple[str, object]]:
         return [(k, v) for k, v in self.attrs.items() if is_module(v)]

@@ -11,7 +11,7 @@ import typer
 
 from .. import __version__
 from . import main as cli
-from ..diagnostics import RULES
+from ..diagnostics import CATALOGUE
 
 
 class Command(typer.core.TyperCommand):
@@ -154,7 +154,7 @@ def check(
 def rule(code: str = typer.Argument(..., metavar="CODE", help="A finding code such as SHP101."),
          output_format: str = typer.Option("text", "--format", "-f", metavar="FORMAT", help="text or json.")) -> None:
     """Print the documentation of one finding code."""
-    found = RULES.get(code.upper())
+    found = CATALOGUE.get(code.upper())
     if found is None:
         fail(f"unknown code {code!r}; `shapecheck rules` lists them")
     if _catalogue_format(output_format) == "json":
@@ -168,9 +168,9 @@ def rules(output_format: str = typer.Option("text", "--format", "-f", metavar="F
                                             help="text (a line per code) or json (every field of each).")) -> None:
     """List every finding code with its summary."""
     if _catalogue_format(output_format) == "json":
-        _write_json([_rule_object(r) for r in RULES.values()])
+        _write_json([_rule_object(r) for r in CATALOGUE.values()])
         return
-    for r in RULES.values():
+    for r in CATALOGUE.values():
         sys.stdout.write(f"{r.code}  {r.severity:<7}  {r.name:<22} {r.summary}\n")
 
 

@@ -11,7 +11,7 @@ from fnmatch import fnmatch
 from pathlib import Path, PurePath
 from typing import Dict, Optional, Sequence, Tuple
 
-from ..diagnostics import RULES
+from ..diagnostics import CATALOGUE
 
 try:
     import tomllib
@@ -235,7 +235,7 @@ def code_problem(code: str) -> str:
     """Why ``code`` is not a code or a prefix of codes ("SHP101", "SHP1"); empty when it is one."""
     if not _CODE_PREFIX.match(code):
         return f"{code!r} is not a code like SHP101 or a prefix like SHP1"
-    if not any(c.startswith(code) for c in RULES):
+    if not any(c.startswith(code) for c in CATALOGUE):
         return f"{code!r} matches no code; `shapecheck rules` lists them"
     return ""
 

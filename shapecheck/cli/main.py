@@ -460,13 +460,13 @@ def _check_all(paths: List[str], run: Run, stdin_filename: Optional[str]):
     from ..analysis.project_check import forget
     from ..api import analyse_bytes
     from .batch import check_files
-    from ..source import discover_each, once
+    from ..source import find_files, once
 
     forget()
     results = []
     named = [p for p in paths if p != "-"]
     try:
-        each = discover_each(named, run.config.is_excluded, run.force_exclude)
+        each = find_files(named, run.config.is_excluded, run.force_exclude)
     except FileNotFoundError as e:
         raise ToolError(f"{e.args[0]}: no such file or folder") from None
     for name, found in each:

@@ -16,7 +16,7 @@ from .facts import (ARRAY, CPU, DATASET, DEVICE, FUNCTION, MODULE, NOTHING, SCAL
                     Placement, TEXT, Value, join, tensor)
 from .flow import Env, Flow, join_env
 from .library import Library
-from .program import Program, called_name
+from .program import ProgramIndex, called_name
 from .rules import Rules
 
 MAX_ROUNDS = 5
@@ -45,7 +45,7 @@ class Calls:
 class Analysis:
     def __init__(self, tree: ast.Module, source: str, path: str):
         self.tree = tree
-        self.program = Program(tree)
+        self.program = ProgramIndex(tree)
         self.source = Source(source)
         self.rules = Rules(path, self.program, device_rules=not _sets_default_device(self.program.calls))
         self.library = Library(self)
@@ -274,7 +274,7 @@ class Analysis:
         return attrs
 
 
-def _assigned_outside_init(cls: ast.ClassDef, program: Program) -> set:
+def _assigned_outside_init(cls: ast.ClassDef, program: ProgramIndex) -> set:
     names = set()
     for item in cls.body:
         if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and item.name != "__init__":

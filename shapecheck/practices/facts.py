@@ -13,7 +13,7 @@ from typing import Optional, Tuple
 from ..diagnostics import Span
 
 # value kinds
-UNKNOWN = "unknown"
+UNKNOWN_KIND = "unknown"  # nothing is known about what the value is
 TENSOR = "tensor"
 MODULE = "module"      # an nn.Module: a model or a layer
 LOSS = "loss"          # a loss module, or a functional loss
@@ -95,7 +95,7 @@ class Value:
     """One value's facts.  Never changed once made (``but`` makes a new one); not frozen, because a
     frozen dataclass is built five times slower and the dataflow builds millions of them."""
 
-    kind: str = UNKNOWN
+    kind: str = UNKNOWN_KIND
     placement: Optional[Placement] = None
     dims: Optional[str] = None          # tensors: "batch" (certainly ≥1-D data) or "scalar" (0-D)
     ending: Optional[Ending] = None

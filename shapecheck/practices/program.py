@@ -83,7 +83,9 @@ def last_name(expr: ast.AST) -> str:
     return expr.attr if isinstance(expr, ast.Attribute) else expr.id if isinstance(expr, ast.Name) else ""
 
 
-class Program:
+class ProgramIndex:
+    """The file's functions, classes and calls, indexed in one walk, and the scans over them."""
+
     def __init__(self, tree: ast.Module):
         self.tree = tree
         self.functions: Dict[str, ast.FunctionDef] = {}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import IO, List, Sequence
 
-from ..diagnostics import RULES, Diagnostic
+from ..diagnostics import CATALOGUE, Diagnostic
 from ..results import FileResult
 
 
@@ -22,7 +22,7 @@ def line(d: Diagnostic) -> str:
 def statistics_lines(results: Sequence[FileResult]) -> List[str]:
     """'     3  SHP101  linear-in-features' per code found, most frequent first."""
     counts = Counter(d.code for r in results for d in r.diagnostics)
-    return [f"{count:6d}  {code}  {RULES[code].name if code in RULES else ''}".rstrip()
+    return [f"{count:6d}  {code}  {CATALOGUE[code].name if code in CATALOGUE else ''}".rstrip()
             for code, count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))]
 
 

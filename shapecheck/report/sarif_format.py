@@ -10,7 +10,7 @@ from typing import IO, Dict, Optional, Sequence
 from urllib.parse import quote
 
 from .. import __version__
-from ..diagnostics import RULES, Diagnostic, Fix, Rule, Span
+from ..diagnostics import CATALOGUE, Diagnostic, Fix, Rule, Span
 from ..results import FileResult
 from .paths import relative_path
 
@@ -20,7 +20,7 @@ LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 
 
 def document(results: Sequence[FileResult]) -> dict:
-    index = {code: i for i, code in enumerate(RULES)}
+    index = {code: i for i, code in enumerate(CATALOGUE)}
     return {
         "$schema": SCHEMA,
         "version": "2.1.0",
@@ -35,7 +35,7 @@ def document(results: Sequence[FileResult]) -> dict:
 
 def driver() -> dict:
     out = {"name": "shapecheck", "version": __version__, "semanticVersion": __version__,
-           "rules": [rule(r) for r in RULES.values()]}
+           "rules": [rule(r) for r in CATALOGUE.values()]}
     url = homepage()
     if url:
         out["informationUri"] = url

@@ -2,4 +2,4 @@
 layer kind (`layers`), one per tensor function and method (`tensor_ops`). Each is held against
 torch by the property tests."""
 
-from . import einops_patterns, layers, lazy, sequence  # noqa: F401  (the others add to layers.RULES)
+from . import einops_patterns, layers, lazy, sequence  # noqa: F401  (the others add to layers.LAYER_RULES)

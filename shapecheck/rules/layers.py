@@ -167,7 +167,7 @@ class LayerRule:
         return self.macs(x, out, a, given or self.forward_arguments()) if self.forward else self.macs(x, out, a)
 
 
-RULES: Dict[str, LayerRule] = {}
+LAYER_RULES: Dict[str, LayerRule] = {}
 
 
 def _parse_signature(signature: str) -> Tuple[Parameter, ...]:
@@ -190,7 +190,7 @@ def layer(kinds: str, signature: str, params=None, expects=None, check=None, for
 
     def register(fn):
         for kind in kinds.split():
-            RULES[kind] = LayerRule(kind, _parse_signature(signature), fn,
+            LAYER_RULES[kind] = LayerRule(kind, _parse_signature(signature), fn,
                                     params or (lambda a: 0), expects or (lambda a: None),
                                     check or (lambda a: None), _parse_signature(forward), macs)
         return fn

@@ -5,7 +5,7 @@ last dim) or ``in_channels`` (its channel dim) from that input: so it fits any w
 is the plain layer's with that width.  Its parameters exist only once it has seen an input, so
 the rule cannot count them; ``materialized`` gives the plain layer it has become once a model run
 gives it a known width (as torch's first forward does: another width after that is an error).
-Registered in ``layers.RULES``; tests/test_layer_rules.py holds the rules against torch.
+Registered in ``layers.LAYER_RULES``; tests/test_layer_rules.py holds the rules against torch.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Tuple
 
 from ..ir import UNKNOWN, NotKnown
-from .layers import RULES, LayerArgs, _conv_channel_axis, layer, require_rank, spatial_ndim
+from .layers import LAYER_RULES, LayerArgs, _conv_channel_axis, layer, require_rank, spatial_ndim
 
 _LINEAR_SIG = "out_features, bias=True, device=None, dtype=None"
 _CONV_SIG = ("out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1, bias=True, "
@@ -24,7 +24,7 @@ _TRANSPOSE_SIG = ("out_channels, kernel_size, stride=1, padding=0, output_paddin
 
 def _plain(a: LayerArgs):
     """The rule of the layer it becomes."""
-    return RULES[a.kind[len("Lazy"):]]
+    return LAYER_RULES[a.kind[len("Lazy"):]]
 
 
 def _as_plain(a: LayerArgs, width) -> LayerArgs:
@@ -72,7 +72,7 @@ def lazy(x: Tuple, a: LayerArgs) -> Tuple:
 def materialized(a: LayerArgs, x: Tuple):
     """(rule, arguments) of the plain layer a lazy one becomes on input x; None for a layer that is
     not lazy or a width that is not a known number."""
-    if not a.kind.startswith("Lazy") or a.kind not in RULES:
+    if not a.kind.startswith("Lazy") or a.kind not in LAYER_RULES:
         return None
     width = _width(x, a)
     if not isinstance(width, int):

@@ -36,7 +36,7 @@ from . import shapes as S
 from .cost import INTERPOLATION, concrete, matrix_product, no_macs
 from ..diagnostics import Code
 from ..ir import UNKNOWN, Arg, NotKnown, ShapeError
-from .layers import RULES, flatten_shape
+from .layers import LAYER_RULES, flatten_shape
 from .shapes import Dimension, Tensor
 
 FUNCTIONS: Dict[str, Callable[..., object]] = {}
@@ -47,11 +47,11 @@ _PREFIXES = (("F.", "torch.nn.functional."), ("nn.functional.", "torch.nn.functi
              ("np.", "numpy."))
 
 
-class UnknownRank(NotKnown):
+class RankNotKnown(NotKnown):
     """A tensor whose rank is unknown reached a rule."""
 
 
-def qualify(name: str) -> str:
+def expand_alias(name: str) -> str:
     """``F.relu`` → ``torch.nn.functional.relu``, ``np.zeros`` → ``numpy.zeros``."""
     for short, full in _PREFIXES:
         if name.startswith(short):
@@ -70,7 +70,7 @@ def register(functions: str = "", methods: str = "", numpy: str = "", tensor_res
         rule.tensor_result = tensor_result
         rule.macs = macs
         for name in functions.split():
-            FUNCTIONS[qualify(name)] = rule
+            FUNCTIONS[expand_alias(name)] = rule
         for name in methods.split():
             METHODS[name] = rule
         for name in numpy.split():
@@ -83,7 +83,7 @@ def register(functions: str = "", methods: str = "", numpy: str = "", tensor_res
 def call_function(qualname: str, args: Sequence, kwargs) -> object:
     """Apply the rule for ``qualname``; KeyError when there is none.  numpy functions return
     tensors marked ``numpy=True``."""
-    qualname = qualify(qualname)
+    qualname = expand_alias(qualname)
     result = _apply(FUNCTIONS[qualname], tuple(args), dict(kwargs))
     return _as_numpy(result) if qualname.startswith("numpy.") else result
 
@@ -114,7 +114,7 @@ def macs(rule, args: Sequence, kwargs: dict, result: object, batch: int) -> Opti
 
 def binary_rule(op: str):
     """The rule of ``a <op> b`` between tensors, for its cost: matmul's for ``@``."""
-    return matmul if op == "@" else FUNCTIONS[qualify(_BINARY_FUNCTIONS[op].split()[0])] \
+    return matmul if op == "@" else FUNCTIONS[expand_alias(_BINARY_FUNCTIONS[op].split()[0])] \
         if op in _BINARY_FUNCTIONS else None
 
 
@@ -170,7 +170,7 @@ def _apply(rule, args: tuple, kwargs: dict) -> object:
         raise NotKnown(f"arguments do not fit {rule.__name__}")
     try:
         return rule(*args, **kwargs)
-    except UnknownRank:
+    except RankNotKnown:
         if rule.tensor_result:
             return Tensor(None)
         raise
@@ -182,7 +182,7 @@ def _apply(rule, args: tuple, kwargs: dict) -> object:
 def _shape(value: object) -> Tuple[Dimension, ...]:
     if isinstance(value, Tensor):
         if value.shape is None:
-            raise UnknownRank("rank")
+            raise RankNotKnown("rank")
         return tuple(value.shape)
     raise NotKnown("not a tensor")
 
@@ -217,7 +217,7 @@ def _sizes(values: Sequence) -> Tuple[Dimension, ...]:
     if len(values) == 1 and isinstance(values[0], (tuple, list)):
         values = values[0]
     elif len(values) == 1 and values[0] is UNKNOWN:
-        raise UnknownRank("shape")
+        raise RankNotKnown("shape")
     return tuple(_size(v) for v in values)
 
 
@@ -410,7 +410,7 @@ def extreme(input, dim=None, keepdim=False, *, out=None):
         return Tensor(())
     try:
         return _pair(reduced(_shape(input), dim, keepdim, "max"))
-    except UnknownRank:
+    except RankNotKnown:
         return Tensor(None), Tensor(None)
 
 
@@ -431,7 +431,7 @@ def sort(input, dim=-1, descending=False, *, stable=False, out=None):
     """(values, indices), both shaped like the input; ``dim`` must exist."""
     try:
         x = _shape(input)
-    except UnknownRank:
+    except RankNotKnown:
         return Tensor(None), Tensor(None)
     _axis(dim, x, "sort")
     return _pair(x)
@@ -442,7 +442,7 @@ def topk(input, k, dim=-1, largest=True, sorted=True, *, out=None):
     """(values, indices): the input with size k along ``dim``, which needs at least k entries."""
     try:
         x = _shape(input)
-    except UnknownRank:
+    except RankNotKnown:
         return Tensor(None), Tensor(None)
     d = _axis(dim, x, "topk")
     k = _size(k)
@@ -555,7 +555,7 @@ def _reshape_of(input, sizes: Tuple, op: str) -> Tensor:
     shape (a -1 stays unknown): reshape(-1, 1, 48, 48) of unknown data is B×1×48×48."""
     if isinstance(input, Tensor) and input.shape is None:
         if sum(1 for s in sizes if s == -1) > 1 or not all(S.is_int(s) or isinstance(s, S.Dim) for s in sizes):
-            raise UnknownRank("shape")
+            raise RankNotKnown("shape")
         return Tensor(tuple(S.unknown() if s == -1 else s for s in sizes))
     return Tensor(reshaped(_shape(input), sizes, op))
 
@@ -764,7 +764,7 @@ def squeeze(input, dim=None):
 
 def _squeezed(x: Tuple, axes) -> Tuple:
     if any(not S.is_int(x[a]) for a in axes):
-        raise UnknownRank("a symbolic dim may be 1")
+        raise RankNotKnown("a symbolic dim may be 1")
     return tuple(n for i, n in enumerate(x) if i not in axes or n != 1)
 
 
@@ -1013,7 +1013,7 @@ def _operand(value: object) -> Tuple:
     if _number(value) or isinstance(value, (bool, S.Dim)):
         return ()
     if value is UNKNOWN:
-        raise UnknownRank("operand")
+        raise RankNotKnown("operand")
     raise NotKnown("operand")
 
 
@@ -1026,7 +1026,7 @@ def binary(op: str, a: object, b: object) -> object:
     numpy = all(v.numpy for v in (a, b) if isinstance(v, Tensor))
     try:
         result = matmul(a, b) if op == "@" else Tensor(broadcast_shapes(_operand(a), _operand(b), op))
-    except UnknownRank:
+    except RankNotKnown:
         result = Tensor(None)
     return replace(result, numpy=True) if numpy else result
 
@@ -1118,7 +1118,7 @@ def where(condition, input=None, other=None, *, out=None):
     try:
         shape = broadcast_shapes(_operand(condition), _operand(input), "where")
         return Tensor(broadcast_shapes(shape, _operand(other), "where"))
-    except UnknownRank:
+    except RankNotKnown:
         return Tensor(None)
 
 
@@ -1128,7 +1128,7 @@ def matmul(input, other, *, out=None):
     (before for the left, after for the right) which is dropped from the result."""
     try:
         x, y = _shape(input), _shape(other)
-    except UnknownRank:
+    except RankNotKnown:
         return Tensor(None)
     if not x or not y:
         raise ShapeError(Code.WRONG_RANK, f"matmul needs operands of at least 1 dim but receives "
@@ -1235,7 +1235,7 @@ def getitem(tensor: object, index: object, *, numpy: Optional[bool] = None) -> o
 def _indexed(tensor: object, index: object, numpy: bool) -> Tensor:
     try:
         x = _shape(tensor)
-    except UnknownRank:
+    except RankNotKnown:
         return Tensor(None)
     items = index if isinstance(index, tuple) else (index,)
     if any(isinstance(i, (Tensor, list, bool)) or i is UNKNOWN for i in items):
@@ -1316,7 +1316,7 @@ def _functional_layer(name: str, kind: str, signature: str):
             raise NotKnown("missing argument")
         try:
             out = Tensor(apply_layer(kind, _shape(input), values, f"F.{name}"))
-        except UnknownRank:
+        except RankNotKnown:
             out = Tensor(None)
         return (out, out) if values.get("return_indices") is True else out
 
@@ -1328,7 +1328,7 @@ def _functional_layer(name: str, kind: str, signature: str):
 def apply_layer(kind: str, x: Tuple, values: Dict[str, object], display: str) -> Tuple:
     """The layer rule for ``kind`` applied to x, with the layer's arguments; messages name
     ``display`` (the function as written) instead of the layer."""
-    rule = RULES[kind]
+    rule = LAYER_RULES[kind]
     values = {k: v for k, v in values.items() if k != "return_indices"}
     a = rule.bind((), tuple((k, Arg(v, repr(v))) for k, v in values.items()))
     try:

@@ -30,7 +30,7 @@ def _input_dtype(model: ModelReport) -> str:
     return "long" if model.layers and model.layers[0].kind in ("Embedding", "EmbeddingBag") else "float"
 
 
-def check_file(result: FileResult, source: str, device: str, dtype: str,
+def compare_file(result: FileResult, source: str, device: str, dtype: str,
                ctor_args: Optional[Dict[str, str]] = None, program=None, limits=None) -> None:
     """Run every model of ``result`` on ``device``, in child processes under ``limits`` (a
     ``child.Limits``); record the verdicts in place.  For a notebook, ``source`` is its program
@@ -169,5 +169,5 @@ def run_all(results: Sequence[FileResult], device: str, dtype: str,
             program = notebook.read(source) if result.path.endswith(".ipynb") else None
         except (SourceError, notebook.NotebookError):
             continue
-        check_file(result, program.source if program else source, device, dtype, args_for(result.path), program,
+        compare_file(result, program.source if program else source, device, dtype, args_for(result.path), program,
                    limits)

@@ -39,7 +39,7 @@ import warnings
 from dataclasses import dataclass, field
 from typing import Callable, Dict, Iterator, List, Optional, Sequence, Set, Tuple
 
-from ..rules.layers import RULES
+from ..rules.layers import LAYER_RULES
 
 DTYPE_NAMES = {"float32": "float32", "float": "float32", "fp32": "float32",
                "float16": "float16", "half": "float16", "fp16": "float16",
@@ -532,7 +532,7 @@ class _LayerRecorder:
 def _modelled_whole(module) -> bool:
     """A built-in layer torch builds of child modules that shapecheck's rules take as one layer
     (MultiheadAttention and its out_proj, a TransformerEncoder and its layers)."""
-    return type(module).__module__.startswith("torch.nn.") and type(module).__name__ in RULES
+    return type(module).__module__.startswith("torch.nn.") and type(module).__name__ in LAYER_RULES
 
 
 def _shape_of(torch, value) -> Optional[tuple]:
