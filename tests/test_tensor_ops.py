@@ -942,6 +942,23 @@ def test_data_keeps_its_shape(shape):
     agree(fn("torch.Tensor", values), lambda: torch.Tensor(values) if shape else torch.tensor(values))
 
 
+@RUN
+@given(inner=st.lists(shapes(max_rank=3, high=2), min_size=1, max_size=3))
+def test_tensors_inside_the_data_are_numbers_to_torch_and_arrays_to_numpy(inner):
+    """torch.tensor([torch.exp(x), torch.exp(y)]) holds numbers: one-element tensors of any rank
+    only (torch raises for more, never a static error); numpy keeps their shapes."""
+    values = [tensor(shape) for shape in inner]
+    try:
+        want = tuple(torch.tensor(values).shape)
+    except (ValueError, RuntimeError, TypeError):
+        want = ERROR
+    got = static(fn("torch.tensor", [Tensor(shape) for shape in inner]))
+    assert got == want or got is None and want is ERROR, f"static {got} vs real {want}"
+    if np is not None and len(set(inner)) == 1:
+        agree(fn("np.array", [Tensor(shape, numpy=True) for shape in inner]),
+              lambda: np.array([v.numpy() for v in values]))
+
+
 # --- numpy --------------------------------------------------------------------------------------
 
 

@@ -1727,8 +1727,7 @@ def eye(n, m=None, *args, **options):
     return Tensor(_new_shape((_size(n), _size(n if m is None else m)), "eye"))
 
 
-@register("torch.tensor torch.as_tensor torch.asarray torch.from_numpy numpy.array numpy.asarray "
-          "numpy.ascontiguousarray numpy.float32 numpy.copy")
+@register("numpy.array numpy.asarray numpy.ascontiguousarray numpy.float32 numpy.copy")
 def data(data, *args, **options):
     """The shape of the data: a tensor's, a number's (scalar), nested lists' (rectangular).
     Data of unknown shape still makes a tensor (or array), of unknown shape."""
@@ -1738,13 +1737,28 @@ def data(data, *args, **options):
         return Tensor(None)
 
 
-def _data_shape(value) -> Tuple:
+@register("torch.tensor torch.as_tensor torch.asarray torch.from_numpy")
+def torch_data(data, *args, **options):
+    """As numpy's, but a torch tensor inside a list is taken as the number it holds
+    (``torch.tensor([torch.exp(x), torch.exp(y)])`` is (2,) for one-element x and y)."""
+    try:
+        return Tensor(_data_shape(data, scalar_tensors=True))
+    except NotKnown:
+        return Tensor(None)
+
+
+def _data_shape(value, scalar_tensors: bool = False, nested: bool = False) -> Tuple:
     if isinstance(value, Tensor):
-        return _shape(value)
+        shape = _shape(value)
+        if not (nested and scalar_tensors and not value.numpy):
+            return shape
+        if all(S.is_int(d) for d in shape) and math.prod(shape) == 1:
+            return ()
+        raise NotKnown("a tensor inside the data that may hold several numbers")  # torch raises for several
     if _number(value) or isinstance(value, (bool, S.Dim)):
         return ()
     if isinstance(value, (tuple, list)):
-        inner = {_data_shape(v) for v in value}
+        inner = {_data_shape(v, scalar_tensors, nested=True) for v in value}
         if len(inner) > 1:
             raise NotKnown("ragged data")
         return (len(value),) + (inner.pop() if inner else ())
