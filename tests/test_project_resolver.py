@@ -178,6 +178,71 @@ def test_a_new_script_that_imports_the_model_invalidates_its_cached_result(capsy
     assert run_json(capsys, monkeypatch, project, "models.py")[0] == 1
 
 
+NET = """\
+import torch.nn as nn
+
+
+class {name}(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.features = nn.Sequential(nn.Conv2d(3, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2))
+        self.fc = nn.Linear({features}, 10)
+
+    def forward(self, x):
+        return self.fc(self.features(x).flatten(1))
+"""
+PICKED = {  # train.py builds the network config.py names, on 64x64 images: BNet is sized for 32x32
+    "pyproject.toml": "",
+    "nets/__init__.py": "from .a_net import ANet\nfrom .b_net import BNet\n",
+    "nets/a_net.py": NET.format(name="ANet", features="16 * 32 * 32"),
+    "nets/b_net.py": NET.format(name="BNet", features="16 * 16 * 16"),
+    "train.py": "import torch\n\nfrom config import ARCH\nfrom nets import ANet, BNet\n\n"
+                "NETWORKS = {'a': ANet, 'b': BNet}\nmodel = NETWORKS[ARCH]()\n"
+                "print(model(torch.randn(8, 3, 64, 64)).shape)\n",
+}
+
+
+def _count_script_runs(monkeypatch) -> list:
+    from shapecheck.analysis.imports import ModuleLoader
+
+    runs, run_script = [], ModuleLoader.run_script
+
+    def counted(self, interp, path):
+        runs.append(Path(path).name)
+        return run_script(self, interp, path)
+    monkeypatch.setattr(ModuleLoader, "run_script", counted)
+    return runs
+
+
+@pytest.mark.parametrize("arch, train_runs", [("a", 1), ("b", 2)])
+def test_a_script_is_not_run_again_for_a_model_whose_code_its_run_did_not_reach(
+        capsys, monkeypatch, tmp_path, arch, train_runs):
+    write(tmp_path, dict(PICKED, **{"config.py": f"ARCH = {arch!r}\n"}))
+    runs = _count_script_runs(monkeypatch)
+    code, whole = run_json(capsys, monkeypatch, tmp_path, "--no-cache", "--jobs", "1", ".")
+    assert runs.count("train.py") == train_runs  # checking a_net.py runs it; b_net.py again only when it builds BNet
+    _, alone = run_json(capsys, monkeypatch, tmp_path, "--no-cache", "nets/b_net.py")
+    assert [m for m in whole["models"] if m["path"] == "nets/b_net.py"] == alone["models"]
+    errors = [(d["path"], d["line"], d["column"], d["code"]) for d in whole["diagnostics"] if d["severity"] == "error"]
+    if arch == "a":
+        assert code == 0 and errors == [] and alone["models"][0]["status"] == "ok"
+    else:
+        assert code == 1 and errors == [("nets/b_net.py", 8, 19, "SHP101")]
+        assert "receives 16384 = 16×32×32" in whole["diagnostics"][-1]["message"]
+
+
+def test_the_cached_result_of_a_model_the_script_did_not_build_is_not_reused_when_what_the_script_reads_changed(
+        capsys, monkeypatch, tmp_path):
+    monkeypatch.setenv("SHAPECHECK_CACHE_DIR", str(tmp_path / "cache"))
+    project = write(tmp_path / "project", dict(PICKED, **{"config.py": "ARCH = 'a'\n"}))
+    assert run_json(capsys, monkeypatch, project, "--jobs", "1", ".")[0] == 0
+    (project / "config.py").write_text("ARCH = 'b'\n")  # b_net.py does not import config.py; train.py does
+    code, document = run_json(capsys, monkeypatch, project, "--jobs", "1", ".")
+    assert code == 1
+    assert [(d["path"], d["line"], d["column"], d["code"]) for d in document["diagnostics"]
+            if d["severity"] == "error"] == [("nets/b_net.py", 8, 19, "SHP101")]
+
+
 def test_args_on_the_command_line_and_in_the_configuration_build_a_model_no_file_builds(
         capsys, monkeypatch, tmp_path):
     write(tmp_path, {"models.py": MODEL.replace("class Net", "# shapecheck: input=(B, 3, 32, 32)\nclass Net")})

@@ -273,8 +273,29 @@ class ModuleLoader:
         source = interp.new_source(parsed.text, self.project.shown(path), self.project.real(path))
         self._read_path_changes(parsed.tree, path, parsed.text)
         globals_ = {"__name__": "__main__", "__file__": UNKNOWN, SOURCE_KEY: source}
-        self.steps += interp.run_imported(parsed.tree, globals_, source, IMPORT_BUDGET)
-        return globals_
+        steps = interp.run_imported(parsed.tree, globals_, source, IMPORT_BUDGET)
+        self.steps += steps
+        return globals_ if steps <= IMPORT_BUDGET else None
+
+    def run_evidence(self, interp, path: Path, checked: FrozenSet[str]) -> None:
+        """Run the script ``path`` as evidence for the checked file (named ``checked``), unless an
+        earlier check of this run ran it to the end without running any code of that file: the
+        run is the same in every check (the checked file is one of the project's modules in
+        each), so it would build and call none of its models again.  What the skipped run
+        imports is still what the result depends on."""
+        ran = self.project.scripts_ran.get(path)
+        if ran is not None and not ran & checked and self.project.defines_only(self.main):
+            self.reused_reads.update(self.project.import_closure(path))
+            return
+        saved, interp.ran_files = interp.ran_files, set()
+        try:
+            finished = self.run_script(interp, path) is not None
+            if finished and saved is None:
+                self.project.scripts_ran[path] = frozenset(interp.ran_files)
+        finally:
+            if saved is not None:
+                saved.update(interp.ran_files)
+            interp.ran_files = saved
 
     def files_read(self) -> List[Path]:
         return self.project.files_read()

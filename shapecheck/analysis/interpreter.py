@@ -226,6 +226,7 @@ class Interpreter:
         self.torchvision_models: List[Instance] = []  # the torchvision models built, as the script has them
         self.calls: List[Optional[CallSite]] = []  # the user calls being run, innermost last
         self._calling: Tuple = (None, None)  # (the call node being evaluated, the frame it is in)
+        self.ran_files: Optional[set] = None  # while tracing a script: the files whose code ran (as findings name them)
 
     # --- running ------------------------------------------------------------------------------
 
@@ -1255,6 +1256,8 @@ class Interpreter:
                           if caller is not None else None)
         saved_super, saved_source = self._super_context, self.source
         self.source = function.globals.get(SOURCE_KEY, saved_source)  # the function's own file
+        if self.ran_files is not None:
+            self.ran_files.add(self.source.path)
         if function.owner is not None and args:
             self._super_context = (function.owner, args[0])
         try:
@@ -1323,6 +1326,8 @@ class Interpreter:
     def instantiate(self, cls: ClassValue, args: list, kwargs: dict, node):
         inst = Instance(cls, span=self.source.span(node) if node is not None else None,
                         text=self.source.text(node) if node is not None else "", built_in=self.source.path)
+        if self.ran_files is not None:
+            self.ran_files.add(cls.path)
         if node is not None and cls.is_module and cls.path == self.path and self.source.path != self.path:
             inst.built_by = self.source
             self.built_elsewhere.setdefault(id(cls), []).append(inst)

@@ -17,7 +17,7 @@ import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Tuple
 
 from ..source import SKIP_DIRS, SourceError, decode
 
@@ -85,6 +85,7 @@ class Project:
         self._real: Dict[Path, Path] = {}
         self._shown: Dict[Path, str] = {}
         self.modules_run: Dict[Path, object] = {}  # imports.KeptModule: modules of definitions only, run once
+        self.scripts_ran: Dict[Path, FrozenSet[str]] = {}  # script -> the files whose code its evidence run ran
         self._resolved: Dict[tuple, Resolved] = {}  # (name, importing folder, level, added roots) -> where
         self._kept_trees = 0  # characters of the checked files whose trees are kept as context
 
@@ -305,6 +306,15 @@ class Project:
                 if sub is not None and sub.path is not None:
                     out.append(self.real(sub.path))
         return out
+
+    def import_closure(self, path: Path) -> List[Path]:
+        """The project files ``path`` imports, directly or through the files it imports."""
+        found: Dict[Path, None] = {}
+        frontier = [self.real(path)]
+        while frontier and len(found) < MAX_INDEXED_FILES:
+            frontier = [p for module in frontier for p in self.imported_by(module) if p not in found]
+            found.update(dict.fromkeys(frontier))
+        return list(found)
 
     def _import_index(self) -> Dict[str, List[str]]:
         """Module word -> the files (resolved, as strings) whose import lines name it."""

@@ -90,9 +90,10 @@ def run_importers(checker, loader: ModuleLoader) -> bool:
     classes = {cls.name for cls, _ in interp.classes if cls.is_module}
     if not classes and not any(_mentions_model(node, classes) for _, node in interp.functions):
         return False
+    checked = frozenset({checker.path, loader.project.shown(loader.main)})
     for path in loader.project.importers(loader.main):
         if loader.project.runs_code(path):  # a file of definitions only builds nothing
-            loader.run_script(checker.interp, path)
+            loader.run_evidence(checker.interp, path, checked)
     return True
 
 
