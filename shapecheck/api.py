@@ -80,9 +80,9 @@ def _analyse(source: str, path: str, inputs: Inputs, project: Optional[ProjectCo
         checker.stated_args = args
         if loader is not None:
             loader.register_main(checker.interp)
-        checker.interp.run_module()
-        importers = loader is not None and run_importers(checker, loader)
-        find_models(checker)
+        module = checker.interp.run_module()
+        importers = loader is not None and run_importers(checker, loader, module)
+        find_models(checker, module)
         check_entries(checker, inputs or {}, comment_inputs(checker.interp.source.lines, path))
         result.models = [m for m in reports(checker) if m.path == path]
         result.shapes = shapes_seen(checker)

@@ -109,15 +109,8 @@ class ModuleLoader:
         known = self._forced.get(id(lazy))
         if known is not None and known[0] is lazy:
             return known[1]
-        checker = interp.checker
-        saved = getattr(checker, "run", None), getattr(checker, "module_stack", None)
-        if saved[0] is not None:
-            checker.run, checker.module_stack = None, []
-        try:
+        with interp.checker.outside_run():
             value = self._force(interp, lazy)
-        finally:
-            if saved[0] is not None:
-                checker.run, checker.module_stack = saved
         self._forced[id(lazy)] = (lazy, value)  # holding it: its id is not reused by another in this check
         return value
 

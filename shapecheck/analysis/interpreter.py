@@ -4,7 +4,8 @@ It walks the standard library's ``ast`` (never importing or executing the analys
 abstract values: constants are folded, lists and dicts are real containers, layers are
 ``values.Layer`` objects, tensors are ``shapes.Tensor`` shapes.  ``__init__`` methods run with
 constant arguments to build module trees; ``forward`` methods run on abstract tensors, and each
-layer call goes to the ``Checker`` (``models.py``), which applies the shape rule and records it.
+layer call goes to the ``Checker`` (``models.py``), which applies the shape rule and records it,
+through the hooks that ``hooks.CheckerHooks`` declares; ``run_module`` returns a ``hooks.ModuleRun``.
 Whatever it cannot know becomes ``UNKNOWN``; it never guesses.  A step budget bounds the work on
 any file.  What builtins and standard-library names mean lives in ``stdlib.py``.
 """
@@ -15,9 +16,11 @@ import ast
 import bisect
 import io
 import math
+from types import MappingProxyType
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from . import data_api, pretrained
+from .hooks import CheckerHooks, ModuleRun
 from .arguments import ArgumentNotGiven, given_symbols
 from ..rules import shapes as S
 from ..rules import tensor_ops
@@ -198,13 +201,13 @@ def truth(value) -> object:
 
 
 class Interpreter:
-    def __init__(self, source: str, tree: ast.Module, checker, budget: int = 100_000,
+    def __init__(self, source: str, tree: ast.Module, checker: CheckerHooks, budget: int = 100_000,
                  file_budget: int = 1_000_000, path: str = "", modules=None):
         self.source = Source(source, path)
         self.path = path
         self.modules = modules  # imports.ModuleLoader: the project's other files, or None for one file alone
         self.tree = tree
-        self.checker = checker
+        self.checker = checker  # the hooks it calls at each layer built and called, each tensor operation (hooks.py)
         self.budget = budget
         self.steps = 0
         self.file_budget = file_budget  # all units together: past it, the rest of the file is unknown
@@ -212,16 +215,16 @@ class Interpreter:
         self.depth = 0
         self.globals: Dict[str, object] = {"__name__": "__main__", "__file__": UNKNOWN, SOURCE_KEY: self.source}
         self.with_symbols = False  # building or running a model whose constructor arguments are symbols
-        self.module_assignments: Dict[str, Tuple[object, ast.stmt]] = {}
-        self.classes: List[Tuple[ClassValue, ast.ClassDef]] = []
+        self._assignments: Dict[str, Tuple[object, ast.stmt]] = {}
+        self._classes: List[Tuple[ClassValue, ast.ClassDef]] = []
         self._super_context: Optional[Tuple[ClassValue, object]] = None
-        self.functions: List[Tuple[Function, ast.FunctionDef]] = []
+        self._functions: List[Tuple[Function, ast.FunctionDef]] = []
         # id(top-level function) -> what its first call returned: discovery reuses the model the
         # script built rather than building (and reporting) a second copy
-        self.first_results: Dict[int, object] = {}
+        self._first_results: Dict[int, object] = {}
         self._generators: Dict[int, bool] = {}  # id(function node) -> has a yield of its own
         # id(class of this file) -> its instances built by another file of the project (train.py's Net(10))
-        self.built_elsewhere: Dict[int, List[Instance]] = {}
+        self._built_elsewhere: Dict[int, List[Instance]] = {}
         self.torchvision_stub: Optional[dict] = None  # pretrained.STUB's globals, once a file builds one
         self.torchvision_models: List[Instance] = []  # the torchvision models built, as the script has them
         self.calls: List[Optional[CallSite]] = []  # the user calls being run, innermost last
@@ -230,7 +233,14 @@ class Interpreter:
 
     # --- running ------------------------------------------------------------------------------
 
-    def run_module(self) -> None:
+    def run_module(self) -> ModuleRun:
+        """The checked file's top level, each statement with a fresh step budget: what it defines,
+        assigns and calls."""
+        self._run_top_level()
+        return ModuleRun(tuple(self._functions), tuple(self._classes), MappingProxyType(dict(self._assignments)),
+                         MappingProxyType(self._first_results), MappingProxyType(self._built_elsewhere))
+
+    def _run_top_level(self) -> None:
         frame = Frame(self.globals)
         for stmt in self.tree.body:
             if self.exhausted:
@@ -242,7 +252,7 @@ class Interpreter:
                 if isinstance(stmt, (ast.Assign, ast.AnnAssign)) and frame.locals is self.globals:
                     for target in stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]:
                         if isinstance(target, ast.Name):
-                            self.module_assignments.setdefault(target.id, (self.globals.get(target.id), stmt))
+                            self._assignments.setdefault(target.id, (self.globals.get(target.id), stmt))
             except Abort as stop:  # too long: this statement is unknown
                 if not self.exhausted and self._builds_layers(stmt):
                     self._not_analysed(stmt, f"this statement {self._too_much(stop)}: the layers it builds are "
@@ -376,7 +386,7 @@ class Interpreter:
         called = self._try_eval(call.func, frame)
         if isinstance(called, Unfollowed):
             return Opaque(self.source.text(call), self.source.span(call), kind=called.qualname, unresolved=called.reason)
-        package = third_party_package(called.qualname, getattr(self.checker, "path", "")) \
+        package = third_party_package(called.qualname, self.path) \
             if isinstance(called, Global) else ""
         if not package:
             return UNKNOWN
@@ -452,7 +462,7 @@ class Interpreter:
         function.defaults = self._defaults(stmt.args, frame)
         frame.locals[stmt.name] = function
         if frame.locals is self.globals:
-            self.functions.append((function, stmt))
+            self._functions.append((function, stmt))
             function.top_level = True
 
     exec_AsyncFunctionDef = exec_FunctionDef
@@ -489,7 +499,7 @@ class Interpreter:
         cls.attrs = class_frame.locals
         frame.locals[stmt.name] = cls
         if frame.locals is self.globals:
-            self.classes.append((cls, stmt))
+            self._classes.append((cls, stmt))
 
     def _is_module_base(self, base) -> bool:
         if isinstance(base, Global):
@@ -646,7 +656,7 @@ class Interpreter:
         on X as one model (each layer in turn, the findings at its layers), X is what it returns,
         and what else the body binds is unknown (a print of each shape changes nothing)."""
         step = _applied_in_turn(stmt)
-        if step is None or self.checker.run is not None or not _is_sequential(net):
+        if step is None or self.checker.running_model() or not _is_sequential(net):
             return False
         x = self.eval(ast.Name(id=step.targets[0].id, ctx=ast.Load()), frame)
         if not isinstance(x, Tensor) or x.shape is None:
@@ -1274,7 +1284,7 @@ class Interpreter:
                 result = UNKNOWN
             result = UNKNOWN if frame.uncertain_return else result
             if function.top_level:
-                self.first_results.setdefault(id(function), result)
+                self._first_results.setdefault(id(function), result)
                 if not args and not kwargs:  # built as the factory alone builds it
                     _tag_factory(result, function)
             return result
@@ -1330,7 +1340,7 @@ class Interpreter:
             self.ran_files.add(cls.path)
         if node is not None and cls.is_module and cls.path == self.path and self.source.path != self.path:
             inst.built_by = self.source
-            self.built_elsewhere.setdefault(id(cls), []).append(inst)
+            self._built_elsewhere.setdefault(id(cls), []).append(inst)
         init, _ = cls.lookup("__init__")
         if isinstance(init, Function) and cls.is_module and isinstance(init.node, ast.FunctionDef):
             self._build_given_symbols(inst, init, args, kwargs, node)

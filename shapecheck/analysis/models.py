@@ -2,7 +2,9 @@
 
 The ``Checker`` is the interpreter's partner: the interpreter evaluates the code, the checker
 applies each layer's shape rule to the tensor it receives, turns shape errors into findings at
-the line to change, and records every layer's output shape for the model's report.
+the line to change, and records every layer's output shape for the model's report.  The hooks it
+implements, and the interpreter methods it calls back, are declared in ``hooks.py``; discovery
+reads the ``ModuleRun`` that the interpreter's ``run_module()`` returns.
 """
 
 from __future__ import annotations
@@ -11,13 +13,15 @@ import ast
 import io
 import re
 import tokenize
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from typing import Dict, List, Optional, Sequence, Tuple, Union
+from typing import Dict, Iterator, List, Optional, Sequence, Tuple, Union
 
 from ..rules import shapes as S
 from ..diagnostics import CATALOGUE
 from ..diagnostics import Code, Diagnostic, Fix, Message, Span, internal_error_message, internal_errors_raise
 from .arguments import ArgumentNotGiven, ConstructorArguments, constructor_arguments
+from .hooks import InterpreterCalls, ModuleRun
 from .interpreter import Interpreter
 from . import pretrained
 from ..rules import lazy
@@ -188,7 +192,7 @@ class Checker:
         return f"{where} (in train mode, where forward branches on self.training): " if self.run.training \
             else f"{where}: "
 
-    # --- interpreter hooks -----------------------------------------------------------------------
+    # --- interpreter hooks (hooks.CheckerHooks: their contracts) --------------------------------
 
     def training_mode(self) -> object:
         """``self.training`` in forward: the mode of the run (eval first, as the runtime mode
@@ -197,6 +201,21 @@ class Checker:
             return UNKNOWN
         self.run.read_training = True
         return self.run.training
+
+    def running_model(self) -> bool:
+        return self.run is not None
+
+    @contextmanager
+    def outside_run(self) -> Iterator[None]:
+        """The model run in progress set aside, and its stack of submodules, while module code runs."""
+        saved = self.run, self.module_stack
+        if saved[0] is not None:
+            self.run, self.module_stack = None, []
+        try:
+            yield
+        finally:
+            if saved[0] is not None:
+                self.run, self.module_stack = saved
 
     def constructed(self, layer: Layer) -> None:
         for name, arg in (layer.args.written.items() if layer.args is not None else ()):
@@ -279,7 +298,7 @@ class Checker:
 
     # --- shapes seen, for --annotate and the editor -------------------------------------------
 
-    def assigned(self, target: ast.expr, before, value, statement: ast.stmt) -> None:
+    def assigned(self, target: Optional[ast.expr], before, value, statement: ast.stmt) -> None:
         """Interpreter hook: ``target`` (a name, or ``return`` for None) now holds ``value``."""
         if not isinstance(value, Tensor) or value.shape is None or not self._in_this_file():
             return
@@ -1121,13 +1140,13 @@ def comment_inputs(source_lines: Sequence[str], path: str = "", elsewhere: bool 
     return found
 
 
-def find_models(checker: Checker) -> None:
-    """Register every model of the file: module-level models, models returned by top-level
-    functions, and nn.Module classes not used inside another model."""
+def find_models(checker: Checker, module: ModuleRun) -> None:
+    """Register every model of the file (``module``, as its top level ran): module-level models,
+    models returned by top-level functions, and nn.Module classes not used inside another model."""
     interp = checker.interp
-    note_third_party(checker)
+    note_third_party(checker, module)
     module_level = []
-    for name, (first_value, stmt) in interp.module_assignments.items():
+    for name, (first_value, stmt) in module.assignments.items():
         value = interp.globals.get(name, first_value)
         if isinstance(value, Container) and value.kind == "Sequential" or \
                 isinstance(value, Instance) and value.cls.is_module:
@@ -1138,14 +1157,14 @@ def find_models(checker: Checker) -> None:
             continue  # `features` inside `model = nn.Sequential(features, head)`: checked as part of it
         label = value.cls.name if isinstance(value, Instance) else name
         checker.entry_for(value, label, interp.source.span(stmt))
-    module_classes = {cls.name for cls, _ in interp.classes if cls.is_module}
-    for function, node in interp.functions:
+    module_classes = {cls.name for cls, _ in module.classes if cls.is_module}
+    for function, node in module.functions:
         if _takes_arguments(node) or not _mentions_model(node, module_classes):
             continue  # a helper such as conv_bn(inp, oup, stride): a part of models, not one
         if interp.globals.get(function.name) is not function:
             continue  # a stub the file replaces later (`setattr(thismodule, name, partial(...))`)
-        if id(function) in interp.first_results:  # the script built it: the same model, not a copy
-            result = interp.first_results[id(function)]
+        if id(function) in module.first_results:  # the script built it: the same model, not a copy
+            result = module.first_results[id(function)]
         else:
             result = interp.call_guarded(interp.call_function, function, [], {})
         if isinstance(result, Container) and result.kind == "Sequential" or \
@@ -1158,9 +1177,9 @@ def find_models(checker: Checker) -> None:
     find_named_factories(checker)
     seen_classes = {id(e.value.cls) for e in checker.entries.values() if isinstance(e.value, Instance)}
     instances = {}
-    for cls, node in interp.classes:
+    for cls, node in module.classes:
         if cls.is_module and id(cls) not in seen_classes:  # a class with a model is not built again
-            built = interp.built_elsewhere.get(id(cls))
+            built = module.built_elsewhere.get(id(cls))
             if built:  # another file of the project builds it: in each configuration it does
                 for i, inst in enumerate(_configurations(built)):
                     instances[(id(cls), i)] = (cls, node, inst, ConstructorArguments({}, ()), None)
@@ -1185,7 +1204,7 @@ def find_models(checker: Checker) -> None:
             entry.span, entry.path = entry.value.cls.span, entry.value.cls.path
 
 
-def build_unseen(interp: Interpreter, cls, given: dict) -> Tuple[object, ConstructorArguments, Optional[ArgumentNotGiven]]:
+def build_unseen(interp: InterpreterCalls, cls, given: dict) -> Tuple[object, ConstructorArguments, Optional[ArgumentNotGiven]]:
     """A module class the file never builds, built as discovery sees it: with ``given``
     constructor arguments and symbols for the rest (arguments.constructor_arguments).  Where a
     symbol decides the structure, the model is an empty instance and the reason why."""
@@ -1200,10 +1219,10 @@ def build_unseen(interp: Interpreter, cls, given: dict) -> Tuple[object, Constru
         return Instance(cls), arguments, stop
 
 
-def note_third_party(checker: Checker) -> None:
+def note_third_party(checker: Checker, module: ModuleRun) -> None:
     """A model the script builds with another package's constructor and uses (calls on a tensor,
     moves, trains) is not analysed: one SHP904 note says so, where it is built."""
-    for name, (value, stmt) in checker.interp.module_assignments.items():
+    for name, (value, stmt) in module.assignments.items():
         if isinstance(value, Opaque) and (value.third_party or value.unresolved) and value.used_as_model:
             span = checker.interp.source.span(stmt)
             why = f": {value.unresolved};" if value.unresolved else f" (third-party: {value.third_party});"

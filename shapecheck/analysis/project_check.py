@@ -19,6 +19,7 @@ from typing import Dict, List, Optional, Tuple
 
 from ..diagnostics import Code, Diagnostic
 from . import pretrained
+from .hooks import ModuleRun
 from .imports import ModuleLoader
 from .project import Project, find_root
 from .values import Instance
@@ -80,15 +81,14 @@ def loader_for(context: Optional[ProjectContext], path: str) -> Optional[ModuleL
     return ModuleLoader(project_for(context), Path(path))
 
 
-def run_importers(checker, loader: ModuleLoader) -> bool:
-    """Run the project's files that import the checked one, as programs: their instantiations and
-    calls of its models are evidence.  False when the file defines nothing they could build (then
-    they are not even looked for)."""
+def run_importers(checker, loader: ModuleLoader, module: ModuleRun) -> bool:
+    """Run the project's files that import the checked one (``module``, as its top level ran), as
+    programs: their instantiations and calls of its models are evidence.  False when the file
+    defines nothing they could build (then they are not even looked for)."""
     from .models import _mentions_model
 
-    interp = checker.interp
-    classes = {cls.name for cls, _ in interp.classes if cls.is_module}
-    if not classes and not any(_mentions_model(node, classes) for _, node in interp.functions):
+    classes = {cls.name for cls, _ in module.classes if cls.is_module}
+    if not classes and not any(_mentions_model(node, classes) for _, node in module.functions):
         return False
     checked = frozenset({checker.path, loader.project.shown(loader.main)})
     for path in loader.project.importers(loader.main):
