@@ -12,6 +12,7 @@ folders, too many files: the answer says so, with the reason, and nothing is gue
 from __future__ import annotations
 
 import ast
+import hashlib
 import os
 import re
 import sys
@@ -86,6 +87,8 @@ class Project:
         self._shown: Dict[Path, str] = {}
         self.modules_run: Dict[Path, object] = {}  # imports.KeptModule: modules of definitions only, run once
         self.scripts_ran: Dict[Path, FrozenSet[str]] = {}  # script -> the files whose code its evidence run ran
+        self._direct: Dict[Path, List[Path]] = {}  # file -> the files that import it themselves
+        self._digests: Dict[Path, str] = {}  # file -> a hash of its bytes, as this run read them
         self._resolved: Dict[tuple, Resolved] = {}  # (name, importing folder, level, added roots) -> where
         self._kept_trees = 0  # characters of the checked files whose trees are kept as context
 
@@ -225,6 +228,18 @@ class Project:
         tree = self.parsed(path).tree
         return tree is not None and any(_runs_code(stmt) for stmt in tree.body)
 
+    def digest(self, path: Path) -> str:
+        """A hash of the file's bytes ("missing" when it cannot be read), once per run: what a
+        cached result that read the file records, and compares."""
+        known = self._digests.get(path)
+        if known is None:
+            try:
+                known = hashlib.sha256(path.read_bytes()).hexdigest()[:24]
+            except OSError:
+                known = "missing"
+            self._digests[path] = known
+        return known
+
     def files_read(self) -> List[Path]:
         return list(self._parsed)
 
@@ -256,9 +271,12 @@ class Project:
         return found[:limit]
 
     def direct_importers(self, target: Path) -> List[Path]:
-        candidates = self.importer_candidates(target)
-        return [p for p in sorted(candidates, key=lambda p: (_distance(p, target), str(p)))
-                if target in self.imported_by(p)]
+        known = self._direct.get(target)
+        if known is None:
+            candidates = self.importer_candidates(target)
+            known = self._direct[target] = [p for p in sorted(candidates, key=lambda p: (_distance(p, target), str(p)))
+                                            if target in self.imported_by(p)]
+        return known
 
     def importer_candidates(self, target: Path) -> List[Path]:
         """The files whose import lines name one of ``target``'s module names (a superset of its

@@ -157,7 +157,7 @@ def dependencies(loader: ModuleLoader, importers: bool) -> Tuple[Tuple[str, str]
     project = loader.project
     read = sorted({p for p in set(loader.namespaces) | loader.reused_reads if p.is_file() and p != loader.main} |
                   set(project.importers(loader.main) if importers else ()))
-    found = [(str(p), file_digest(p)) for p in read]
+    found = [(str(p), project.digest(p)) for p in read]
     if importers:
         found.append((IMPORTERS, _digest_of(_candidates(project, loader.main))))
     return tuple(found)
@@ -175,21 +175,15 @@ def _digest_of(paths) -> str:
     return hashlib.sha256("\0".join(sorted(map(str, paths))).encode()).hexdigest()[:24]
 
 
-def file_digest(path: Path) -> str:
-    try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()[:24]
-    except OSError:
-        return "missing"
-
-
 def still_valid(context: ProjectContext, path: str, recorded: Tuple[Tuple[str, str], ...]) -> bool:
     """Whether a cached result's project files are as they were: the same bytes, and the same
     files that may import the checked one."""
+    project = project_for(context)
     for name, digest in recorded:
         if name == IMPORTERS:
-            now = _digest_of(_candidates(project_for(context), Path(path).resolve()))
+            now = _digest_of(_candidates(project, Path(path).resolve()))
         else:
-            now = file_digest(Path(name))
+            now = project.digest(Path(name))
         if now != digest:
             return False
     return True
