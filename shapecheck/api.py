@@ -12,11 +12,11 @@ from typing import Dict, Optional
 
 from . import notebook, suppressions
 from .diagnostics import Code, Diagnostic, Span, internal_error_message, internal_errors_raise
-from .analysis.models import (Checker, InputSpec, check_entries, comment_inputs, find_models, reports,
-                              shapes_seen)
+from .analysis.models import Checker, check_entries, find_models, reports, shapes_seen
 from .analysis.project_check import (ProjectContext, dependencies, loader_for, own_findings, parse_checked,
                                       run_importers)
 from .finishing import CodeSelection, finish
+from .inputs import InputSpec, comment_inputs
 from .practices import check_practices
 from .results import FileResult
 from .source import SourceError, decode, read_source

@@ -7,6 +7,27 @@ shared/DESIGN.md planned a traced graph IR between extraction and propagation.  
 instead evaluates ``forward`` directly on abstract tensors, which also decides the branches that
 depend on shapes (``if x.size(1) != self.in_ch``); the shape rules stay pure functions of plain
 data (``layers.py``, ``tensor_ops.py``), testable with no parsing, which was the graph's purpose.
+
+"Cannot know" is said in these ways, each for one kind of thing, and in no other:
+
+==============================  =====================================================================
+``UNKNOWN`` (here)              a Python value the interpreter cannot know; it is never true or false
+``NotKnown(reason)`` (here)     raised by a rule or by dimension arithmetic that cannot know its
+                                result: the value is ``UNKNOWN`` from there on, for that reason
+``RankNotKnown`` (tensor_ops)   the ``NotKnown`` of a tensor whose rank is not known, which the op
+                                rules that can still give a tensor catch to give ``Tensor(None)``
+``Tensor(None)`` (shapes)       a tensor whose rank is not known
+``shapes.Unknown`` (``?``)      one size not known (``shapes.unknown(reason)``), equal to nothing
+``Opaque`` (analysis.values)    a module whose behaviour is not modelled: its output is ``UNKNOWN``
+``Unfollowed`` (values)         a name a project import binds that could not be followed, and why
+``ArgumentNotGiven`` (args)     raised where a constructor-argument symbol decides a model's structure
+                                (a loop count, a branch): the model stops there (analysis.arguments)
+``"unknown"`` (results)         a model whose shapes stop being known (``ModelReport.status``; and a
+                                model ``--runtime`` could not run), with ``StoppedAt`` saying where
+                                and why (``results.STOP_REASONS``, e.g. ``value-not-known``)
+``None`` (practices.facts)      a fact the practice checks do not know (``UNKNOWN_KIND``, "unknown",
+                                is the kind of a value nothing is known about)
+==============================  =====================================================================
 """
 
 from __future__ import annotations

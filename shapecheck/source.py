@@ -1,12 +1,17 @@
-"""Finding the files to check and reading them as text."""
+"""Reading source: finding the files to check, reading them as text, and, once parsed, the
+positions and text of their nodes (``Source``) and the walkers' node dispatch (``node_handlers``)."""
 
 from __future__ import annotations
 
+import ast
+import bisect
 import io
 import os
 import tokenize
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, List, Tuple
+from typing import Callable, Dict, Iterable, Iterator, List, Tuple
+
+from .diagnostics import Span
 
 SKIP_DIRS = {".git", ".hg", ".svn", ".venv", "venv", "env", "__pycache__", ".tox", ".nox", ".mypy_cache",
              ".pytest_cache", ".ruff_cache", "node_modules", "build", "dist", ".eggs", "site-packages",
@@ -73,3 +78,59 @@ def decode(data: bytes) -> str:
         reason = e.reason if isinstance(e, UnicodeDecodeError) else str(e)
         raise SourceError(f"cannot decode the file as UTF-8 (or its declared encoding): {reason}") from None
     return text[1:] if text.startswith("\ufeff") else text
+
+
+class Source:
+    """Positions and text of nodes; ``ast`` columns are UTF-8 byte offsets, ours are characters."""
+
+    def __init__(self, text: str, path: str = ""):
+        self.path = path  # the file, as findings name it
+        self.file = None  # its resolved pathlib.Path, for the imports it makes (project checks only)
+        # lines as Python counts them: \n, \r\n, \r (str.splitlines also splits at \f, \u2028...)
+        self.lines = io.StringIO(text, newline="").readlines()
+        self._encoded: Dict[int, bytes] = {}
+        self._yield_lines = [n for n, line in enumerate(self.lines, start=1) if "yield" in line]
+
+    def mentions_yield(self, node: ast.AST) -> bool:
+        """Whether a line of the node says yield: walking the node for a Yield is slower."""
+        first = bisect.bisect_left(self._yield_lines, node.lineno)
+        return first < len(self._yield_lines) and self._yield_lines[first] <= (node.end_lineno or node.lineno)
+
+    def _column(self, line: int, byte_offset: int) -> int:
+        if line - 1 >= len(self.lines):
+            return byte_offset + 1
+        text = self.lines[line - 1]
+        if text.isascii():
+            return byte_offset + 1
+        return len(self._bytes(line)[:byte_offset].decode("utf-8", "replace")) + 1
+
+    def _bytes(self, line: int) -> bytes:
+        if line not in self._encoded:
+            self._encoded[line] = self.lines[line - 1].encode("utf-8")
+        return self._encoded[line]
+
+    def span(self, node: ast.AST) -> Span:
+        line, end_line = node.lineno, node.end_lineno or node.lineno
+        return Span(line, self._column(line, node.col_offset), end_line,
+                    self._column(end_line, node.end_col_offset or node.col_offset))
+
+    def text(self, node: ast.AST) -> str:
+        line, end_line = node.lineno, node.end_lineno or node.lineno
+        if line - 1 >= len(self.lines) or end_line - 1 >= len(self.lines):
+            return ""
+        if line == end_line:
+            text = self.lines[line - 1]
+            if text.isascii():  # byte offsets are character offsets
+                return text[node.col_offset:node.end_col_offset]
+            return self._bytes(line)[node.col_offset:node.end_col_offset].decode("utf-8", "replace")
+        parts = [self._bytes(line)[node.col_offset:]]
+        parts += [self._bytes(n) for n in range(line + 1, end_line)]
+        parts.append(self._bytes(end_line)[:node.end_col_offset])
+        return b"".join(parts).decode("utf-8", "replace")
+
+
+def node_handlers(cls: type, prefix: str) -> dict:
+    """A walker class's method for each node type (``exec_If`` for ast.If), looked up once rather
+    than by name at every node: {node type: function}."""
+    return {getattr(ast, name[len(prefix):]): method for name, method in vars(cls).items()
+            if name.startswith(prefix) and hasattr(ast, name[len(prefix):])}

@@ -19,8 +19,8 @@ from hypothesis import strategies as st
 from torch import nn
 
 from shapecheck.rules import shapes as S
-from shapecheck.ir import Arg
-from shapecheck.rules.layers import LAYER_RULES, NO_TENSOR, Given, NotKnown, ShapeError, default_input
+from shapecheck.ir import Arg, NotKnown, ShapeError
+from shapecheck.rules.layers import LAYER_RULES, NO_TENSOR, Given, default_input
 
 torch.set_num_threads(1)
 

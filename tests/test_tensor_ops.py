@@ -20,8 +20,7 @@ from hypothesis import strategies as st
 
 from shapecheck.rules import shapes as S
 from shapecheck.rules import tensor_ops as T
-from shapecheck.ir import UNKNOWN
-from shapecheck.rules.layers import NotKnown, ShapeError
+from shapecheck.ir import UNKNOWN, NotKnown, ShapeError
 from shapecheck.rules.shapes import Tensor
 
 try:

@@ -13,8 +13,6 @@ any file.  What builtins and standard-library names mean lives in ``stdlib.py``.
 from __future__ import annotations
 
 import ast
-import bisect
-import io
 import math
 from types import MappingProxyType
 from typing import Dict, List, Optional, Sequence, Tuple
@@ -25,10 +23,11 @@ from .arguments import ArgumentNotGiven, given_symbols
 from ..rules import shapes as S
 from ..rules import tensor_ops
 from ..diagnostics import Code, Span
-from ..ir import UNKNOWN, Arg, LayerCall, Passed
-from ..rules.layers import LAYER_RULES, NotKnown
+from ..ir import UNKNOWN, Arg, LayerCall, NotKnown, Passed
+from ..rules.layers import LAYER_RULES
 from ..results import CONSTRUCT_NOT_FOLLOWED, VALUE_NOT_KNOWN
 from ..rules.shapes import Tensor
+from ..source import Source, node_handlers
 from .stdlib import (BINOP_SYMBOLS, BUILTINS, GLOBAL_CALLS, MAX_SEQUENCE, compare, dim_arith, format_field, hashable,
                      length, module_of, plain, python_binop, python_method)
 from .values import (SOURCE_KEY, AbstractObject, Builtin, BoundMethod, ClassValue, Container, Function, Global,
@@ -64,62 +63,6 @@ class _Break(Exception):
 
 class _Continue(Exception):
     pass
-
-
-class Source:
-    """Positions and text of nodes; ``ast`` columns are UTF-8 byte offsets, ours are characters."""
-
-    def __init__(self, text: str, path: str = ""):
-        self.path = path  # the file, as findings name it
-        self.file = None  # its resolved pathlib.Path, for the imports it makes (project checks only)
-        # lines as Python counts them: \n, \r\n, \r (str.splitlines also splits at \f, \u2028...)
-        self.lines = io.StringIO(text, newline="").readlines()
-        self._encoded: Dict[int, bytes] = {}
-        self._yield_lines = [n for n, line in enumerate(self.lines, start=1) if "yield" in line]
-
-    def mentions_yield(self, node: ast.AST) -> bool:
-        """Whether a line of the node says yield: walking the node for a Yield is slower."""
-        first = bisect.bisect_left(self._yield_lines, node.lineno)
-        return first < len(self._yield_lines) and self._yield_lines[first] <= (node.end_lineno or node.lineno)
-
-    def _column(self, line: int, byte_offset: int) -> int:
-        if line - 1 >= len(self.lines):
-            return byte_offset + 1
-        text = self.lines[line - 1]
-        if text.isascii():
-            return byte_offset + 1
-        return len(self._bytes(line)[:byte_offset].decode("utf-8", "replace")) + 1
-
-    def _bytes(self, line: int) -> bytes:
-        if line not in self._encoded:
-            self._encoded[line] = self.lines[line - 1].encode("utf-8")
-        return self._encoded[line]
-
-    def span(self, node: ast.AST) -> Span:
-        line, end_line = node.lineno, node.end_lineno or node.lineno
-        return Span(line, self._column(line, node.col_offset), end_line,
-                    self._column(end_line, node.end_col_offset or node.col_offset))
-
-    def text(self, node: ast.AST) -> str:
-        line, end_line = node.lineno, node.end_lineno or node.lineno
-        if line - 1 >= len(self.lines) or end_line - 1 >= len(self.lines):
-            return ""
-        if line == end_line:
-            text = self.lines[line - 1]
-            if text.isascii():  # byte offsets are character offsets
-                return text[node.col_offset:node.end_col_offset]
-            return self._bytes(line)[node.col_offset:node.end_col_offset].decode("utf-8", "replace")
-        parts = [self._bytes(line)[node.col_offset:]]
-        parts += [self._bytes(n) for n in range(line + 1, end_line)]
-        parts.append(self._bytes(end_line)[:node.end_col_offset])
-        return b"".join(parts).decode("utf-8", "replace")
-
-
-def node_handlers(cls: type, prefix: str) -> dict:
-    """A walker class's method for each node type (``exec_If`` for ast.If), looked up once rather
-    than by name at every node: {node type: function}."""
-    return {getattr(ast, name[len(prefix):]): method for name, method in vars(cls).items()
-            if name.startswith(prefix) and hasattr(ast, name[len(prefix):])}
 
 
 class Frame:

@@ -270,7 +270,7 @@ def _target(key: str, name: str, where: str) -> Tuple[Optional[str], str]:
 
 
 def _inputs(value: object, where: str) -> Tuple[Tuple[Optional[str], str, object], ...]:
-    from ..analysis.models import parse_input_spec
+    from ..inputs import parse_input_spec
 
     if not isinstance(value, dict):
         raise ConfigError(f"{where} inputs: expected a table of \"path.py::Model\" = [3, 32, 32], "

@@ -24,7 +24,7 @@ def fail(message: str) -> int:
 
 
 def parse_inputs(specs: List[str]):
-    from ..analysis.models import parse_input_spec
+    from ..inputs import parse_input_spec
 
     inputs: Dict[Optional[str], object] = {}
     for spec in specs:

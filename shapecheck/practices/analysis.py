@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Dict, List, Optional
 
 from ..diagnostics import Diagnostic
-from ..analysis.interpreter import Source
+from ..source import Source
 from . import vocabulary as V
 from .facts import (ARRAY, CPU, DATASET, DEVICE, FUNCTION, MODULE, NOTHING, SCALAR, SELF, SEQUENCE, ModelInfo,
                     Placement, TEXT, Value, join, tensor)

@@ -13,7 +13,7 @@ import re
 from dataclasses import replace
 from typing import Dict, List, Optional, Tuple
 
-from ..analysis.interpreter import node_handlers
+from ..source import node_handlers
 from . import vocabulary as V
 from .program import children, last_name, train_flag, walk_here
 from .facts import (ACCELERATOR, ARRAY, CLASS, CPU, DATASET, DEVICE, FUNCTION, LOADER, LOSS, MODULE, NOTHING,

@@ -12,7 +12,7 @@ from __future__ import annotations
 import ast
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
-from ..analysis.interpreter import Source
+from ..source import Source
 from ..diagnostics import Span
 from ..results import FileResult, LayerReport, ModelReport, ShapeAt
 
