@@ -29,7 +29,7 @@ from typing import (TYPE_CHECKING, Callable, ContextManager, Dict, List, Mapping
 
 if TYPE_CHECKING:
     from ..diagnostics import Fix, Message, Span
-    from .interpreter import Source
+    from ..source import Source
     from .values import ClassValue, Function, Instance, Layer
 
 

@@ -39,7 +39,7 @@ from .provenance import Step, carried, spelled, value_of, with_width
 from .values import Container, Function, Instance, Layer, Opaque, Parameters, Partial, PendingInput
 
 @dataclass
-class ModelRun:
+class ModelPass:
     """One pass of one model over one input."""
 
     model: str
@@ -73,7 +73,7 @@ class ModelEntry:
     name: str
     value: object
     span: Span
-    runs: List[Tuple[str, ModelRun, object]] = field(default_factory=list)  # (input source, run, output)
+    runs: List[Tuple[str, ModelPass, object]] = field(default_factory=list)  # (input source, run, output)
     factory: bool = False  # built by a top-level function of that name, which takes no arguments
     symbols: Tuple[str, ...] = ()  # constructor arguments no file gives, checked as symbols
     stopped: Optional[ArgumentNotGiven] = None  # a symbol decided the structure: nothing checked
@@ -86,7 +86,7 @@ class Checker:
         self.diagnostics: Dict[Tuple, Diagnostic] = {}
         self.interp = Interpreter(source, tree, self, path=path, modules=modules)
         self.stated_args: Dict[str, str] = {}  # model name -> constructor arguments stated by the user
-        self.run: Optional[ModelRun] = None
+        self.run: Optional[ModelPass] = None
         self.entries: Dict[int, ModelEntry] = {}
         self._call_cache: Dict[Tuple, object] = {}
         self.clean_spans: set = set()  # layer calls that fit what they received in some run
@@ -720,7 +720,7 @@ class Checker:
     def _run(self, entry: ModelEntry, x, source: str, node, extra_args, kwargs, training: bool,
              place: Tuple[str, int] = ("", 0)):
         saved = self.run
-        self.run = ModelRun(entry.name, entry.value, module_paths(entry.value), x, node,
+        self.run = ModelPass(entry.name, entry.value, module_paths(entry.value), x, node,
                        self.interp.source if node is not None else None, source, training=training, stated_at=place)
         try:
             output = self.interp.call_guarded(self.interp.run_forward, entry.value, [x] + list(extra_args),
@@ -734,7 +734,7 @@ class Checker:
         self._withdraw_rank_guesses(run)
         return run, output
 
-    def _withdraw_rank_guesses(self, run: ModelRun) -> None:
+    def _withdraw_rank_guesses(self, run: ModelPass) -> None:
         """A model whose first layer takes any number of dimensions (a Linear takes (*, F)) runs on
         B×F when no input is known: a later error about the number of dimensions is that guess's,
         not the code's (the real input may well be B×L×F).  It is withdrawn, and the model is unknown
@@ -1477,7 +1477,7 @@ def reports(checker: Checker) -> List[ModelReport]:
     return out
 
 
-def _input_place(run: ModelRun) -> Tuple[str, int]:
+def _input_place(run: ModelPass) -> Tuple[str, int]:
     """The file and line where the run's input comes from: the call, or the comment that states it."""
     if run.call_source is not None:
         return run.call_source.path, getattr(run.call_node, "lineno", 0)
@@ -1499,7 +1499,7 @@ def shapes_seen(checker: Checker) -> Tuple[ShapeAt, ...]:
     return tuple(sorted(unique.values(), key=lambda s: (s.span.line, s.span.column)))
 
 
-def _stopped_at(entry: ModelEntry, run: ModelRun) -> StoppedAt:
+def _stopped_at(entry: ModelEntry, run: ModelPass) -> StoppedAt:
     """Where the run stopped; a model whose forward gave no tensor the checker could follow, with no
     place recorded, stopped at its own output."""
     if run.stopped_at is not None:
@@ -1509,7 +1509,7 @@ def _stopped_at(entry: ModelEntry, run: ModelRun) -> StoppedAt:
                      known.name if known else "", known.line if known else 0)
 
 
-def _unreached(entry: ModelEntry, run: ModelRun) -> Tuple[LayerReport, ...]:
+def _unreached(entry: ModelEntry, run: ModelPass) -> Tuple[LayerReport, ...]:
     """The model's layers that checking never got to, in the order the model registers them: shown
     with `?`, never dropped."""
     logged = {layer.name for layer in run.layers}
@@ -1546,7 +1546,7 @@ def _layer_params(layer: Layer) -> Optional[int]:
         return None
 
 
-def _symbols_used(entry: ModelEntry, run: ModelRun) -> Tuple[str, ...]:
+def _symbols_used(entry: ModelEntry, run: ModelPass) -> Tuple[str, ...]:
     """The constructor arguments checked as symbols that the model's layers were built with."""
     symbols = entry.symbols or getattr(entry.value, "symbols", ())
     if not symbols:
@@ -1561,7 +1561,7 @@ def _symbols_used(entry: ModelEntry, run: ModelRun) -> Tuple[str, ...]:
     return tuple(n for n in symbols if n in found)
 
 
-def _has_error(checker: Checker, run: ModelRun) -> bool:
+def _has_error(checker: Checker, run: ModelPass) -> bool:
     """A shape error found in the run; shapecheck's own failure (SHP999) leaves the model unknown."""
     return any(checker.diagnostics[k].severity == "error" and checker.diagnostics[k].code != Code.INTERNAL_ERROR
                for k in run.findings if k in checker.diagnostics)
