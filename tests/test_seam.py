@@ -1,8 +1,9 @@
 """The seam between the interpreter and the checker (analysis/hooks.py) is the whole of their
 contact: every hook the interpreter side calls is declared in ``CheckerHooks`` and implemented by
 the ``Checker`` with the declared parameters; discovery and the checker use only the interpreter
-methods of ``InterpreterCalls``; and ``run_module()`` gives what the module defines, assigns and
-calls."""
+methods of ``InterpreterCalls``; what the interpreter calls on its module loader is
+``ModuleLoading``, as ``imports.ModuleLoader`` implements it; and ``run_module()`` gives what the
+module defines, assigns and calls."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from shapecheck.analysis.hooks import CheckerHooks, InterpreterCalls, ModuleRun
+from shapecheck.analysis.hooks import CheckerHooks, InterpreterCalls, ModuleLoading, ModuleRun
+from shapecheck.analysis.imports import ModuleLoader
 from shapecheck.analysis.interpreter import Interpreter
 from shapecheck.analysis.models import Checker
 
@@ -26,15 +28,15 @@ def _methods(protocol: type) -> set:
     return {name for name, value in vars(protocol).items() if inspect.isfunction(value) and not name.startswith("_")}
 
 
-def _attributes_read_off(files, owner: str) -> set:
-    """The attribute names read off ``owner`` (a name, or the attribute of that name: ``checker``
-    or ``self.checker``) in the analysis modules ``files``."""
+def _attributes_read_off(files, owner: str, as_name: bool = True) -> set:
+    """The attribute names read off ``owner`` (the attribute of that name, ``self.checker``, and
+    where ``as_name``, a variable of that name, ``checker``) in the analysis modules ``files``."""
     names = set()
     for file in files:
         for node in ast.walk(ast.parse((ANALYSIS / file).read_text())):
             if isinstance(node, ast.Attribute):
                 value = node.value
-                if isinstance(value, ast.Name) and value.id == owner or \
+                if as_name and isinstance(value, ast.Name) and value.id == owner or \
                         isinstance(value, ast.Attribute) and value.attr == owner:
                     names.add(node.attr)
     return names
@@ -61,6 +63,14 @@ def test_the_checker_calls_back_only_what_the_interpreter_declares() -> None:
 @pytest.mark.parametrize("call", sorted(_methods(InterpreterCalls)))
 def test_the_interpreter_implements_each_call_back_as_declared(call: str) -> None:
     assert _parameters(getattr(Interpreter, call)) == _parameters(getattr(InterpreterCalls, call))
+
+
+def test_what_the_interpreter_calls_on_its_loader_is_declared_and_implemented() -> None:
+    called = _attributes_read_off(INTERPRETER_SIDE, "modules", as_name=False) | \
+        _attributes_read_off(["values.py"], "loader")  # ModuleNamespace: loader = interp.modules
+    assert called == _methods(ModuleLoading)
+    for method in called:
+        assert _parameters(getattr(ModuleLoader, method)) == _parameters(getattr(ModuleLoading, method)), method
 
 
 SCRIPT = """\

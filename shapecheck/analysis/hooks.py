@@ -6,10 +6,10 @@ to shapes it calls a hook of its ``checker`` (``CheckerHooks``, implemented by `
 The checker applies the rules, records what it saw, and calls back the few interpreter methods of
 ``InterpreterCalls`` to run models.  ``Interpreter.run_module()`` returns a ``ModuleRun``: what the
 module's top level defines, assigns and calls, the one value that model discovery and the project
-check read (they read no interpreter attributes).  A loader of modules (``imports.ModuleLoader``
-today, whole-project analysis tomorrow) plugs in here: it runs a module's top level through the
-same interpreter, so the same hooks see its layers and calls, and it takes the module's
-definitions from what that run gives.
+check read (they read no interpreter attributes).  A loader of modules (``ModuleLoading``: the
+project's imports in ``imports.ModuleLoader`` today, whole-project analysis tomorrow) plugs in
+here: it runs a module's top level through the same interpreter, so the same hooks see its layers
+and calls, and it takes the module's definitions from what that run gives.
 
 Every hook follows the error channel of CONTRIBUTING.md: the rules a hook applies raise
 ``ShapeError`` (a bug in the user's code: the hook turns it into a finding) or ``NotKnown`` (the
@@ -30,7 +30,7 @@ from typing import (TYPE_CHECKING, Callable, ContextManager, Dict, List, Mapping
 if TYPE_CHECKING:
     from ..diagnostics import Fix, Message, Span
     from ..source import Source
-    from .values import ClassValue, Function, Instance, Layer
+    from .values import ClassValue, Function, Instance, Layer, LazyImport, ModuleNamespace
 
 
 @dataclass(frozen=True)
@@ -148,3 +148,25 @@ class InterpreterCalls(Protocol):
 
     def evaluate_arguments(self, call: ast.Call, globals_: dict) -> Tuple[list, dict]:
         """A call's arguments evaluated in a module's globals: (args, kwargs)."""
+
+
+class ModuleLoading(Protocol):
+    """What the interpreter calls on its ``modules`` (None for a file checked alone, where every
+    import is a library name): the imports of the project's own modules.  A loader runs a
+    module's code with ``Interpreter.run_imported`` on globals of its own and a ``Source`` from
+    ``Interpreter.new_source``, and sets a model run aside meanwhile (``CheckerHooks.outside_run``)."""
+
+    def exec_import(self, interp: object, stmt: ast.Import, frame: object) -> None:
+        """``import a.b``: binds the name in ``frame`` (a module that runs when first used, or
+        ``Unfollowed`` with the reason, or the library name it was)."""
+
+    def exec_import_from(self, interp: object, stmt: ast.ImportFrom, frame: object) -> bool:
+        """``from a import b``: binds the names when ``a`` is the project's; False to leave the
+        statement to the interpreter's library imports."""
+
+    def force(self, interp: object, lazy: "LazyImport") -> object:
+        """The value an import name stands for, its module run once per check; ``UNKNOWN`` or
+        ``Unfollowed`` past the limits."""
+
+    def submodule(self, interp: object, package: "ModuleNamespace", name: str) -> Optional["ModuleNamespace"]:
+        """``package.name`` for a submodule not imported yet; None where there is none."""

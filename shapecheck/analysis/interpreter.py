@@ -18,7 +18,7 @@ from types import MappingProxyType
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from . import data_api, pretrained
-from .hooks import CheckerHooks, ModuleRun
+from .hooks import CheckerHooks, ModuleLoading, ModuleRun
 from .arguments import ArgumentNotGiven, given_symbols
 from ..rules import shapes as S
 from ..rules import tensor_ops
@@ -145,7 +145,7 @@ def truth(value) -> object:
 
 class Interpreter:
     def __init__(self, source: str, tree: ast.Module, checker: CheckerHooks, budget: int = 100_000,
-                 file_budget: int = 1_000_000, path: str = "", modules=None):
+                 file_budget: int = 1_000_000, path: str = "", modules: Optional[ModuleLoading] = None):
         self.source = Source(source, path)
         self.path = path
         self.modules = modules  # imports.ModuleLoader: the project's other files, or None for one file alone
