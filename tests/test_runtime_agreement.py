@@ -12,7 +12,7 @@ import pytest
 pytest.importorskip("torch")
 
 from shapecheck.api import check_source  # noqa: E402
-from shapecheck.runtime.compare import at_batch, compare_file, concrete_input  # noqa: E402
+from shapecheck.runtime.compare import compare_file, concrete_input, dim_at_batch  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 FILES = sorted((ROOT / "tests" / "fixtures").glob("*.py")) + sorted((ROOT / "examples").rglob("*.py"))
@@ -40,7 +40,7 @@ def test_static_and_runtime_agree(path: Path, device: str) -> None:
             ran = [layer for layer in model.runtime["layers"] if layer["kind"] not in ("Sequential", "ModuleList")]
             assert [layer.name for layer in model.layers] == [layer["name"] for layer in ran]
             batch = concrete_input(model)[0]
-            static = [tuple(at_batch(d, batch) for d in layer.output_shape) for layer in model.layers]
+            static = [tuple(dim_at_batch(d, batch) for d in layer.output_shape) for layer in model.layers]
             assert static == [tuple(layer["output_shape"]) for layer in ran]
 
 

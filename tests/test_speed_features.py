@@ -24,7 +24,7 @@ import pytest
 from shapecheck import api
 from shapecheck.cli import batch, commands
 from shapecheck.cli import main as cli
-from shapecheck.cli.cache import ResultCache, code_version, decode, encode
+from shapecheck.cli.cache import ResultCache, code_version, decode_result, encode_result
 from shapecheck.diagnostics import Diagnostic, Span
 from shapecheck.report import text_format
 from shapecheck.results import FileResult
@@ -105,9 +105,9 @@ def test_this_process_writes_every_new_result_a_batch_at_a_time(capsys, monkeypa
 def test_every_fixture_result_reads_back_equal():
     for path in FIXTURES:
         result = api.check_path(str(path))
-        document = encode(result)
+        document = encode_result(result)
         assert document is not None, path.name
-        assert decode(json.loads(document)) == result, path.name
+        assert decode_result(json.loads(document)) == result, path.name
 
 
 def test_changing_the_file_or_the_options_is_a_new_check(capsys, tmp_path):

@@ -721,7 +721,8 @@ class Checker:
              place: Tuple[str, int] = ("", 0)):
         saved = self.run
         self.run = ModelPass(entry.name, entry.value, module_paths(entry.value), x, node,
-                       self.interp.source if node is not None else None, source, training=training, stated_at=place)
+                             self.interp.source if node is not None else None, source, training=training,
+                             stated_at=place)
         try:
             output = self.interp.call_guarded(self.interp.run_forward, entry.value, [x] + list(extra_args),
                                               kwargs or {}, node)

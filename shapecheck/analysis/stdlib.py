@@ -494,7 +494,7 @@ GLOBAL_CALLS = {
 }
 
 
-class ModuleNamespace(AbstractObject):
+class OwnModule(AbstractObject):
     """``sys.modules[__name__]``: the analysed file's own module, whose attributes are its globals
     (``setattr(thismodule, name, partial(_resnet, ...))`` defines a model factory)."""
 
@@ -513,5 +513,5 @@ class ModuleNamespace(AbstractObject):
 def module_of(interp, modules: Global, key):
     """``sys.modules[__name__]`` is the file's own module; any other module is unknown."""
     if modules.qualname == "sys.modules" and isinstance(key, str) and key == interp.globals.get("__name__"):
-        return ModuleNamespace(interp.globals)
+        return OwnModule(interp.globals)
     return UNKNOWN

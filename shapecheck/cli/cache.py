@@ -89,7 +89,7 @@ class ResultCache:
             return None
         try:
             row = connection.execute("SELECT document FROM results WHERE key = ?", (key,)).fetchone()
-            return None if row is None else decode(json.loads(row[0]))
+            return None if row is None else decode_result(json.loads(row[0]))
         except sqlite3.Error as e:
             if _corrupt(e) and self._set_aside(e):
                 self._connection = None  # the next call builds a new database
@@ -104,7 +104,7 @@ class ResultCache:
         """Write the entries in one transaction (a commit per file costs more than the JSON)."""
         import sqlite3
 
-        rows = [(key, document) for key, document in ((k, encode(r)) for k, r in entries) if document is not None]
+        rows = [(key, document) for key, document in ((k, encode_result(r)) for k, r in entries) if document is not None]
         connection = self._connect() if rows else None
         if connection is None:
             return
@@ -233,7 +233,7 @@ def remove_caches(folder: Path) -> List[Path]:
 
 # FileResult <-> JSON, exactly: an entry that would not read back equal is not written
 
-def encode(result: FileResult) -> Optional[str]:
+def encode_result(result: FileResult) -> Optional[str]:
     """The JSON text of ``result``; None when it would not read back equal."""
     document = {"path": result.path,
                 "diagnostics": [_diagnostic(d) for d in result.diagnostics],
@@ -243,13 +243,13 @@ def encode(result: FileResult) -> Optional[str]:
                 "depends": [list(pair) for pair in result.depends]}
     try:
         text = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
-        same = decode(json.loads(text)) == result
+        same = decode_result(json.loads(text)) == result
     except (TypeError, ValueError, KeyError):
         same = False
     return text if same else None
 
 
-def decode(document: dict) -> FileResult:
+def decode_result(document: dict) -> FileResult:
     return FileResult(document["path"], [_to_diagnostic(d) for d in document["diagnostics"]],
                       [_to_model(m) for m in document["models"]],
                       tuple(_to_suppression(s) for s in document["suppressions"]),

@@ -21,7 +21,7 @@ from .facts import (ACCELERATOR, ARRAY, CLASS, CPU, DATASET, DEVICE, FUNCTION, L
                     ModelInfo, Placement, Value, join, join_all, tensor)
 
 Env = Dict[str, Value]
-BUILTINS = set(dir(builtins))
+BUILTIN_NAMES = set(dir(builtins))
 ACCELERATOR_TEXT = re.compile(r"^(cuda|mps|xpu|hpu|npu)(:|$)")
 MAX_LOOP_DEPTH = 3  # deeper loops are walked once, from a state that forgets what they change
 MAX_PASSES = 3
@@ -65,7 +65,7 @@ class Flow:
             return self.env[name]
         if name in self.globals:
             return self.globals[name]
-        if name in BUILTINS:
+        if name in BUILTIN_NAMES:
             return Value(QUAL, name=name)
         return NOTHING
 

@@ -36,14 +36,13 @@ from typing import Callable, Optional, Sequence, Tuple
 
 from . import shapes as S
 from ..ir import NotKnown
+from ..results import PerBatch
 
 BYTES = {"float32": 4, "float": 4, "float64": 8, "double": 8, "float16": 2, "half": 2, "bfloat16": 2,
          "int8": 1, "uint8": 1, "int16": 2, "int32": 4, "int64": 8, "float8_e4m3fn": 1, "float8_e5m2": 1}
 DEFAULT_BATCH = 1
 DEFAULT_DTYPE = "float32"
 INTERPOLATION = {"nearest": 1, "nearest-exact": 1, "linear": 2, "bilinear": 4, "trilinear": 8, "bicubic": 16}
-
-PerBatch = Optional[Tuple[int, int]]
 
 
 def concrete(shape, batch: int) -> Optional[Tuple[int, ...]]:

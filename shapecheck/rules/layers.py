@@ -191,8 +191,8 @@ def layer(kinds: str, signature: str, params=None, expects=None, check=None, for
     def register(fn):
         for kind in kinds.split():
             LAYER_RULES[kind] = LayerRule(kind, _parse_signature(signature), fn,
-                                    params or (lambda a: 0), expects or (lambda a: None),
-                                    check or (lambda a: None), _parse_signature(forward), macs)
+                                          params or (lambda a: 0), expects or (lambda a: None),
+                                          check or (lambda a: None), _parse_signature(forward), macs)
         return fn
 
     return register

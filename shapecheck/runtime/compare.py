@@ -14,11 +14,11 @@ from typing import Callable, Dict, List, Optional, Sequence
 from ..diagnostics import Code, Diagnostic, Span
 from ..results import FileResult, ModelReport
 
-DEFAULT_BATCH = 2
+RUNTIME_BATCH = 2
 _CONTAINERS = ("Sequential", "ModuleList", "ModuleDict")
 
 
-def concrete_input(model: ModelReport, batch: int = DEFAULT_BATCH) -> Optional[tuple]:
+def concrete_input(model: ModelReport, batch: int = RUNTIME_BATCH) -> Optional[tuple]:
     """The static input with the batch made concrete; None when a size is still a symbol."""
     if model.input_shape is None:
         return None
@@ -31,7 +31,7 @@ def _input_dtype(model: ModelReport) -> str:
 
 
 def compare_file(result: FileResult, source: str, device: str, dtype: str,
-               ctor_args: Optional[Dict[str, str]] = None, program=None, limits=None) -> None:
+                 ctor_args: Optional[Dict[str, str]] = None, program=None, limits=None) -> None:
     """Run every model of ``result`` on ``device``, in child processes under ``limits`` (a
     ``child.Limits``); record the verdicts in place.  For a notebook, ``source`` is its program
     (``notebook.Program``, also given) and the findings count lines in cells."""
@@ -128,7 +128,7 @@ def _disagreements(path: str, model: ModelReport, outcome, program=None) -> List
             break  # the two walks diverged (a layer the static side could not follow): stop comparing
         if static.output_shape is None or real.output_shape is None:
             continue
-        expected = tuple(at_batch(d, batch) for d in static.output_shape)
+        expected = tuple(dim_at_batch(d, batch) for d in static.output_shape)
         if expected != tuple(real.output_shape):
             line = static.line if program is None else program.line_of(static.cell, static.line)
             found.append(Diagnostic(
@@ -138,7 +138,7 @@ def _disagreements(path: str, model: ModelReport, outcome, program=None) -> List
     return found
 
 
-def at_batch(dim, batch: int):
+def dim_at_batch(dim, batch: int):
     """A static dim at the concrete batch size: B, or a product of B and numbers such as 26·B
     (what a view(t * b, h) leaves); any other symbolic dim as it is."""
     factors = dim.split("·") if isinstance(dim, str) else ()
