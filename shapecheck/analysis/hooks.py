@@ -1,12 +1,12 @@
 """The seam between the interpreter and the model checker, written down.
 
 The interpreter (``interpreter.py``, with its helpers ``data_api.py``, ``pretrained.py`` and
-``imports.py``) evaluates a file's code and knows nothing of findings; at each event that matters
-to shapes it calls a hook of its ``checker`` (``CheckerHooks``, implemented by ``models.Checker``).
+``imports.py``) evaluates a file's code; at each event that matters to shapes it calls a hook of
+its ``checker`` (``CheckerHooks``, implemented by ``models.Checker``).
 The checker applies the rules, records what it saw, and calls back the few interpreter methods of
 ``InterpreterCalls`` to run models.  ``Interpreter.run_module()`` returns a ``ModuleRun``: what the
 module's top level defines, assigns and calls, the one value that model discovery and the project
-check read (they read no interpreter attributes).  A loader of modules (``ModuleLoading``: the
+check read of it (rather than the interpreter's own records).  A loader of modules (``ModuleLoading``: the
 project's imports in ``imports.ModuleLoader`` today, whole-project analysis tomorrow) plugs in
 here: it runs a module's top level through the same interpreter, so the same hooks see its layers
 and calls, and it takes the module's definitions from what that run gives.
