@@ -252,3 +252,40 @@ def test_a_dimension_error_that_only_the_guessed_rank_of_the_input_makes_is_not_
     assert namespace["Policy"]()(torch.randn(3, 1, 4)).shape == (3, 1, 2)
     with pytest.raises(IndexError):
         namespace["Policy"]()(torch.randn(3, 4))
+
+
+UNSEEN_BASE = """\
+import torch
+import torch.nn as nn
+from torch.utils.data import Dataset
+from zoo import Backbone
+
+
+class Net(Backbone):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(512, 10)
+
+    def forward(self, x):
+        return self.fc(x)
+
+
+class Pairs(Dataset):
+    def __init__(self):
+        self.augment = nn.Sequential(nn.Dropout(0.1))
+
+
+Net()(torch.randn(2, 512))
+"""
+
+
+def test_a_class_that_builds_layers_on_a_base_it_cannot_see_is_named_not_checked(capsys, tmp_path):
+    """Net derives from another package's class: not known to be a module, so not checked, and
+    one note says so where it is defined; Pairs derives from torch's Dataset, which is not one."""
+    status, out, _ = run(capsys, tmp_path, UNSEEN_BASE, "-f", "json")
+    document = json.loads(out)
+    assert status == 0 and document["models"] == []
+    (note,) = document["diagnostics"]
+    assert (note["code"], note["line"], note["column"]) == ("SHP904", 7, 1)
+    assert note["message"] == ("Net is not checked: its base Backbone is not known to be an nn.Module (a class of "
+                               "the package zoo, which shapecheck does not read); its layers and shapes are not checked")

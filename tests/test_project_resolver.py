@@ -243,6 +243,28 @@ def test_the_cached_result_of_a_model_the_script_did_not_build_is_not_reused_whe
             if d["severity"] == "error"] == [("nets/b_net.py", 8, 19, "SHP101")]
 
 
+D2L_STYLE = {  # d2l's own torch.py names itself through sys.modules and builds its classes on that
+    "pyproject.toml": "",
+    "d2l/__init__.py": "",
+    "d2l/torch.py": "import sys\n\nfrom torch import nn\n\nnn_Module = nn.Module\nd2l = sys.modules[__name__]\n\n\n"
+                    "class Module(d2l.nn_Module):\n    def forward(self, X):\n        return self.net(X)\n\n\n"
+                    "class Classifier(d2l.Module):\n    pass\n",
+    "lenet.py": "import torch\nfrom torch import nn\nfrom d2l import torch as d2l\n\n\n"
+                "class LeNet(d2l.Classifier):\n    def __init__(self):\n        super().__init__()\n"
+                "        self.net = nn.Sequential(nn.Conv2d(1, 6, 5), nn.Flatten(), nn.Linear(6 * 28 * 28, 10))\n\n\n"
+                "LeNet()(torch.randn(2, 1, 28, 28))\n",
+}
+
+
+def test_a_module_of_the_project_that_names_itself_through_sys_modules_is_followed(capsys, monkeypatch, tmp_path):
+    write(tmp_path, D2L_STYLE)
+    code, document = run_json(capsys, monkeypatch, tmp_path, "--no-cache", "lenet.py")
+    (finding,) = document["diagnostics"]
+    assert code == 1 and (finding["line"], finding["column"], finding["code"]) == (9, 68, "SHP101")
+    assert "Linear expects 4704 input features but receives 3456 = 6×24×24" in finding["message"]
+    assert [(m["name"], m["status"]) for m in document["models"]] == [("LeNet", "error")]
+
+
 def test_args_on_the_command_line_and_in_the_configuration_build_a_model_no_file_builds(
         capsys, monkeypatch, tmp_path):
     write(tmp_path, {"models.py": MODEL.replace("class Net", "# shapecheck: input=(B, 3, 32, 32)\nclass Net")})

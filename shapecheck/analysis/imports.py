@@ -290,6 +290,10 @@ class ModuleLoader:
                 saved.update(interp.ran_files)
             interp.ran_files = saved
 
+    def named(self, name: str) -> Optional[ModuleNamespace]:
+        """The project's module ``name``, imported in this check (run, or running: its names so far)."""
+        return next((m for m in self.namespaces.values() if m.name == name), None)
+
     def files_read(self) -> List[Path]:
         return self.project.files_read()
 

@@ -36,7 +36,7 @@ from ..rules.shapes import Tensor
 from .blame import Blame, Width, blame, sites
 from .geometry import described, one_change
 from .provenance import Step, carried, spelled, value_of, with_width
-from .values import Container, Function, Instance, Layer, Opaque, Parameters, Partial, PendingInput
+from .values import Container, Function, Global, Instance, Layer, Opaque, Parameters, Partial, PendingInput, Unfollowed
 
 @dataclass
 class ModelPass:
@@ -1094,6 +1094,7 @@ def find_models(checker: Checker, module: ModuleRun) -> None:
     models returned by top-level functions, and nn.Module classes not used inside another model."""
     interp = checker.interp
     note_third_party(checker, module)
+    note_unseen_bases(checker, module)
     module_level = []
     for name, (first_value, stmt) in module.assignments.items():
         value = interp.globals.get(name, first_value)
@@ -1178,6 +1179,47 @@ def note_third_party(checker: Checker, module: ModuleRun) -> None:
             checker.report(Code.NOT_ANALYSED, Span(span.line, span.column, span.line, span.column),
                            f"{name} = {_abridged(value.text)} is not analysed{why} "
                            f"its shapes and parameters are not checked")
+
+
+def note_unseen_bases(checker: Checker, module: ModuleRun) -> None:
+    """A class that builds layers (``self.fc = nn.Linear(...)``) on a base the analysis cannot see
+    (a value it could not compute, another package's class) may well be a model: one SHP904 note
+    where it is defined says it is not checked and why, rather than nothing."""
+    for cls, node in module.classes:
+        if cls.is_module or not _builds_layers(node):
+            continue
+        unseen = [(ast.unparse(written), why) for written, base in zip(node.bases, cls.bases)
+                  for why in [_unseen_base(base)] if why]
+        if unseen:
+            written, why = unseen[0]
+            span = Span(cls.span.line, cls.span.column, cls.span.line, cls.span.column) if cls.span else \
+                Span(node.lineno, node.col_offset + 1, node.lineno, node.col_offset + 1)
+            checker.report(Code.NOT_ANALYSED, span,
+                           f"{cls.name} is not checked: its base {written} is not known to be an nn.Module "
+                           f"({why}); its layers and shapes are not checked")
+
+
+def _unseen_base(base) -> str:
+    """Why a class's base may be an nn.Module the analysis cannot see ("" when it is known not to be)."""
+    if isinstance(base, Unfollowed):
+        return base.reason
+    if isinstance(base, Global):
+        root = base.qualname.split(".")[0]
+        return "" if root in ("torch", "builtins", "typing", "abc", "collections", "enum", "object") else \
+            f"a class of the package {root}, which shapecheck does not read"
+    if base is UNKNOWN or isinstance(base, Opaque):
+        return "its value is not known here"
+    return ""
+
+
+def _builds_layers(node: ast.ClassDef) -> bool:
+    """The class body calls ``nn.Something(...)`` (a layer kind: a capitalised name)."""
+    for call in ast.walk(node):
+        if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and call.func.attr[:1].isupper():
+            owner = call.func.value
+            if isinstance(owner, ast.Name) and owner.id == "nn" or isinstance(owner, ast.Attribute) and owner.attr == "nn":
+                return True
+    return False
 
 
 def find_named_factories(checker: Checker) -> None:

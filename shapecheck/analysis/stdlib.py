@@ -511,7 +511,11 @@ class OwnModule(AbstractObject):
 
 
 def module_of(interp, modules: Global, key):
-    """``sys.modules[__name__]`` is the file's own module; any other module is unknown."""
-    if modules.qualname == "sys.modules" and isinstance(key, str) and key == interp.globals.get("__name__"):
+    """``sys.modules[__name__]`` is the file's own module, or the project's module of that name
+    (d2l's ``d2l = sys.modules[__name__]`` in its own torch.py); any other module is unknown."""
+    if modules.qualname != "sys.modules" or not isinstance(key, str):
+        return UNKNOWN
+    if key == interp.globals.get("__name__"):
         return OwnModule(interp.globals)
-    return UNKNOWN
+    found = interp.modules.named(key) if interp.modules is not None else None
+    return UNKNOWN if found is None else found
