@@ -170,3 +170,7 @@ class ModuleLoading(Protocol):
 
     def submodule(self, interp: object, package: "ModuleNamespace", name: str) -> Optional["ModuleNamespace"]:
         """``package.name`` for a submodule not imported yet; None where there is none."""
+
+    def named(self, name: str) -> Optional["ModuleNamespace"]:
+        """The project's module of that dotted name, imported in this check (run, or running: its
+        names so far), for ``sys.modules[__name__]`` in one of its files; None when there is none."""
