@@ -385,6 +385,21 @@ def test_view_with_the_wrong_per_sample_count_names_the_right_one():
         T.call_method("view", Tensor((B, 512)), (-1, 256), {})
 
 
+@RUN
+@given(heads=st.integers(2, 8), rest=shapes(min_rank=1, max_rank=2), batch=st.integers(1, 5))
+def test_view_taking_a_merged_batch_apart_keeps_the_batch(heads, rest, batch):
+    """d2l's multi-head attention: (heads·B)×L×D viewed as (-1, heads, L, D) is B×heads×L×D, as
+    torch gives for every B; viewed with more per sample than the merged dim holds, still SHP105."""
+    B = S.sym("B")
+    merged = Tensor((S.mul(B, heads),) + rest)
+    got = T.call_method("view", merged, (-1, heads) + rest, {}).shape
+    assert got == (B, heads) + rest
+    want = real(lambda: tensor((batch * heads,) + rest).view(-1, heads, *rest))
+    assert evaluated(got, {"B": batch}) == want
+    with pytest.raises(ShapeError):
+        T.call_method("view", merged, (-1, 2 * heads) + rest, {})
+
+
 def test_view_merging_leading_dims_is_not_a_batch_change():
     B, T_ = S.sym("B"), S.sym("L")
     assert T.call_method("view", Tensor((B, 8, 100)), (-1, 100), {}).shape == (S.mul(B, 8), 100)

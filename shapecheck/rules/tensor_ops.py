@@ -584,6 +584,9 @@ def _inferred(x: Tuple, sizes: Tuple, i: int, known: Dimension, call: str) -> Di
         for k in range(1, len(x) + 1):
             if S.same(S.product(x[k:]), known) is True:
                 return S.product(x[:k])
+        split = S.divide_exact(S.product(x), known)
+        if split is not None and S.is_int(S.divide_exact(x[0], split)):
+            return split  # a merged batch taken apart: (heads·B)×L×D viewed as (-1, heads, L, D) is B
         per_sample = S.product(x[1:])
         if S.is_int(per_sample) and S.is_int(known):
             raise _per_sample_error(x, sizes, known, call)
