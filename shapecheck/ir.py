@@ -48,14 +48,30 @@ class ShapeError(Exception):
     """A definite shape bug.  ``arg`` names the argument to change and ``value`` its right value
     (with ``factors`` when the value is a product, e.g. (64, 4, 4) for 1024); ``within`` is the
     layer built elsewhere that the called one runs (a TransformerEncoder's encoder_layer) when the
-    bug is in that layer's arguments."""
+    bug is in that layer's arguments.  The text is in parts, rendered once by ``text``: the
+    ``problem`` (ending with the number received, where that is ``value``), that number's factors
+    ("1024 = 64×4×4"), the ``detail`` after it (", which is never …") and the ``input`` shape the
+    rule received ("(input B×1024)")."""
 
     code: str
-    message: str
+    problem: str
     arg: Optional[str] = None
     value: Optional[int] = None
     factors: Tuple[int, ...] = ()
     within: object = None
+    detail: str = ""
+    input: str = ""  # the rule's input shape, rendered ("B×3×32×32"), where the text quotes it
+
+    def text(self, factors: Tuple[int, ...] = (), quote_input: bool = True) -> str:
+        """The problem with the received number spelled as ``factors`` (where given), and the
+        input shape unless ``quote_input`` is False (the finding shows it another way)."""
+        spelled = f" = {'×'.join(map(str, factors))}" if factors and self.value is not None else ""
+        shown = f" (input {self.input})" if self.input and quote_input else ""
+        return f"{self.problem}{spelled}{self.detail}{shown}"
+
+    @property
+    def message(self) -> str:
+        return self.text(self.factors)
 
     def __str__(self) -> str:
         return self.message

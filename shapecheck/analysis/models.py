@@ -497,12 +497,12 @@ class Checker:
 
     def _layer_error(self, layer: Layer, error: ShapeError, x: Optional[Tensor], path: str) -> None:
         layer = error.within or layer
-        problem, context, suggestion = _with_factors(error, x), "", ""
-        if x is not None and x.origin:
-            shown = S.render_shape(x.flat_from or x.shape)
-            plain = f"(input {S.render_shape(x.shape)})"
-            problem = problem.replace(plain, "").rstrip() if plain in problem else problem
-            context = f"(after {x.origin}: {shown})"
+        context, suggestion = "", ""
+        after = x is not None and x.origin
+        if after:  # the context says the input, with where it came from
+            context = f"(after {x.origin}: {S.render_shape(x.flat_from or x.shape)})"
+        quote_input = not (after and error.input == S.render_shape(x.shape))
+        problem = error.text(_factors(error, x), quote_input)
         context = _upstream(layer, x) or context
         fix, not_fixed = None, ""
         written = layer.args.written.get(error.arg) if layer.args and error.arg else None
@@ -919,13 +919,6 @@ def _factors(error: ShapeError, x: Optional[Tensor]) -> Tuple[int, ...]:
         if all(S.is_int(d) for d in dims) and S.product(dims) == error.value and len(dims) > 1:
             return tuple(dims)
     return ()
-
-
-def _with_factors(error: ShapeError, x: Optional[Tensor]) -> str:
-    factors = _factors(error, x)
-    if not factors or error.value is None:
-        return error.message
-    return re.sub(rf"\b{error.value}\b", f"{error.value} = {'×'.join(map(str, factors))}", error.message, count=1)
 
 
 _PRODUCT = re.compile(r"^\s*\d+(\s*\*\s*\d+)+\s*$")

@@ -139,13 +139,13 @@ def trunk_output(x: Shape, backbone: Backbone) -> Shape:
     if S.same(x[1], channels) is False:
         what = "input channels (RGB)" if channels == 3 else "channels (what its stem, conv1, gives)"
         raise ShapeError(Code.CHANNEL_MISMATCH, f"{name} expects {channels} {what} but receives "
-                                                f"{S.render(x[1])} (input {S.render_shape(x)})")
+                                                f"{S.render(x[1])}", input=S.render_shape(x))
     if backbone.image_size:
         for what, size in (("height", x[2]), ("width", x[3])):
             if S.same(size, backbone.image_size) is False:
                 raise ShapeError(Code.INPUT_SIZE, f"{name} takes only {backbone.image_size}×{backbone.image_size} "
-                                                  f"images (its image_size) but receives {what} {S.render(size)} "
-                                                  f"(input {S.render_shape(x)})")
+                                                  f"images (its image_size) but receives {what} {S.render(size)}",
+                                 input=S.render_shape(x))
         return (x[0], backbone.features)
     spatial = list(x[2:])
     for kernel, stride, padding, *ceil in backbone.steps:

@@ -30,8 +30,10 @@ _TOKEN = re.compile(r"\(|\)|\.\.\.|[^\s()]+")
 _AXIS = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
-def _error(operation: str, pattern: str, why: str) -> ShapeError:
-    return ShapeError(Code.INVALID_ARGUMENT, f"einops.{operation}('{pattern}') {why}")
+def _error(operation: str, pattern: str, why: str, shape: Optional[Tuple] = None) -> ShapeError:
+    """The pattern's finding; ``shape``, the tensor's, where the text quotes it."""
+    return ShapeError(Code.INVALID_ARGUMENT, f"einops.{operation}('{pattern}') {why}",
+                      input=S.render_shape(shape) if shape is not None else "")
 
 
 def parse_side(text: str, operation: str, pattern: str) -> List[Element]:
@@ -134,20 +136,17 @@ def _bind_element(operation, pattern, items, dim, shape, lengths, sizes, grouped
         else:
             known = S.mul(known, value)
     if not unknown and not grouped and len(items) == 1 and S.same(known, dim) is False:
-        raise _error(operation, pattern, f"expects {items[0]}={S.render(known)} but the dim is {S.render(dim)} "
-                                         f"(input {S.render_shape(shape)})")
+        raise _error(operation, pattern, f"expects {items[0]}={S.render(known)} but the dim is {S.render(dim)}", shape)
     if len(unknown) > 1:
         raise _error(operation, pattern, f"cannot infer the sizes of {', '.join(unknown)} from one dim")
     if not unknown:
         if S.same(known, dim) is False:
-            raise _error(operation, pattern, f"groups {S.render(known)} from a dim of {S.render(dim)} "
-                                             f"(input {S.render_shape(shape)})")
+            raise _error(operation, pattern, f"groups {S.render(known)} from a dim of {S.render(dim)}", shape)
     else:
         value = S.divide_exact(dim, known)
         if value is None:
             if S.is_int(dim) and S.is_int(known):
-                raise _error(operation, pattern, f"cannot split a dim of {dim} by {known} "
-                                                 f"(input {S.render_shape(shape)})")
+                raise _error(operation, pattern, f"cannot split a dim of {dim} by {known}", shape)
             raise NotKnown("a group's size")
         sizes[unknown[0]] = value
     for item in items:

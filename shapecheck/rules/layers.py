@@ -302,8 +302,8 @@ def channel_error(kind: str, name: str, a: LayerArgs, got: Dimension, x: Tuple) 
     never = "" if S.is_int(got) and S.is_int(want) else f", which {S.never_phrase(got, want)}"
     return ShapeError(
         Code.CHANNEL_MISMATCH,
-        f"{kind} expects {S.render(want)} input channels ({name}) but receives {S.render(got)}{never} "
-        f"(input {S.render_shape(x)})", arg=name, value=got if S.is_int(got) else None)
+        f"{kind} expects {S.render(want)} input channels ({name}) but receives {S.render(got)}", detail=never,
+        arg=name, value=got if S.is_int(got) else None, input=S.render_shape(x))
 
 
 def check_channels(kind: str, name: str, a: LayerArgs, got: Dimension, x: Tuple) -> None:
@@ -392,8 +392,8 @@ def _check_padding_mode(a: LayerArgs, x: Tuple, spatial: Tuple, pads) -> None:
         if S.is_int(size) and size < limit:
             raise ShapeError(Code.SPATIAL_TOO_SMALL, f"{a.kind} padding_mode={mode!r} needs padding "
                                        f"{'smaller than' if mode == 'reflect' else 'at most'} the input "
-                                       f"size, but pads {max(pair)} on a side of size {size} "
-                                       f"(input {S.render_shape(x)})", arg="padding")
+                                       f"size, but pads {max(pair)} on a side of size {size}", arg="padding",
+                             input=S.render_shape(x))
 
 
 def _conv_macs(x: Tuple, out: Tuple, a: LayerArgs) -> int:
@@ -432,7 +432,7 @@ def _check_window_fits(kind, x, c, out, k, d) -> None:
         if S.is_int(size) and size < 1:
             effective = d[i] * (k[i] - 1) + 1
             raise ShapeError(Code.SPATIAL_TOO_SMALL, f"{kind} kernel ({effective}) is larger than its padded input "
-                                       f"{S.render_shape(x[c + 1:])} (input {S.render_shape(x)})")
+                                       f"{S.render_shape(x[c + 1:])}", input=S.render_shape(x))
 
 
 def _conv_transpose_check(a: LayerArgs) -> None:
@@ -665,8 +665,8 @@ def group_norm(x: Tuple, a: LayerArgs) -> Tuple:
         check_channels(a.kind, "num_channels", a, x[1], x)
     elif a.known("num_groups") and S.is_int(x[1]) and x[1] % a.int("num_groups"):
         raise ShapeError(Code.GROUPS, f"GroupNorm(num_groups={a.int('num_groups')}) receives {x[1]} channels, "
-                                   f"which do not divide into {a.int('num_groups')} groups "
-                                   f"(input {S.render_shape(x)})", arg="num_groups")
+                                   f"which do not divide into {a.int('num_groups')} groups", arg="num_groups",
+                         input=S.render_shape(x))
     if a.known("num_groups") and _values_per_group(x, a.int("num_groups")) == 1:
         raise ShapeError(Code.SPATIAL_TOO_SMALL, f"GroupNorm needs more than one value per group but receives "
                                    f"{S.render_shape(x)} with num_groups={a.int('num_groups')}")
@@ -729,8 +729,8 @@ def _blocks(a: LayerArgs, spatial: Tuple, x: Tuple) -> Tuple:
     s, p = _positive(a, "stride", 2), _non_negative(a, "padding", 2)
     blocks = tuple(window_out(size, k[i], s[i], p[i], d[i]) for i, size in enumerate(spatial))
     if any(S.is_int(b) and b < 1 for b in blocks):
-        raise ShapeError(Code.SPATIAL_TOO_SMALL, f"{a.kind} finds no {k[0]}×{k[1]} block in {S.render_shape(spatial)} "
-                                                 f"(input {S.render_shape(x)})")
+        raise ShapeError(Code.SPATIAL_TOO_SMALL, f"{a.kind} finds no {k[0]}×{k[1]} block in {S.render_shape(spatial)}",
+                         input=S.render_shape(x))
     return blocks
 
 
@@ -754,13 +754,13 @@ def fold(x: Tuple, a: LayerArgs) -> Tuple:
     channels = S.divide_exact(x[-2], kernel)
     if channels is None and S.is_int(x[-2]):
         raise ShapeError(Code.CHANNEL_MISMATCH, f"{a.kind} expects a dim -2 divisible by the kernel's {kernel} "
-                                                 f"elements but receives {x[-2]} (input {S.render_shape(x)})",
-                         arg="kernel_size")
+                                                 f"elements but receives {x[-2]}", arg="kernel_size",
+                         input=S.render_shape(x))
     blocks = S.product(_blocks(a, size, x))
     if S.same(x[-1], blocks) is False:
         raise ShapeError(Code.VIEW_MISMATCH, f"{a.kind} expects {S.render(blocks)} blocks (dim -1) for "
-                                              f"output_size={size} but receives {S.render(x[-1])} "
-                                              f"(input {S.render_shape(x)})")
+                                              f"output_size={size} but receives {S.render(x[-1])}",
+                         input=S.render_shape(x))
     if channels is None:
         raise NotKnown("channels")
     return x[:-2] + (channels,) + size
@@ -785,7 +785,7 @@ def linear(x: Tuple, a: LayerArgs) -> Tuple:
         raise _features_error(a, got, x)
     if S.never_equal(got, want):
         raise ShapeError(Code.LINEAR_IN_FEATURES, f"Linear expects {S.render(want)} input features but receives "
-                                   f"{S.render(got)}, which {S.never_phrase(got, want)}",
+                                   f"{S.render(got)}", detail=f", which {S.never_phrase(got, want)}",
                          arg="in_features", value=got if S.is_int(got) else None)
     return x[:-1] + (a.size("out_features"),)
 
@@ -1077,7 +1077,7 @@ def pixel_shuffle(x: Tuple, a: LayerArgs) -> Tuple:
     c, h, w = x[-3:]
     if S.is_int(c) and c % (r * r):
         raise ShapeError(Code.CHANNEL_MISMATCH, f"PixelShuffle({r}) needs channels divisible by {r * r} but receives "
-                                   f"{c} (input {S.render_shape(x)})", arg="upscale_factor")
+                                   f"{c}", arg="upscale_factor", input=S.render_shape(x))
     channels = S.divide_exact(c, r * r)
     return x[:-3] + (S.floordiv(c, r * r) if channels is None else channels, S.mul(h, r), S.mul(w, r))
 
@@ -1102,7 +1102,7 @@ def channel_shuffle(x: Tuple, a: LayerArgs) -> Tuple:
     g = a.int("groups")
     if S.is_int(x[1]) and x[1] % g:
         raise ShapeError(Code.GROUPS, f"ChannelShuffle(groups={g}) receives {x[1]} channels, which do not "
-                                   f"divide into {g} groups (input {S.render_shape(x)})", arg="groups")
+                                   f"divide into {g} groups", arg="groups", input=S.render_shape(x))
     return x
 
 
@@ -1211,8 +1211,8 @@ def glu(x: Tuple, a: LayerArgs) -> Tuple:
         raise ShapeError(Code.WRONG_RANK, "GLU needs at least a 1-D input to halve but receives a scalar")
     dim = _wrap_dim(a.kind, a.int("dim"), x)
     if S.is_int(x[dim]) and x[dim] % 2:
-        raise ShapeError(Code.SPATIAL_TOO_SMALL, f"GLU halves dim {dim}, which must be even but has size {x[dim]} "
-                                   f"(input {S.render_shape(x)})", arg="dim")
+        raise ShapeError(Code.SPATIAL_TOO_SMALL, f"GLU halves dim {dim}, which must be even but has size {x[dim]}",
+                         arg="dim", input=S.render_shape(x))
     return x[:dim] + (S.floordiv(x[dim], 2),) + x[dim + 1:]
 
 

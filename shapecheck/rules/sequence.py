@@ -97,7 +97,7 @@ def _sequence_input(a: LayerArgs, features: Dimension) -> Shape:
 
 def _width_error(a: LayerArgs, name: str, got: Dimension, x: Tuple) -> ShapeError:
     return ShapeError(Code.CHANNEL_MISMATCH, f"{a.kind} expects {name}={S.render(a.size(name))} features in the last dim "
-                                f"but receives {S.render(got)} (input {S.render_shape(x)})",
+                                f"but receives {S.render(got)}", input=S.render_shape(x),
                       arg=name, value=got if S.is_int(got) else None)
 
 

@@ -606,11 +606,9 @@ def _is_batch(d: Dimension) -> bool:
 
 def _per_sample_error(x: Tuple, sizes: Tuple, expected: int, call: str) -> ShapeError:
     per_sample = S.product(x[1:])
-    factors = tuple(x[1:]) if len(x) > 2 else ()
-    spelled = f" = {'×'.join(map(str, factors))}" if factors else ""
-    return ShapeError(Code.VIEW_MISMATCH, f"{call} expects {expected} elements per sample but receives "
-                                f"{per_sample}{spelled} (input {S.render_shape(x)})",
-                      arg="1" if len(sizes) == 2 else None, value=per_sample, factors=factors)
+    return ShapeError(Code.VIEW_MISMATCH, f"{call} expects {expected} elements per sample but receives {per_sample}",
+                      arg="1" if len(sizes) == 2 else None, value=per_sample,
+                      factors=tuple(x[1:]) if len(x) > 2 else (), input=S.render_shape(x))
 
 
 def _check_count(x: Tuple, sizes: Tuple, call: str) -> None:
@@ -1216,7 +1214,7 @@ def linear(input, weight, bias=None):
         raise NotKnown("linear operands")
     if S.same(x[-1], w[-1]) is False:
         raise ShapeError(Code.LINEAR_IN_FEATURES, f"F.linear expects {S.render(w[-1])} input features but receives "
-                                   f"{S.render(x[-1])} (input {S.render_shape(x)})",
+                                   f"{S.render(x[-1])}", input=S.render_shape(x),
                          arg="weight", value=x[-1] if S.is_int(x[-1]) else None)
     return Tensor(x[:-1] + w[:-1])
 
@@ -1338,7 +1336,8 @@ def apply_layer(kind: str, x: Tuple, values: Dict[str, object], display: str) ->
         rule.check(a)
         return rule.shape(x, a)
     except ShapeError as error:
-        raise replace(error, message=error.message.replace(kind, display)) from None
+        raise replace(error, problem=error.problem.replace(kind, display),
+                      detail=error.detail.replace(kind, display)) from None
 
 
 def _input_elements(out, input, *args, **kwargs) -> int:
