@@ -279,6 +279,13 @@ Net()(torch.randn(2, 512))
 """
 
 
+def test_a_flax_module_in_a_file_that_also_names_torch_is_not_named(capsys, tmp_path):
+    source = ("import torch\nfrom flax import linen as nn\n\n\nclass MLP(nn.Module):\n"
+              "    def setup(self):\n        self.dense = nn.Dense(10)\n")
+    status, out, _ = run(capsys, tmp_path, source, "-f", "json")
+    assert status == 0 and json.loads(out)["diagnostics"] == []
+
+
 def test_a_class_that_builds_layers_on_a_base_it_cannot_see_is_named_not_checked(capsys, tmp_path):
     """Net derives from another package's class: not known to be a module, so not checked, and
     one note says so where it is defined; Pairs derives from torch's Dataset, which is not one."""

@@ -1179,7 +1179,7 @@ def note_unseen_bases(checker: Checker, module: ModuleRun) -> None:
     (a value it could not compute, another package's class) may well be a model: one SHP904 note
     where it is defined says it is not checked and why, rather than nothing."""
     for cls, node in module.classes:
-        if cls.is_module or not _builds_layers(node):
+        if cls.is_module or not _builds_layers(node, checker.interp.globals):
             continue
         unseen = [(ast.unparse(written), why) for written, base in zip(node.bases, cls.bases)
                   for why in [_unseen_base(base)] if why]
@@ -1205,12 +1205,16 @@ def _unseen_base(base) -> str:
     return ""
 
 
-def _builds_layers(node: ast.ClassDef) -> bool:
-    """The class body calls ``nn.Something(...)`` (a layer kind: a capitalised name)."""
+def _builds_layers(node: ast.ClassDef, names: dict) -> bool:
+    """The class body calls ``nn.Something(...)`` (a layer kind: a capitalised name) with ``nn``
+    torch's (not flax's ``linen as nn``)."""
     for call in ast.walk(node):
         if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and call.func.attr[:1].isupper():
             owner = call.func.value
-            if isinstance(owner, ast.Name) and owner.id == "nn" or isinstance(owner, ast.Attribute) and owner.attr == "nn":
+            if isinstance(owner, ast.Attribute) and owner.attr == "nn" and isinstance(owner.value, ast.Name):
+                owner = owner.value  # torch.nn.Linear: torch must be torch
+            bound = names.get(owner.id) if isinstance(owner, ast.Name) else None
+            if isinstance(bound, Global) and bound.qualname.split(".")[0] == "torch":
                 return True
     return False
 
