@@ -973,6 +973,20 @@ def test_tensors_inside_the_data_are_numbers_to_torch_and_arrays_to_numpy(inner)
               lambda: np.array([v.numpy() for v in values]))
 
 
+@needs_numpy
+@RUN
+@given(shape=shapes(min_rank=1, max_rank=3, high=6), start=st.integers(-6, 6), stop=st.integers(-6, 6),
+       step=st.sampled_from([-3, -2, -1, 1, 2]))
+def test_a_tensor_made_numpy_slices_and_permutes_as_numpy_does(shape, start, stop, step):
+    """t.numpy()[8:2:-3] (negative steps are numpy's) and t.numpy().transpose(1, 2, 0)."""
+    x = tensor(shape)
+    made = T.call_method("numpy", Tensor(shape), (), {})
+    assert made.numpy
+    agree(lambda: T.getitem(made, slice(start, stop, step)), lambda: x.numpy()[start:stop:step])
+    order = tuple(reversed(range(len(shape))))
+    agree(meth("transpose", made, *order), lambda: x.numpy().transpose(*order))
+
+
 # --- numpy --------------------------------------------------------------------------------------
 
 

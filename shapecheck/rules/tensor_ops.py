@@ -270,13 +270,19 @@ _ELEMENTWISE_METHODS = (
     "nan_to_num float double half bfloat16 long int short bool byte char to cuda cpu contiguous "
     "clone detach detach_ requires_grad_ type_as pin_memory share_memory_ zero_ fill_ normal_ "
     "uniform_ random_ bernoulli bernoulli_ exponential_ fill_diagonal_ sigmoid trunc frac "
-    "retain_grad copy_ numpy")
+    "retain_grad copy_")
 
 
 @register(_ELEMENTWISE_FUNCTIONS, _ELEMENTWISE_METHODS, "copy astype round clip")
 def elementwise(input, *args, **options):
     """out = input: the op works element by element (or only changes dtype or device)."""
     return Tensor(_shape(input))
+
+
+@register(methods="numpy")
+def as_numpy(input, *args, **options):
+    """x.numpy(): the same shape, as a numpy array (its methods, its negative slice steps)."""
+    return Tensor(_shape(input), numpy=True)
 
 
 @register("torch.clamp torch.clip", "clamp clamp_ clip clip_")
