@@ -31,24 +31,32 @@ class Message:
     """A shape finding's text in parts: who (``where``, "Net.fc: "), what is wrong (``problem``, what
     was expected and what was received), where the data came from (``context``, "(after MaxPool2d at
     line 7: B×64×4×4)"), and what to write instead (``suggestion``, "use nn.Linear(1024, 10)").
-    Changing a finding (adding the model's input, withdrawing a fix, moving it to a call site) is
-    replacing a part (``dataclasses.replace``), never editing rendered text."""
+    The shape the layer received, where the text quotes it, is ``input`` ("(input B×1024)"), and
+    ``why`` says after it why no value fits.  Changing a finding (adding the model's input,
+    withdrawing a fix, moving it to a call site) is replacing a part (``dataclasses.replace``),
+    never editing rendered text."""
 
     problem: str
     where: str = ""
     context: str = ""
     suggestion: str = ""
+    input: str = ""  # a rendered shape ("B×1024")
+    why: str = ""
 
     def text(self) -> str:
         """The one-line message every output shows."""
         text = self.where + self.problem
+        if self.input:
+            text += f" (input {self.input})"
+        if self.why:
+            text += f": {self.why}"
         if self.context:
             text += f" {self.context}"
         return f"{text}; {self.suggestion}" if self.suggestion else text
 
     def stated(self) -> str:
         """The finding without its suggestion: what to quote where another place is blamed."""
-        return Message(self.problem, self.where, self.context).text()
+        return replace(self, suggestion="").text()
 
 
 @dataclass(frozen=True)

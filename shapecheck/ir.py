@@ -35,7 +35,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional, Tuple
 
-from .diagnostics import Span
+from .diagnostics import Message, Span
 
 
 class NotKnown(Exception):
@@ -48,10 +48,10 @@ class ShapeError(Exception):
     """A definite shape bug.  ``arg`` names the argument to change and ``value`` its right value
     (with ``factors`` when the value is a product, e.g. (64, 4, 4) for 1024); ``within`` is the
     layer built elsewhere that the called one runs (a TransformerEncoder's encoder_layer) when the
-    bug is in that layer's arguments.  The text is in parts, rendered once by ``text``: the
-    ``problem`` (ending with the number received, where that is ``value``), that number's factors
-    ("1024 = 64×4×4"), the ``detail`` after it (", which is never …") and the ``input`` shape the
-    rule received ("(input B×1024)")."""
+    bug is in that layer's arguments.  The text is in parts, made a finding's ``Message`` by
+    ``parts``: the ``problem`` (ending with the number received, where that is ``value``), that
+    number's factors ("1024 = 64×4×4"), the ``detail`` after it (", which is never …") and the
+    ``input`` shape the rule received ("(input B×1024)")."""
 
     code: str
     problem: str
@@ -62,16 +62,16 @@ class ShapeError(Exception):
     detail: str = ""
     input: str = ""  # the rule's input shape, rendered ("B×3×32×32"), where the text quotes it
 
-    def text(self, factors: Tuple[int, ...] = (), quote_input: bool = True) -> str:
-        """The problem with the received number spelled as ``factors`` (where given), and the
-        input shape unless ``quote_input`` is False (the finding shows it another way)."""
+    def parts(self, factors: Tuple[int, ...] = (), quote_input: bool = True) -> Message:
+        """The finding's message: the problem with the received number spelled as ``factors``
+        (where given), and the input shape unless ``quote_input`` is False (the finding shows it
+        another way)."""
         spelled = f" = {'×'.join(map(str, factors))}" if factors and self.value is not None else ""
-        shown = f" (input {self.input})" if self.input and quote_input else ""
-        return f"{self.problem}{spelled}{self.detail}{shown}"
+        return Message(f"{self.problem}{spelled}{self.detail}", input=self.input if quote_input else "")
 
     @property
     def message(self) -> str:
-        return self.text(self.factors)
+        return self.parts(self.factors).text()
 
     def __str__(self) -> str:
         return self.message

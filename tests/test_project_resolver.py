@@ -151,6 +151,20 @@ def test_a_changed_script_that_feeds_an_unchanged_model_gets_the_error_at_its_ca
     assert "models.py:9" in finding["message"]
 
 
+def test_the_call_quotes_the_models_finding_without_the_input_it_received(capsys, monkeypatch, tmp_path):
+    """The call gives the input now: the quoted finding drops its "(input …)" and what follows it."""
+    write(tmp_path, {"models.py": MODEL, "train.py": TRAIN.format(size=64).replace("randn(8, 3,", "randn(8, 1,")})
+    _, document = run_json(capsys, monkeypatch, tmp_path, "--no-cache", "train.py")
+    (finding,) = document["diagnostics"]
+    assert (finding["path"], finding["line"], finding["column"], finding["code"]) == ("train.py", 5, 7, "SHP203")
+    assert finding["message"] == ("Net (models.py:4) does not take the B×1×64×64 this call gives it: models.py:7: "
+                                  "Net.conv: Conv2d expects 3 input channels (in_channels) but receives 1")
+    _, document = run_json(capsys, monkeypatch, tmp_path, "--no-cache", "models.py")
+    (finding,) = document["diagnostics"]
+    assert finding["message"].startswith("Net.conv: Conv2d expects 3 input channels (in_channels) but receives 1 "
+                                         "(input B×1×64×64) (model input B×1×64×64 from call at train.py:5)")
+
+
 def test_both_files_checked_report_the_error_once_where_it_is(capsys, monkeypatch, tmp_path):
     write(tmp_path, {"models.py": MODEL, "train.py": TRAIN.format(size=64)})
     _, document = run_json(capsys, monkeypatch, tmp_path, "--no-cache", ".")

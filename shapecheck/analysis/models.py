@@ -469,10 +469,10 @@ class Checker:
             names = ", ".join(sorted(S.argument_symbols(got) | S.argument_symbols(want)))
             others = "; ".join(w for c, w in earlier if S.symbols(c.lhs) & S.symbols(constraint.lhs))
             code = Code.LINEAR_IN_FEATURES if layer.call.kind == "Linear" else Code.CHANNEL_MISMATCH
-            self.report(code, layer.call.span, self._where(path) + (
-                f"{layer.call.kind} expects {S.render(want)} ({name}) but receives {S.render(got)} "
-                f"(input {S.render_shape(x.shape)}): no value of {names} fits both this and the layers "
-                f"before it ({others})"))
+            self.report(code, layer.call.span, Message(
+                f"{layer.call.kind} expects {S.render(want)} ({name}) but receives {S.render(got)}",
+                self._where(path), input=S.render_shape(x.shape),
+                why=f"no value of {names} fits both this and the layers before it ({others})"))
             return False
         run.argument_values = {n: v[0] for n, v in values.items() if len(v) == 1 and n not in S.INPUT_SYMBOLS}
         return True
@@ -502,7 +502,7 @@ class Checker:
         if after:  # the context says the input, with where it came from
             context = f"(after {x.origin}: {S.render_shape(x.flat_from or x.shape)})"
         quote_input = not (after and error.input == S.render_shape(x.shape))
-        problem = error.text(_factors(error, x), quote_input)
+        parts = error.parts(_factors(error, x), quote_input)
         context = _upstream(layer, x) or context
         fix, not_fixed = None, ""
         written = layer.args.written.get(error.arg) if layer.args and error.arg else None
@@ -525,7 +525,7 @@ class Checker:
                 self.report(_input_code(layer, x), self._call_span(), self._rank_message(layer, x), path=at_call)
                 return
             if error.code == Code.INPUT_SIZE:  # a model that takes one input size (a ViT): the call gives another
-                self.report(error.code, self._call_span(), Message(problem, self._where(path)), path=at_call)
+                self.report(error.code, self._call_span(), replace(parts, where=self._where(path)), path=at_call)
                 return
             if error.code == Code.CHANNEL_MISMATCH and _looks_channels_last(layer, x):
                 self.report(Code.HWC_INPUT, self._call_span(), self._layout_message(layer, x),
@@ -534,7 +534,7 @@ class Checker:
         span = layer.call.span
         if written is not None and written.span is not None and written.span.line != span.line:
             span = written.span  # a call written over several lines: the argument's own line
-        parts = Message(problem, self._where(path), context, suggestion)
+        parts = replace(parts, where=self._where(path), context=context, suggestion=suggestion)
         key = self.report(error.code, span, parts, fix, path=layer.call.path or None, not_fixed=not_fixed, layer=path)
         wrong = self.widths.get((id(layer), error.arg or ""))
         if key is not None and wrong is not None and wrong.needed == error.value and not _sequence_swapped(layer, x):
@@ -671,21 +671,22 @@ class Checker:
     def _op_fix(self, error: ShapeError, node) -> Tuple[Message, Optional[Fix], str]:
         """For view(-1, N)-style errors: the call with the right size, written the author's way."""
         args = getattr(node, "args", None)
+        stated = error.parts(error.factors)
         if error.value is None or error.arg is None or not error.arg.isdigit() or not args:
-            return Message(error.message), None, ""
+            return stated, None, ""
         position = int(error.arg)
         if position >= len(args) or isinstance(args[position], ast.Starred):
-            return Message(error.message), None, ""
+            return stated, None, ""
         source = self.interp.source
         arg = args[position]
         replacement, certain = restyle(source.text(arg), error.value, error.factors)
         if not certain:
-            return Message(error.message, suggestion=f"the right size is {replacement}"), None, \
+            return replace(stated, suggestion=f"the right size is {replacement}"), None, \
                 _written_with_names(source.text(arg), replacement)
         call_span, arg_span = source.span(node), source.span(arg)
         written = Arg(None, source.text(arg), arg_span)
         fixed = one_line(_replace_in_call(source.text(node), call_span, written, replacement))
-        return Message(error.message, suggestion=f"use {fixed}"), Fix(replacement, arg_span), ""
+        return replace(stated, suggestion=f"use {fixed}"), Fix(replacement, arg_span), ""
 
     def factory_of(self, module) -> Optional[str]:
         """The top-level function that built this model (`def ResNet18(): return ResNet(...)`)."""

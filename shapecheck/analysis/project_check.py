@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
-from ..diagnostics import Code, Diagnostic
+from ..diagnostics import Code, Diagnostic, Message
 from . import pretrained
 from .hooks import ModuleRun
 from .imports import ModuleLoader
@@ -144,7 +144,8 @@ def _at_call(run, entry, cause: Diagnostic, path: str) -> Diagnostic:
     from ..rules import shapes as S
 
     given = S.render_shape(run.input.shape) if getattr(run.input, "shape", None) is not None else "?"
-    reason = cause.stated.split(" (input ")[0]
+    parts = cause.parts or Message(cause.message)
+    reason = parts.where + parts.problem if parts.input else parts.stated()  # the input is the call's now
     return Diagnostic(path, run.call_source.span(run.call_node), Code.INPUT_SIZE,
                       f"{entry.name} ({cause.path}:{entry.span.line}) does not take the {given} this call gives it: "
                       f"{cause.path}:{cause.span.line}: {reason}", model=entry.name)
