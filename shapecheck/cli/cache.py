@@ -19,6 +19,7 @@ import hashlib
 import json
 import os
 import sys
+from dataclasses import astuple
 from pathlib import Path
 from typing import List, Optional, Sequence, Tuple
 
@@ -29,7 +30,7 @@ from ..suppressions import Suppression
 
 DIRECTORY = ".shapecheck_cache"
 ENVIRONMENT = "SHAPECHECK_CACHE_DIR"
-FORMAT = 3  # of the entries; part of the code version
+FORMAT = 4  # of the entries; part of the code version
 PREFIX = "results-"  # then the code version: one database per version
 OPEN_ATTEMPTS = 30  # about 5 s of waiting, in growing steps
 _PACKAGE = Path(__file__).resolve().parent.parent
@@ -277,8 +278,7 @@ def _diagnostic(d: Diagnostic) -> dict:
             "file_span": None if d.file_span is None else _span(d.file_span),
             "file_fix": None if d.file_fix is None else {"replacement": d.file_fix.replacement,
                                                          "span": _span(d.file_fix.span)},
-            "parts": None if d.parts is None else [d.parts.problem, d.parts.where, d.parts.context,
-                                                   d.parts.suggestion],
+            "parts": None if d.parts is None else list(astuple(d.parts)),
             "layer": d.layer}
 
 
