@@ -79,3 +79,21 @@ def test_a_resized_dataset_reaches_the_model_in_the_loop() -> None:
     assert [(line, code) for line, code, _ in errors] == [(7, "SHP101")]
     assert "receives 7200 = 8×30×30" in errors[0][2]
     assert result.models[0].input_source == "call at line 9, data from MNIST at line 6"
+
+
+def test_np_newaxis_adds_a_dim_and_a_library_index_is_not_guessed() -> None:
+    """MorvanZhou's GAN: np.random.uniform(1, 2, size=64)[:, np.newaxis] is 64×1; an index that is
+    another library's name (its kind not known) leaves the shape unknown, never an error."""
+    errors, result = findings("""
+        import numpy as np
+        import torch
+        import torch.nn as nn
+        from somewhere import PICK
+        a = np.random.uniform(1, 2, size=64)[:, np.newaxis]
+        b = torch.randn(64)[:, PICK]
+        net = nn.Linear(1, 8)
+        out = net(torch.from_numpy(a).float())
+    """)
+    assert errors == []
+    (model,) = result.models
+    assert model.input_shape[1:] == (1,) and model.output_shape[1:] == (8,)

@@ -28,8 +28,8 @@ from ..rules.layers import LAYER_RULES
 from ..results import CONSTRUCT_NOT_FOLLOWED, VALUE_NOT_KNOWN
 from ..rules.shapes import Tensor
 from ..source import Source, node_handlers
-from .stdlib import (BINOP_SYMBOLS, BUILTINS, GLOBAL_CALLS, MAX_SEQUENCE, compare, dim_arith, format_field, hashable,
-                     length, module_of, plain, python_binop, python_method)
+from .stdlib import (BINOP_SYMBOLS, BUILTINS, GLOBAL_CALLS, LIBRARY_CONSTANTS, MAX_SEQUENCE, compare, dim_arith,
+                     format_field, hashable, length, module_of, plain, python_binop, python_method)
 from .values import (SOURCE_KEY, AbstractObject, Builtin, BoundMethod, ClassValue, Container, Function, Global,
                      Instance, LazyImport, Layer, Opaque, Parameters, Partial, PendingInput, Super, Unfollowed,
                      UserMethod,
@@ -906,7 +906,8 @@ class Interpreter:
         if isinstance(owner, AbstractObject):
             return owner.attribute(self, name)
         if isinstance(owner, Global):
-            return Global(public_torch_name(f"{owner.qualname}.{name}"))
+            qualname = public_torch_name(f"{owner.qualname}.{name}")
+            return LIBRARY_CONSTANTS[qualname] if qualname in LIBRARY_CONSTANTS else Global(qualname)
         if isinstance(owner, Unfollowed):
             return Unfollowed(f"{owner.qualname}.{name}", owner.reason)
         if isinstance(owner, Instance):

@@ -401,6 +401,9 @@ def _minmax(fn):
     return call
 
 
+# library names that are plain values: np.newaxis is None (x[:, np.newaxis] adds a dim)
+LIBRARY_CONSTANTS: Dict[str, object] = {"numpy.newaxis": None}
+
 BUILTINS: Dict[str, object] = {
     name: _builtin(_safe(fn)) for name, fn in {
         "range": _range, "len": _len, "dict": dict,

@@ -1245,8 +1245,8 @@ def _indexed(tensor: object, index: object, numpy: bool) -> Tensor:
     except RankNotKnown:
         return Tensor(None)
     items = index if isinstance(index, tuple) else (index,)
-    if any(isinstance(i, (Tensor, list, bool)) or i is UNKNOWN for i in items):
-        return Tensor(None)
+    if any(isinstance(i, (Tensor, list, bool)) or i is UNKNOWN or not _basic_index(i) for i in items):
+        return Tensor(None)  # advanced indexing, or an index whose kind is not known (a library name)
     if sum(i is Ellipsis for i in items) > 1:
         raise NotKnown("several ellipses")
     consumed = sum(1 for i in items if i is not None and i is not Ellipsis)
@@ -1267,6 +1267,10 @@ def _indexed(tensor: object, index: object, numpy: bool) -> Tensor:
         else:
             _check_index(_size(item), x[d], d, x)
     return Tensor(tuple(out) + tuple(x[d] for d in dims))
+
+
+def _basic_index(item: object) -> bool:
+    return item is None or item is Ellipsis or isinstance(item, (int, slice, S.Dim)) or S.is_unknown(item)
 
 
 def _check_index(i: Dimension, n: Dimension, d: int, x: Tuple) -> None:
