@@ -47,10 +47,13 @@ class Given:
 
 
 class LayerArgs:
-    """A layer's arguments bound to the constructor's parameter names, defaults filled in."""
+    """A layer's arguments bound to the constructor's parameter names, defaults filled in; ``name``
+    is what the rule's messages call the layer: its kind, or the function that runs its rule
+    (``F.max_pool2d``)."""
 
-    def __init__(self, kind: str, values: Dict[str, object], written: Dict[str, Arg]):
+    def __init__(self, kind: str, values: Dict[str, object], written: Dict[str, Arg], name: str = ""):
         self.kind = kind
+        self.name = name or kind
         self.values = values
         self.written = written
 
@@ -70,7 +73,7 @@ class LayerArgs:
     def int(self, name: str) -> int:
         value = self[name]
         if isinstance(value, float):  # `planes / 4` in Python 3: torch refuses a float size
-            raise ShapeError(Code.INVALID_ARGUMENT, f"{self.kind} {name}={self.text(name)} is {value!r}, a float; PyTorch "
+            raise ShapeError(Code.INVALID_ARGUMENT, f"{self.name} {name}={self.text(name)} is {value!r}, a float; PyTorch "
                                        f"needs an integer here (use // rather than /)", arg=name)
         if not S.is_int(value):
             raise NotKnown(name)
@@ -130,7 +133,7 @@ class LayerRule:
         object.__setattr__(self, "_defaults", {p.name: p.default for p in self.parameters if not p.variadic})
         object.__setattr__(self, "_required", tuple(p.name for p in self.parameters if p.required and not p.variadic))
 
-    def bind(self, args: Sequence[Arg], kwargs: Sequence[Tuple[str, Arg]]) -> LayerArgs:
+    def bind(self, args: Sequence[Arg], kwargs: Sequence[Tuple[str, Arg]], shown_as: str = "") -> LayerArgs:
         named = self._named
         values = dict(self._defaults)
         written: Dict[str, Arg] = {}
@@ -144,7 +147,7 @@ class LayerRule:
         for name in self._required:
             if name not in written:
                 raise NotKnown(f"missing {name}")
-        return LayerArgs(self.kind, values, written)
+        return LayerArgs(self.kind, values, written, shown_as)
 
     def output(self, x: Shape, a: LayerArgs, args: Sequence = (), kwargs: Optional[Dict[str, object]] = None):
         """The shape (or ``Outputs``) of forward on input ``x``; ``args`` and ``kwargs`` are its
@@ -223,7 +226,7 @@ def check_size(kind: str, dims: Sequence[Dimension], x: Tuple, n: int, what: str
 
 
 def _invalid(a: LayerArgs, name: str, should: str) -> ShapeError:
-    return ShapeError(Code.INVALID_ARGUMENT, f"{a.kind} {name}={a.text(name)} {should}", arg=name)
+    return ShapeError(Code.INVALID_ARGUMENT, f"{a.name} {name}={a.text(name)} {should}", arg=name)
 
 
 def _positive(a: LayerArgs, name: str, n: int) -> Tuple[int, ...]:
@@ -333,10 +336,10 @@ _PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 def _groups_check(a: LayerArgs) -> None:
     g = a.int("groups")
     if g <= 0:
-        raise ShapeError(Code.GROUPS, f"{a.kind} groups={a.text('groups')} must be positive", arg="groups")
+        raise ShapeError(Code.GROUPS, f"{a.name} groups={a.text('groups')} must be positive", arg="groups")
     for name in ("in_channels", "out_channels"):
         if a.known(name) and a.int(name) % g:
-            raise ShapeError(Code.GROUPS, f"{a.kind} {name}={a.int(name)} is not divisible by "
+            raise ShapeError(Code.GROUPS, f"{a.name} {name}={a.int(name)} is not divisible by "
                                        f"groups={g}", arg="groups")
 
 
@@ -353,7 +356,7 @@ def _conv_check(a: LayerArgs) -> None:
         if padding not in ("same", "valid"):
             raise _invalid(a, "padding", "must be 'same', 'valid' or a number")
         if padding == "same" and any(s != 1 for s in a.tuple("stride", n)):
-            raise ShapeError(Code.INVALID_ARGUMENT, f"{a.kind} padding='same' is not supported for strided "
+            raise ShapeError(Code.INVALID_ARGUMENT, f"{a.name} padding='same' is not supported for strided "
                                        f"convolutions (stride={a.text('stride')})", arg="stride")
     elif a.values["padding_mode"] in ("zeros", UNKNOWN):
         _non_negative(a, "padding", n)
@@ -390,7 +393,7 @@ def _check_padding_mode(a: LayerArgs, x: Tuple, spatial: Tuple, pads) -> None:
     for size, pair in zip(spatial, pads):
         limit = max(pair) + (1 if mode == "reflect" else 0)
         if S.is_int(size) and size < limit:
-            raise ShapeError(Code.SPATIAL_TOO_SMALL, f"{a.kind} padding_mode={mode!r} needs padding "
+            raise ShapeError(Code.SPATIAL_TOO_SMALL, f"{a.name} padding_mode={mode!r} needs padding "
                                        f"{'smaller than' if mode == 'reflect' else 'at most'} the input "
                                        f"size, but pads {max(pair)} on a side of size {size}", arg="padding",
                              input=S.render_shape(x))
@@ -413,9 +416,9 @@ def _conv_transpose_macs(x: Tuple, out: Tuple, a: LayerArgs) -> int:
 def conv(x: Tuple, a: LayerArgs) -> Tuple:
     """out = ⌊(in + 2·padding − dilation·(kernel − 1) − 1) / stride⌋ + 1; 'same' keeps in."""
     n = spatial_ndim(a.kind)
-    c = _conv_channel_axis(x, n, a.kind)
-    _check_batch_is_not_channels(x, n, a.kind)
-    check_channels(a.kind, "in_channels", a, x[c], x)
+    c = _conv_channel_axis(x, n, a.name)
+    _check_batch_is_not_channels(x, n, a.name)
+    check_channels(a.name, "in_channels", a, x[c], x)
     k, s, d = a.tuple("kernel_size", n), a.tuple("stride", n), a.tuple("dilation", n)
     spatial, pads = x[c + 1:], _conv_padding(a, n, k, d)
     _check_padding_mode(a, x, spatial, pads)
@@ -423,7 +426,7 @@ def conv(x: Tuple, a: LayerArgs) -> Tuple:
         out = list(spatial)
     else:
         out = [window_out(size, k[i], s[i], pads[i][0], d[i]) for i, size in enumerate(spatial)]
-    _check_window_fits(a.kind, x, c, out, k, d)
+    _check_window_fits(a.name, x, c, out, k, d)
     return x[:c] + (a.size("out_channels"),) + tuple(out)
 
 
@@ -457,14 +460,14 @@ def _conv_transpose_check(a: LayerArgs) -> None:
 def conv_transpose(x: Tuple, a: LayerArgs) -> Tuple:
     """out = (in − 1)·stride − 2·padding + dilation·(kernel − 1) + output_padding + 1"""
     n = spatial_ndim(a.kind)
-    c = _conv_channel_axis(x, n, a.kind)
-    _check_batch_is_not_channels(x, n, a.kind)
-    check_channels(a.kind, "in_channels", a, x[c], x)
+    c = _conv_channel_axis(x, n, a.name)
+    _check_batch_is_not_channels(x, n, a.name)
+    check_channels(a.name, "in_channels", a, x[c], x)
     k, s, d = a.tuple("kernel_size", n), a.tuple("stride", n), a.tuple("dilation", n)
     p, op = a.tuple("padding", n), a.tuple("output_padding", n)
     out = [S.add(S.mul(S.add(size, -1), s[i]), -2 * p[i] + d[i] * (k[i] - 1) + op[i] + 1)
            for i, size in enumerate(x[c + 1:])]
-    check_size(a.kind, out, x, n, "the transposed convolution")
+    check_size(a.name, out, x, n, "the transposed convolution")
     return x[:c] + (a.size("out_channels"),) + tuple(out)
 
 
@@ -499,13 +502,13 @@ def _pool_expects(a: LayerArgs) -> Shape:
 def _pool(x: Tuple, a: LayerArgs, dilation: Tuple[int, ...]) -> Tuple:
     """out = ⌊(in + 2·padding − dilation·(kernel − 1) − 1) / stride⌋ + 1 (⌈⌉ under ceil_mode)."""
     n = spatial_ndim(a.kind)
-    c = _conv_channel_axis(x, n, a.kind)
+    c = _conv_channel_axis(x, n, a.name)
     k, s, p = a.tuple("kernel_size", n), _pool_stride(a, n), a.tuple("padding", n)
     ceil = bool(a["ceil_mode"])
     out = [window_out(size, k[i], s[i], p[i], dilation[i], ceil) for i, size in enumerate(x[c + 1:])]
     for i, size in enumerate(out):
         if S.is_int(size) and size < 1:
-            raise ShapeError(Code.SPATIAL_TOO_SMALL, f"{a.kind}({a.text('kernel_size')}) output would be empty: "
+            raise ShapeError(Code.SPATIAL_TOO_SMALL, f"{a.name}({a.text('kernel_size')}) output would be empty: "
                                        f"input {S.render_shape(x)} is too small (spatial {S.render_shape(x[c + 1:])}"
                                        f" → {S.render_shape(tuple(out))})")
     return x[:c + 1] + tuple(out)
@@ -543,7 +546,7 @@ def _input_holds_kernel(x: Tuple, a: LayerArgs) -> None:
     """torch's avg_pool3d also wants every input size, before padding, at least the kernel's."""
     k = a.tuple("kernel_size", 3)
     if any(S.is_int(size) and size < ki for size, ki in zip(x[-3:], k)):
-        raise ShapeError(Code.SPATIAL_TOO_SMALL, f"{a.kind}({a.text('kernel_size')}) needs an input of at least the kernel "
+        raise ShapeError(Code.SPATIAL_TOO_SMALL, f"{a.name}({a.text('kernel_size')}) needs an input of at least the kernel "
                                    f"size in D×H×W, before padding, but receives {S.render_shape(x)}")
 
 
@@ -577,12 +580,12 @@ def adaptive_pool(x: Tuple, a: LayerArgs) -> Tuple:
     sizes = _adaptive_sizes(a, n)
     whole = not isinstance(a["output_size"], (tuple, list))
     if len(x) < n + (0 if whole else 1):
-        raise ShapeError(Code.WRONG_RANK, f"{a.kind} expects a {n + 2}-D (B×C×{_spatial_names(n)}) or {n + 1}-D "
+        raise ShapeError(Code.WRONG_RANK, f"{a.name} expects a {n + 2}-D (B×C×{_spatial_names(n)}) or {n + 1}-D "
                                    f"unbatched input but receives {len(x)}-D {S.render_shape(x)}")
     out = tuple(old if new is None else new for old, new in zip(x[-n:], sizes))
     if a.kind.startswith("AdaptiveAvg") and n > 1 and all(size == 1 for size in out):
         return x[:-n] + out  # torch takes the mean over the last n dims, whatever the rank
-    _conv_channel_axis(x, n, a.kind)
+    _conv_channel_axis(x, n, a.name)
     return x[:-n] + out
 
 
@@ -619,12 +622,12 @@ def batch_norm(x: Tuple, a: LayerArgs) -> Tuple:
     n = spatial_ndim(a.kind)
     ranks = {1: (2, 3), 2: (4,), 3: (5,)}[n]
     wants = {1: "2-D (B×C) or 3-D (B×C×L)", 2: "4-D (B×C×H×W)", 3: "5-D (B×C×D×H×W)"}[n]
-    require_rank(x, ranks, a.kind, wants)
+    require_rank(x, ranks, a.name, wants)
     if _has_per_channel_state(a):
-        check_channels(a.kind, "num_features", a, x[1], x)
+        check_channels(a.name, "num_features", a, x[1], x)
     # without running statistics even eval mode normalises by the batch's own
     if a.known("track_running_stats") and not a["track_running_stats"] and S.product(x[:1] + x[2:]) == 1:
-        raise ShapeError(Code.SPATIAL_TOO_SMALL, f"{a.kind}(track_running_stats=False) needs more than one value per "
+        raise ShapeError(Code.SPATIAL_TOO_SMALL, f"{a.name}(track_running_stats=False) needs more than one value per "
                                    f"channel but receives {S.render_shape(x)}")
     return x
 
@@ -635,12 +638,12 @@ def batch_norm(x: Tuple, a: LayerArgs) -> Tuple:
 def instance_norm(x: Tuple, a: LayerArgs) -> Tuple:
     """((B,) C, *spatial) unchanged; C = num_features where a weight or running statistics exist."""
     n = spatial_ndim(a.kind)
-    c = _conv_channel_axis(x, n, a.kind)
+    c = _conv_channel_axis(x, n, a.name)
     if _has_per_channel_state(a):
-        check_channels(a.kind, "num_features", a, x[c], x)
+        check_channels(a.name, "num_features", a, x[c], x)
     # normalising over one element fails unless running statistics replace it in eval mode
     if a.known("track_running_stats") and not a["track_running_stats"] and S.product(x[c + 1:]) == 1:
-        raise ShapeError(Code.SPATIAL_TOO_SMALL, f"{a.kind} needs more than one spatial element per channel but "
+        raise ShapeError(Code.SPATIAL_TOO_SMALL, f"{a.name} needs more than one spatial element per channel but "
                                    f"receives {S.render_shape(x)}")
     return x
 
@@ -662,7 +665,7 @@ def group_norm(x: Tuple, a: LayerArgs) -> Tuple:
         raise ShapeError(Code.WRONG_RANK, f"GroupNorm expects at least 2-D (B×C×...) input but receives "
                                    f"{len(x)}-D {S.render_shape(x)}")
     if a.flag("affine"):
-        check_channels(a.kind, "num_channels", a, x[1], x)
+        check_channels(a.name, "num_channels", a, x[1], x)
     elif a.known("num_groups") and S.is_int(x[1]) and x[1] % a.int("num_groups"):
         raise ShapeError(Code.GROUPS, f"GroupNorm(num_groups={a.int('num_groups')}) receives {x[1]} channels, "
                                    f"which do not divide into {a.int('num_groups')} groups", arg="num_groups",
@@ -729,7 +732,7 @@ def _blocks(a: LayerArgs, spatial: Tuple, x: Tuple) -> Tuple:
     s, p = _positive(a, "stride", 2), _non_negative(a, "padding", 2)
     blocks = tuple(window_out(size, k[i], s[i], p[i], d[i]) for i, size in enumerate(spatial))
     if any(S.is_int(b) and b < 1 for b in blocks):
-        raise ShapeError(Code.SPATIAL_TOO_SMALL, f"{a.kind} finds no {k[0]}×{k[1]} block in {S.render_shape(spatial)}",
+        raise ShapeError(Code.SPATIAL_TOO_SMALL, f"{a.name} finds no {k[0]}×{k[1]} block in {S.render_shape(spatial)}",
                          input=S.render_shape(x))
     return blocks
 
@@ -740,7 +743,7 @@ _BLOCK_SIG = "kernel_size, dilation=1, padding=0, stride=1"
 @layer("Unfold", _BLOCK_SIG, macs=no_macs)
 def unfold(x: Tuple, a: LayerArgs) -> Tuple:
     """(N, C, H, W) → (N, C·∏kernel_size, L), L the number of blocks; (C, H, W) unbatched."""
-    require_rank(x, (3, 4), a.kind, "4-D (B×C×H×W) or 3-D unbatched")
+    require_rank(x, (3, 4), a.name, "4-D (B×C×H×W) or 3-D unbatched")
     blocks = _blocks(a, x[-2:], x)
     return x[:-3] + (S.mul(x[-3], prod(a.tuple("kernel_size", 2))), S.product(blocks))
 
@@ -749,16 +752,16 @@ def unfold(x: Tuple, a: LayerArgs) -> Tuple:
 def fold(x: Tuple, a: LayerArgs) -> Tuple:
     """(N, C·∏kernel_size, L) → (N, C, *output_size): the inverse of Unfold, L must be the number of
     blocks in output_size; (C·∏kernel_size, L) unbatched."""
-    require_rank(x, (2, 3), a.kind, "3-D (B×C·∏kernel_size×L) or 2-D unbatched")
+    require_rank(x, (2, 3), a.name, "3-D (B×C·∏kernel_size×L) or 2-D unbatched")
     size, kernel = _positive(a, "output_size", 2), prod(_positive(a, "kernel_size", 2))
     channels = S.divide_exact(x[-2], kernel)
     if channels is None and S.is_int(x[-2]):
-        raise ShapeError(Code.CHANNEL_MISMATCH, f"{a.kind} expects a dim -2 divisible by the kernel's {kernel} "
+        raise ShapeError(Code.CHANNEL_MISMATCH, f"{a.name} expects a dim -2 divisible by the kernel's {kernel} "
                                                  f"elements but receives {x[-2]}", arg="kernel_size",
                          input=S.render_shape(x))
     blocks = S.product(_blocks(a, size, x))
     if S.same(x[-1], blocks) is False:
-        raise ShapeError(Code.VIEW_MISMATCH, f"{a.kind} expects {S.render(blocks)} blocks (dim -1) for "
+        raise ShapeError(Code.VIEW_MISMATCH, f"{a.name} expects {S.render(blocks)} blocks (dim -1) for "
                                               f"output_size={size} but receives {S.render(x[-1])}",
                          input=S.render_shape(x))
     if channels is None:
@@ -858,8 +861,8 @@ def unflatten(x: Tuple, a: LayerArgs) -> Tuple:
     """Dim `dim` of size n becomes unflattened_size, whose product must be n (one -1 is inferred)."""
     sizes = _unflatten_sizes(a)
     if not x:
-        raise ShapeError(Code.WRONG_RANK, "Unflatten cannot split a scalar input")
-    dim = _wrap_dim(a.kind, a.int("dim"), x)
+        raise ShapeError(Code.WRONG_RANK, f"{a.name} cannot split a scalar input")
+    dim = _wrap_dim(a.name, a.int("dim"), x)
     total = prod(s for s in sizes if s != -1)
     if -1 in sizes:
         rest = _inferred_size(a, x, dim, sizes, total)
@@ -880,7 +883,7 @@ def _inferred_size(a: LayerArgs, x: Tuple, dim: int, sizes: Tuple, total: int) -
 
 def _unflatten_error(a: LayerArgs, x: Tuple, dim: int, sizes: Tuple, total: int) -> ShapeError:
     need = f"a multiple of {total}" if -1 in sizes else str(total)
-    return ShapeError(Code.VIEW_MISMATCH, f"Unflatten({a.text('dim')}, {tuple(sizes)}) needs dim {dim} of size {need} "
+    return ShapeError(Code.VIEW_MISMATCH, f"{a.name}({a.text('dim')}, {tuple(sizes)}) needs dim {dim} of size {need} "
                                 f"but receives {S.render_shape(x)}")
 
 
@@ -903,7 +906,7 @@ def _scale_factor(a: LayerArgs) -> object:
 def _upsample_check(a: LayerArgs) -> None:
     size, scale = a["size"], _scale_factor(a)
     if (size is None) == (scale is None):
-        raise ShapeError(Code.INVALID_ARGUMENT, f"{a.kind} needs exactly one of size and scale_factor", arg="size")
+        raise ShapeError(Code.INVALID_ARGUMENT, f"{a.name} needs exactly one of size and scale_factor", arg="size")
     mode = _upsample_mode(a)
     if mode not in _UPSAMPLE_RANKS:
         raise _invalid(a, "mode", f"must be one of {', '.join(map(repr, _UPSAMPLE_RANKS))}")
@@ -991,12 +994,12 @@ def upsample(x: Tuple, a: LayerArgs) -> Tuple:
     mode = _upsample_mode(a)
     ranks = _UPSAMPLE_RANKS[mode]
     wants = " or ".join(f"{r}-D (B×C×{_spatial_names(r - 2)})" for r in ranks)
-    require_rank(x, ranks, f"{a.kind}(mode={mode!r})" if a.kind == "Upsample" else a.kind, wants)
+    require_rank(x, ranks, f"{a.name}(mode={mode!r})" if a.kind == "Upsample" else a.name, wants)
     out = _output_sizes(x, a, len(x) - 2)
     least = 0 if mode == "area" else 1  # area resamples by adaptive pooling, which allows 0
     for size in out:
         if S.is_int(size) and size < least:
-            raise ShapeError(Code.SPATIAL_TOO_SMALL, f"{a.kind} output would be empty: {S.render_shape(x)} resized to "
+            raise ShapeError(Code.SPATIAL_TOO_SMALL, f"{a.name} output would be empty: {S.render_shape(x)} resized to "
                                        f"{S.render_shape(tuple(out))}")
     return x[:2] + tuple(out)
 
@@ -1030,13 +1033,13 @@ def constant_pad(x: Tuple, a: LayerArgs) -> Tuple:
 def _constant_pad(x: Tuple, a: LayerArgs) -> Tuple:
     n = spatial_ndim(a.kind)
     if len(x) < n:
-        raise ShapeError(Code.WRONG_RANK, f"{a.kind} pads the last {n} dims but receives a {len(x)}-D input "
+        raise ShapeError(Code.WRONG_RANK, f"{a.name} pads the last {n} dims but receives a {len(x)}-D input "
                                    f"{S.render_shape(x)}")
     pairs = _padding_pairs(a, n)
     for size, (before, after) in zip(x[-n:], pairs):
         cropped = S.add(size, min(before, 0) + min(after, 0))
         if S.is_int(cropped) and cropped < 0:
-            raise ShapeError(Code.SPATIAL_TOO_SMALL, f"{a.kind} padding={a.text('padding')} crops more than the "
+            raise ShapeError(Code.SPATIAL_TOO_SMALL, f"{a.name} padding={a.text('padding')} crops more than the "
                                        f"input {S.render_shape(x)} holds", arg="padding")
     return x[:-n] + tuple(S.add(size, before + after) for size, (before, after) in zip(x[-n:], pairs))
 
@@ -1048,7 +1051,7 @@ def edge_pad(x: Tuple, a: LayerArgs) -> Tuple:
     """out = in + before + after on each of the last n dims, with limits on the padding:
     reflection below the input size, circular at most the input size."""
     n = spatial_ndim(a.kind)
-    _conv_channel_axis(x, n, a.kind)
+    _conv_channel_axis(x, n, a.name)
     pairs = _padding_pairs(a, n)
     if any(p < 0 for pair in pairs for p in pair):
         raise NotKnown("negative padding")  # torch's checks for cropping here are irregular
@@ -1056,7 +1059,7 @@ def edge_pad(x: Tuple, a: LayerArgs) -> Tuple:
     spatial = x[-n:]
     for size, pair in zip(spatial, pairs):
         if limit is not None and S.is_int(size) and max(pair) + limit > size:
-            raise ShapeError(Code.SPATIAL_TOO_SMALL, f"{a.kind} padding={a.text('padding')} must be "
+            raise ShapeError(Code.SPATIAL_TOO_SMALL, f"{a.name} padding={a.text('padding')} must be "
                                        f"{'smaller than' if limit else 'at most'} each padded dim, but the "
                                        f"input is {S.render_shape(x)}", arg="padding")
     return x[:-n] + tuple(S.add(size, before + after) for size, (before, after) in zip(spatial, pairs))
@@ -1064,7 +1067,7 @@ def edge_pad(x: Tuple, a: LayerArgs) -> Tuple:
 
 def _at_least_3d(x: Tuple, a: LayerArgs) -> None:
     if len(x) < 3:
-        raise ShapeError(Code.WRONG_RANK, f"{a.kind} expects at least a 3-D (B×C×H×W or C×H×W) input but "
+        raise ShapeError(Code.WRONG_RANK, f"{a.name} expects at least a 3-D (B×C×H×W or C×H×W) input but "
                                    f"receives {len(x)}-D {S.render_shape(x)}")
 
 
@@ -1153,7 +1156,7 @@ def _ordered(low: str, high: str, strict: bool):
         lo, hi = a.values[low], a.values[high]
         if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (lo, hi)) \
                 and (lo >= hi if strict else lo > hi):
-            raise ShapeError(Code.INVALID_ARGUMENT, f"{a.kind} {high}={a.text(high)} must be "
+            raise ShapeError(Code.INVALID_ARGUMENT, f"{a.name} {high}={a.text(high)} must be "
                                        f"{'greater than' if strict else 'at least'} {low}={a.text(low)}", arg=high)
     return check
 
@@ -1181,9 +1184,9 @@ def dropout(x: Tuple, a: LayerArgs) -> Tuple:
     on inputs of too few dims (Dropout3d adds a batch dim to all but 5-D inputs first)."""
     ranks = _DROPOUT_RANKS.get(a.kind)
     if isinstance(ranks, tuple):
-        require_rank(x, ranks, a.kind, "2-D (C×L) or 3-D (B×C×L)")
+        require_rank(x, ranks, a.name, "2-D (C×L) or 3-D (B×C×L)")
     elif ranks and len(x) < ranks and _drops_something(a):
-        raise ShapeError(Code.WRONG_RANK, f"{a.kind} drops whole channels and expects at least a {ranks}-D input "
+        raise ShapeError(Code.WRONG_RANK, f"{a.name} drops whole channels and expects at least a {ranks}-D input "
                                    f"but receives {len(x)}-D {S.render_shape(x)}")
     return x
 
@@ -1193,14 +1196,14 @@ def softmax(x: Tuple, a: LayerArgs) -> Tuple:
     """Shape unchanged; dim must be one of the input's dims."""
     dim = a.values["dim"]
     if S.is_int(dim):
-        _wrap_dim(a.kind, dim, x)
+        _wrap_dim(a.name, dim, x)
     return x
 
 
 @layer("Softmax2d", "", macs=no_macs)
 def softmax2d(x: Tuple, a: LayerArgs) -> Tuple:
     """Softmax over the channels of a (B×)C×H×W input; shape unchanged."""
-    require_rank(x, (3, 4), a.kind, "4-D (B×C×H×W) or 3-D (C×H×W)")
+    require_rank(x, (3, 4), a.name, "4-D (B×C×H×W) or 3-D (C×H×W)")
     return x
 
 
@@ -1209,7 +1212,7 @@ def glu(x: Tuple, a: LayerArgs) -> Tuple:
     """Halves dim: out = a ⊗ σ(b) for the two halves a, b of the input along dim."""
     if not x:
         raise ShapeError(Code.WRONG_RANK, "GLU needs at least a 1-D input to halve but receives a scalar")
-    dim = _wrap_dim(a.kind, a.int("dim"), x)
+    dim = _wrap_dim(a.name, a.int("dim"), x)
     if S.is_int(x[dim]) and x[dim] % 2:
         raise ShapeError(Code.SPATIAL_TOO_SMALL, f"GLU halves dim {dim}, which must be even but has size {x[dim]}",
                          arg="dim", input=S.render_shape(x))

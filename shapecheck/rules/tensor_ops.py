@@ -1341,13 +1341,9 @@ def apply_layer(kind: str, x: Tuple, values: Dict[str, object], display: str) ->
     ``display`` (the function as written) instead of the layer."""
     rule = LAYER_RULES[kind]
     values = {k: v for k, v in values.items() if k != "return_indices"}
-    a = rule.bind((), tuple((k, Arg(v, repr(v))) for k, v in values.items()))
-    try:
-        rule.check(a)
-        return rule.shape(x, a)
-    except ShapeError as error:
-        raise replace(error, problem=error.problem.replace(kind, display),
-                      detail=error.detail.replace(kind, display)) from None
+    a = rule.bind((), tuple((k, Arg(v, repr(v))) for k, v in values.items()), display)
+    rule.check(a)
+    return rule.shape(x, a)
 
 
 def _input_elements(out, input, *args, **kwargs) -> int:
