@@ -731,6 +731,19 @@ def test_functional_pool_messages_name_the_function():
     assert "F.max_pool2d" in caught.value.message and "MaxPool2d" not in caught.value.message
 
 
+@pytest.mark.parametrize("call, message", [
+    (fn("F.conv2d", Tensor((1, 3, 8, 8)), Tensor((16, 4, 3, 3))),
+     "F.conv2d expects 4 input channels (in_channels) but receives 3 (input 1×3×8×8)"),
+    (meth("unflatten", Tensor((2, 12)), 1, (5, 2)), "unflatten(1, (5, 2)) needs dim 1 of size 10 but receives 2×12"),
+    (fn("F.adaptive_avg_pool2d", Tensor((8, 8)), 2),
+     "F.adaptive_avg_pool2d expects a 4-D (B×C×H×W) or 3-D unbatched input but receives 2-D 8×8"),
+])
+def test_a_layer_rule_run_by_a_function_names_the_function(call, message):
+    with pytest.raises(ShapeError) as caught:
+        call()
+    assert caught.value.message == message
+
+
 factors = st.sampled_from([0.5, 1.5, 2, 2.0, 0.3, 1 / 3, 2.7, 0.25, 3])
 
 
