@@ -1042,3 +1042,28 @@ def test_symbolic_linear_after_flatten_names_the_impossible_size():
     flat = static("Flatten", pooled)[0]
     assert isinstance(static("Linear", flat, (1000, 10)), ShapeError)
     assert not isinstance(static("Linear", flat, (1024, 10)), ShapeError)
+
+
+
+# --- what a kind is -------------------------------------------------------------------------------
+
+TORCH_MODULE_OF_FAMILY = {"activation": "activation", "softmax": "activation", "dropout": "dropout",
+                          "batch_norm": "batchnorm", "pool": "pooling", "conv": "conv", "conv_transpose": "conv",
+                          "linear": "linear", "bilinear": "linear", "embedding": "sparse"}
+
+
+def test_each_kinds_family_is_where_torch_defines_it():
+    """A rule's family (what the practices and the first layer's finding reason with) agrees with
+    the torch module that defines the kind, and every kind torch defines among its activations,
+    dropouts, batch norms, poolings and convolutions has one."""
+    from shapecheck.rules import lazy  # noqa: F401  (the lazy kinds)
+
+    for kind, rule in LAYER_RULES.items():
+        module = getattr(nn, kind).__module__.rsplit(".", 1)[-1] if hasattr(nn, kind) else None
+        if rule.family:
+            assert module == TORCH_MODULE_OF_FAMILY[rule.family], (kind, rule.family, module)
+        else:
+            assert module not in ("activation", "dropout", "batchnorm", "pooling", "conv") or \
+                kind == "MultiheadAttention", (kind, module)  # attention, which torch defines beside them
+    assert {k for k, r in LAYER_RULES.items() if r.wants == "indices"} == {"Embedding"}
+    assert {k for k, r in LAYER_RULES.items() if r.wants == "features"} == {"Linear", "LazyLinear"}

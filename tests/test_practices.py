@@ -423,3 +423,17 @@ def test_no_grad_does_not_switch_dropout_off_but_eval_does() -> None:
     with torch.no_grad():
         assert model.training and (model(x) == 0).any()
         assert torch.equal(model.eval()(x), x)
+
+
+
+def test_a_shrinking_activation_after_the_logits_is_an_activation_too() -> None:
+    """Hardshrink is one of torch's activations: its rule's family says so, and SHP404 follows."""
+    found = findings(textwrap.dedent("""\
+        import torch
+        import torch.nn as nn
+        model = nn.Sequential(nn.Linear(16, 64), nn.ReLU(), nn.Linear(64, 3), nn.Hardshrink())
+        loss_fn = nn.CrossEntropyLoss()
+        loss = loss_fn(model(torch.randn(8, 16)), torch.randint(0, 3, (8,)))
+    """))
+    assert [(d.code, d.span.line, d.span.column) for d in found] == [("SHP404", 3, 71)]
+    assert "Hardshrink" in found[0].message

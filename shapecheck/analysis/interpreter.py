@@ -24,7 +24,7 @@ from ..rules import shapes as S
 from ..rules import tensor_ops
 from ..diagnostics import Code, Span
 from ..ir import UNKNOWN, Arg, LayerCall, NotKnown, Passed
-from ..rules.layers import LAYER_RULES
+from ..rules.layers import FUNCTIONAL_FORMS, LAYER_RULES, same_shape
 from ..results import CONSTRUCT_NOT_FOLLOWED, VALUE_NOT_KNOWN
 from ..rules.shapes import Tensor
 from ..source import Source, node_handlers
@@ -1609,9 +1609,10 @@ _MODULE_METHODS = {"to", "cuda", "cpu", "eval", "train", "float", "double", "hal
                    "load_state_dict", "add_module", "register_module", "register_buffer", "apply", "type",
                    "requires_grad_", "bfloat16"}
 
-_ELEMENTWISE = {f"torch.nn.functional.{n}" for n in (
-    "relu", "relu6", "leaky_relu", "elu", "selu", "gelu", "silu", "mish", "sigmoid", "tanh", "dropout",
-    "dropout2d", "dropout1d", "dropout3d", "hardswish", "hardtanh", "softplus")} | {
+# the functional forms that keep their input's shape (an activation, a dropout): an input still to
+# be found passes through them to the first layer
+_ELEMENTWISE = {f"torch.nn.functional.{name}" for name, kind in FUNCTIONAL_FORMS.items()
+                if LAYER_RULES[kind].shape is same_shape or LAYER_RULES[kind].family == "dropout"} | {
     "torch.relu", "torch.sigmoid", "torch.tanh"}
 _ELEMENTWISE_METHODS = {"relu", "sigmoid", "tanh", "float", "double", "half", "to", "cuda", "cpu", "contiguous",
                         "clone", "detach", "requires_grad_", "type", "long", "int", "relu_", "bfloat16"}

@@ -1056,8 +1056,7 @@ def _looks_channels_last(layer: Layer, x: Tensor) -> bool:
 
 
 def _input_code(layer: Layer, x: Tensor) -> str:
-    kind = layer.call.kind
-    if len(x.shape) == 2 and ("Conv" in kind or "Pool" in kind or "BatchNorm2d" in kind):
+    if len(x.shape) == 2 and layer.rule.wants == "channels":
         return Code.FLAT_INPUT
     return Code.WRONG_RANK
 

@@ -4,29 +4,29 @@ from __future__ import annotations
 
 import re
 
+from ..rules import lazy  # noqa: F401  (registers the lazy layers' rules)
+from ..rules.layers import FUNCTIONAL_FORMS, LAYER_RULES
+
 NN = "torch.nn."
 FUNCTIONAL = "torch.nn.functional."
 
+
+def _kinds(*families: str) -> set:
+    """The layer kinds of these families, as their shape rules say (rules/layers.py, LayerRule.family)."""
+    return {kind for kind, rule in LAYER_RULES.items() if rule.family in families}
+
+
 # layers whose output is an affine map of their input: the family says which ones compose into one
-AFFINE_FAMILY = {"Linear": "Linear", "LazyLinear": "Linear",
-                 "Conv1d": "Conv1d", "Conv2d": "Conv2d", "Conv3d": "Conv3d",
-                 "LazyConv1d": "Conv1d", "LazyConv2d": "Conv2d", "LazyConv3d": "Conv3d"}
+AFFINE_FAMILY = {kind: kind[len("Lazy"):] if kind.startswith("Lazy") else kind for kind in _kinds("linear", "conv")}
 # layers that produce scores (logits) when they come last
-LOGIT_LAYERS = set(AFFINE_FAMILY) | {"Bilinear"}
+LOGIT_LAYERS = set(AFFINE_FAMILY) | _kinds("bilinear")
 
-ACTIVATIONS = {"ReLU", "ReLU6", "LeakyReLU", "PReLU", "RReLU", "ELU", "SELU", "CELU", "GELU", "SiLU",
-               "Mish", "Sigmoid", "Tanh", "Hardtanh", "Hardswish", "Hardsigmoid", "Softplus",
-               "Softsign", "Tanhshrink", "Threshold", "LogSigmoid", "GLU", "Softmin"}
-FUNCTIONAL_ACTIVATIONS = {"relu": "ReLU", "relu6": "ReLU6", "leaky_relu": "LeakyReLU", "elu": "ELU",
-                          "selu": "SELU", "celu": "CELU", "gelu": "GELU", "silu": "SiLU", "mish": "Mish",
-                          "sigmoid": "Sigmoid", "tanh": "Tanh", "hardtanh": "Hardtanh",
-                          "hardswish": "Hardswish", "hardsigmoid": "Hardsigmoid", "softplus": "Softplus",
-                          "softsign": "Softsign", "logsigmoid": "LogSigmoid", "prelu": "PReLU",
-                          "rrelu": "RReLU", "glu": "GLU", "softmin": "Softmin"}
+ACTIVATIONS = _kinds("activation")
+FUNCTIONAL_ACTIVATIONS = {name: kind for name, kind in FUNCTIONAL_FORMS.items() if kind in ACTIVATIONS}
 
-DROPOUTS = {"Dropout", "Dropout1d", "Dropout2d", "Dropout3d", "AlphaDropout", "FeatureAlphaDropout"}
-BATCH_NORMS = {"BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "LazyBatchNorm1d", "LazyBatchNorm2d",
-               "LazyBatchNorm3d", "SyncBatchNorm"}
+DROPOUTS = _kinds("dropout")
+# the lazy and synchronised batch norms have no shape rule: the practices know them all the same
+BATCH_NORMS = _kinds("batch_norm") | {"LazyBatchNorm1d", "LazyBatchNorm2d", "LazyBatchNorm3d", "SyncBatchNorm"}
 # layers that are affine at inference: two affine layers with only these between still collapse
 TRANSPARENT = DROPOUTS | BATCH_NORMS | {"Flatten", "Unflatten", "Identity"}
 # tensor methods and functions that change the layout, not the values

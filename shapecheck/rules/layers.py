@@ -126,6 +126,13 @@ class LayerRule:
     # with forward's other arguments where the rule declares them; None where the kind's cost is not
     # counted: the model's total is then not known
     macs: Optional[Callable[..., int]] = None
+    # what the kind is, for the checks that reason about kinds rather than shapes (the practices,
+    # the first layer's finding): "conv", "conv_transpose", "pool", "batch_norm", "dropout",
+    # "activation", "softmax", "linear", "bilinear", "embedding"; "" for the others
+    family: str = ""
+    # the input it wants: "channels" (a channels-first batch, B×C×L…: a flat B×N given is SHP202),
+    # "features" (B×…×F), "indices" (integers); "" where the rank alone says it
+    wants: str = ""
 
     def __post_init__(self):  # the parameters sorted once, for bind (it runs for every layer built)
         named = tuple(p.name for p in self.parameters if not p.variadic)
@@ -184,18 +191,20 @@ def _parse_signature(signature: str) -> Tuple[Parameter, ...]:
     return tuple(parameters)
 
 
-def layer(kinds: str, signature: str, params=None, expects=None, check=None, forward: str = "", macs=None):
+def layer(kinds: str, signature: str, params=None, expects=None, check=None, forward: str = "", macs=None,
+          family: str = "", wants: str = ""):
     """Register the decorated shape function for each kind in ``kinds`` (space-separated).  With
     ``forward`` (forward's signature after the input) the function also gets those arguments.
     ``macs(x, out, a)`` counts the kind's multiply-accumulates on concrete shapes (``no_macs`` for
     activations, pooling, reshaping); without it they are not counted, and a model's total that
-    needs them is not known."""
+    needs them is not known.  ``family`` and ``wants`` say what the kinds are (LayerRule)."""
 
     def register(fn):
         for kind in kinds.split():
             LAYER_RULES[kind] = LayerRule(kind, _parse_signature(signature), fn,
                                           params or (lambda a: 0), expects or (lambda a: None),
-                                          check or (lambda a: None), _parse_signature(forward), macs)
+                                          check or (lambda a: None), _parse_signature(forward), macs,
+                                          family, wants)
         return fn
 
     return register
@@ -412,7 +421,7 @@ def _conv_transpose_macs(x: Tuple, out: Tuple, a: LayerArgs) -> int:
 
 
 @layer("Conv1d Conv2d Conv3d", _CONV_SIG, params=_conv_params, expects=_conv_expects, check=_conv_check,
-       macs=_conv_macs)
+       macs=_conv_macs, family="conv", wants="channels")
 def conv(x: Tuple, a: LayerArgs) -> Tuple:
     """out = ⌊(in + 2·padding − dilation·(kernel − 1) − 1) / stride⌋ + 1; 'same' keeps in."""
     n = spatial_ndim(a.kind)
@@ -456,7 +465,8 @@ def _conv_transpose_check(a: LayerArgs) -> None:
 @layer("ConvTranspose1d ConvTranspose2d ConvTranspose3d",
        "in_channels, out_channels, kernel_size, stride=1, padding=0, output_padding=0, groups=1, "
        "bias=True, dilation=1, padding_mode='zeros', device=None, dtype=None",
-       params=_conv_params, expects=_conv_expects, check=_conv_transpose_check, macs=_conv_transpose_macs)
+       params=_conv_params, expects=_conv_expects, check=_conv_transpose_check, macs=_conv_transpose_macs,
+       family="conv_transpose", wants="channels")
 def conv_transpose(x: Tuple, a: LayerArgs) -> Tuple:
     """out = (in − 1)·stride − 2·padding + dilation·(kernel − 1) + output_padding + 1"""
     n = spatial_ndim(a.kind)
@@ -516,7 +526,7 @@ def _pool(x: Tuple, a: LayerArgs, dilation: Tuple[int, ...]) -> Tuple:
 
 @layer("MaxPool1d MaxPool2d MaxPool3d",
        "kernel_size, stride=None, padding=0, dilation=1, return_indices=False, ceil_mode=False",
-       expects=_pool_expects, check=_pool_check, macs=no_macs)
+       expects=_pool_expects, check=_pool_check, macs=no_macs, family="pool", wants="channels")
 def max_pool(x: Tuple, a: LayerArgs) -> Tuple:
     """out = ⌊(in + 2·padding − dilation·(kernel − 1) − 1) / stride⌋ + 1; stride defaults to kernel."""
     if a["return_indices"]:
@@ -525,7 +535,7 @@ def max_pool(x: Tuple, a: LayerArgs) -> Tuple:
 
 
 @layer("AvgPool1d", "kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True",
-       expects=_pool_expects, check=_pool_check, macs=no_macs)
+       expects=_pool_expects, check=_pool_check, macs=no_macs, family="pool", wants="channels")
 def avg_pool1d(x: Tuple, a: LayerArgs) -> Tuple:
     """out = ⌊(in + 2·padding − kernel) / stride⌋ + 1; stride defaults to kernel."""
     return _pool(x, a, (1,))
@@ -533,7 +543,7 @@ def avg_pool1d(x: Tuple, a: LayerArgs) -> Tuple:
 
 @layer("AvgPool2d AvgPool3d",
        "kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True, divisor_override=None",
-       expects=_pool_expects, check=_pool_check, macs=no_macs)
+       expects=_pool_expects, check=_pool_check, macs=no_macs, family="pool", wants="channels")
 def avg_pool(x: Tuple, a: LayerArgs) -> Tuple:
     """out = ⌊(in + 2·padding − kernel) / stride⌋ + 1; stride defaults to kernel."""
     out = _pool(x, a, (1,) * spatial_ndim(a.kind))
@@ -571,7 +581,8 @@ def _adaptive_pool_macs(x: Tuple, out: Tuple, a: LayerArgs) -> int:
 
 @layer("AdaptiveAvgPool1d AdaptiveAvgPool2d AdaptiveAvgPool3d AdaptiveMaxPool1d AdaptiveMaxPool2d "
        "AdaptiveMaxPool3d", "output_size, return_indices=False", expects=_pool_expects,
-       check=lambda a: _adaptive_sizes(a, spatial_ndim(a.kind)), macs=_adaptive_pool_macs)
+       check=lambda a: _adaptive_sizes(a, spatial_ndim(a.kind)), macs=_adaptive_pool_macs, family="pool",
+       wants="channels")
 def adaptive_pool(x: Tuple, a: LayerArgs) -> Tuple:
     """out = output_size; a None entry keeps that input size."""
     n = spatial_ndim(a.kind)
@@ -615,8 +626,10 @@ def _norm_macs(per_element: int):
     return macs
 
 
-@layer("BatchNorm1d BatchNorm2d BatchNorm3d", _BN_SIG, params=_affine_params("num_features"),
-       expects=_norm_expects, macs=_norm_macs(1))
+@layer("BatchNorm2d", _BN_SIG, params=_affine_params("num_features"), expects=_norm_expects, macs=_norm_macs(1),
+       family="batch_norm", wants="channels")  # an image model's first layer, as often as a convolution
+@layer("BatchNorm1d BatchNorm3d", _BN_SIG, params=_affine_params("num_features"), expects=_norm_expects,
+       macs=_norm_macs(1), family="batch_norm")
 def batch_norm(x: Tuple, a: LayerArgs) -> Tuple:
     """(B, C, *) unchanged; C = num_features where a weight or running statistics exist."""
     n = spatial_ndim(a.kind)
@@ -778,7 +791,7 @@ def _linear_params(a: LayerArgs) -> int:
 
 @layer("Linear", "in_features, out_features, bias=True, device=None, dtype=None",
        params=_linear_params, expects=lambda a: (S.sym(S.BATCH), a.size("in_features")),
-       macs=lambda x, out, a: prod(out) * a.int("in_features"))
+       macs=lambda x, out, a: prod(out) * a.int("in_features"), family="linear", wants="features")
 def linear(x: Tuple, a: LayerArgs) -> Tuple:
     """(*, in_features) → (*, out_features)"""
     if not x:
@@ -802,7 +815,7 @@ def _features_error(a: LayerArgs, got: int, x: Tuple) -> ShapeError:
 @layer("Bilinear", "in1_features, in2_features, out_features, bias=True, device=None, dtype=None",
        params=lambda a: a.int("in1_features") * a.int("in2_features") * a.int("out_features")
        + (a.int("out_features") if a["bias"] else 0),
-       macs=lambda x, out, a: prod(out) * a.int("in1_features") * a.int("in2_features"))
+       macs=lambda x, out, a: prod(out) * a.int("in1_features") * a.int("in2_features"), family="bilinear")
 def bilinear(x: Tuple, a: LayerArgs) -> Tuple:
     raise NotKnown("Bilinear takes two inputs")
 
@@ -818,7 +831,8 @@ def _embedding_check(a: LayerArgs) -> None:
 @layer("Embedding", "num_embeddings, embedding_dim, padding_idx=None, max_norm=None, norm_type=2.0, "
        "scale_grad_by_freq=False, sparse=False, _weight=None, _freeze=False, device=None, dtype=None",
        params=lambda a: a.int("num_embeddings") * a.int("embedding_dim"),
-       expects=lambda a: (S.sym(S.BATCH), S.sym("L")), check=_embedding_check, macs=no_macs)
+       expects=lambda a: (S.sym(S.BATCH), S.sym("L")), check=_embedding_check, macs=no_macs, family="embedding",
+       wants="indices")
 def embedding(x: Tuple, a: LayerArgs) -> Tuple:
     """(*) integer indices → (*, embedding_dim)"""
     return x + (a.size("embedding_dim"),)
@@ -1127,7 +1141,17 @@ for _kind, _sig in {
     "Threshold": "threshold, value, inplace=False",
     "Identity": "*args, **kwargs",
 }.items():
-    layer(_kind, _sig, macs=no_macs)(same_shape)
+    layer(_kind, _sig, macs=no_macs, family="" if _kind == "Identity" else "activation")(same_shape)
+
+
+# the torch.nn.functional forms of the layer kinds that are plain functions of their input: F.relu is ReLU
+FUNCTIONAL_FORMS = {
+    "relu": "ReLU", "relu6": "ReLU6", "leaky_relu": "LeakyReLU", "elu": "ELU", "selu": "SELU", "celu": "CELU",
+    "gelu": "GELU", "silu": "SiLU", "mish": "Mish", "sigmoid": "Sigmoid", "tanh": "Tanh", "hardtanh": "Hardtanh",
+    "hardswish": "Hardswish", "hardsigmoid": "Hardsigmoid", "softplus": "Softplus", "softsign": "Softsign",
+    "logsigmoid": "LogSigmoid", "prelu": "PReLU", "rrelu": "RReLU", "glu": "GLU", "softmin": "Softmin",
+    "dropout": "Dropout", "dropout1d": "Dropout1d", "dropout2d": "Dropout2d", "dropout3d": "Dropout3d",
+    "alpha_dropout": "AlphaDropout", "feature_alpha_dropout": "FeatureAlphaDropout"}
 
 
 def _float_check(name: str, holds: Callable[[float], bool], should: str):
@@ -1139,11 +1163,11 @@ def _float_check(name: str, holds: Callable[[float], bool], should: str):
 
 
 layer("CELU", "alpha=1.0, inplace=False", check=_float_check("alpha", lambda v: v != 0, "must not be 0"),
-      macs=no_macs)(same_shape)
+      macs=no_macs, family="activation")(same_shape)
 layer("Softshrink", "lambd=0.5", check=_float_check("lambd", lambda v: v >= 0, "must not be negative"),
-      macs=no_macs)(same_shape)
+      macs=no_macs, family="activation")(same_shape)
 layer("GELU", "approximate='none'", check=lambda a: _choice(a, "approximate", ("none", "tanh")),
-      macs=no_macs)(same_shape)
+      macs=no_macs, family="activation")(same_shape)
 
 
 def _choice(a: LayerArgs, name: str, choices: Tuple[str, ...]) -> None:
@@ -1162,9 +1186,9 @@ def _ordered(low: str, high: str, strict: bool):
 
 
 layer("Hardtanh", "min_val=-1.0, max_val=1.0, inplace=False", check=_ordered("min_val", "max_val", True),
-      macs=no_macs)(same_shape)
+      macs=no_macs, family="activation")(same_shape)
 layer("RReLU", "lower=0.125, upper=0.3333333333333333, inplace=False",
-      check=_ordered("lower", "upper", False), macs=no_macs)(same_shape)
+      check=_ordered("lower", "upper", False), macs=no_macs, family="activation")(same_shape)
 
 
 _DROPOUT_RANKS = {"Dropout1d": (2, 3), "Dropout2d": 2, "Dropout3d": 1, "FeatureAlphaDropout": 2}
@@ -1178,7 +1202,7 @@ def _drops_something(a: LayerArgs) -> bool:
 
 @layer("Dropout Dropout1d Dropout2d Dropout3d AlphaDropout FeatureAlphaDropout", "p=0.5, inplace=False",
        check=_float_check("p", lambda v: 0 <= v <= 1, "must be a probability between 0 and 1"),
-       macs=no_macs)
+       macs=no_macs, family="dropout")
 def dropout(x: Tuple, a: LayerArgs) -> Tuple:
     """Shape unchanged.  Dropout1d takes (B×)C×L; the other channel-wise ones fail in training
     on inputs of too few dims (Dropout3d adds a batch dim to all but 5-D inputs first)."""
@@ -1191,7 +1215,8 @@ def dropout(x: Tuple, a: LayerArgs) -> Tuple:
     return x
 
 
-@layer("Softmax LogSoftmax Softmin", "dim=None", macs=no_macs)
+@layer("Softmin", "dim=None", macs=no_macs, family="activation")  # the practices take it for one
+@layer("Softmax LogSoftmax", "dim=None", macs=no_macs, family="softmax")
 def softmax(x: Tuple, a: LayerArgs) -> Tuple:
     """Shape unchanged; dim must be one of the input's dims."""
     dim = a.values["dim"]
@@ -1200,14 +1225,14 @@ def softmax(x: Tuple, a: LayerArgs) -> Tuple:
     return x
 
 
-@layer("Softmax2d", "", macs=no_macs)
+@layer("Softmax2d", "", macs=no_macs, family="softmax")
 def softmax2d(x: Tuple, a: LayerArgs) -> Tuple:
     """Softmax over the channels of a (B×)C×H×W input; shape unchanged."""
     require_rank(x, (3, 4), a.name, "4-D (B×C×H×W) or 3-D (C×H×W)")
     return x
 
 
-@layer("GLU", "dim=-1", macs=no_macs)
+@layer("GLU", "dim=-1", macs=no_macs, family="activation")
 def glu(x: Tuple, a: LayerArgs) -> Tuple:
     """Halves dim: out = a ⊗ σ(b) for the two halves a, b of the input along dim."""
     if not x:
@@ -1220,7 +1245,7 @@ def glu(x: Tuple, a: LayerArgs) -> Tuple:
 
 
 @layer("PReLU", "num_parameters=1, init=0.25, device=None, dtype=None", params=lambda a: a.int("num_parameters"),
-       macs=no_macs)
+       macs=no_macs, family="activation")
 def prelu(x: Tuple, a: LayerArgs) -> Tuple:
     """One slope per channel (dim 1) unless num_parameters=1; shape unchanged."""
     n = a.int("num_parameters")

@@ -60,10 +60,11 @@ def _macs(x: Tuple, out: Tuple, a: LayerArgs) -> int:
     return _plain(a).macs(x, out, _as_plain(a, _width(x, a)))
 
 
-@layer("LazyLinear", _LINEAR_SIG, params=_params, check=_check, macs=_macs)
-@layer("LazyConv1d LazyConv2d LazyConv3d", _CONV_SIG, params=_params, check=_check, macs=_macs)
+@layer("LazyLinear", _LINEAR_SIG, params=_params, check=_check, macs=_macs, family="linear", wants="features")
+@layer("LazyConv1d LazyConv2d LazyConv3d", _CONV_SIG, params=_params, check=_check, macs=_macs, family="conv",
+       wants="channels")
 @layer("LazyConvTranspose1d LazyConvTranspose2d LazyConvTranspose3d", _TRANSPOSE_SIG, params=_params, check=_check,
-       macs=_macs)
+       macs=_macs, family="conv_transpose", wants="channels")
 def lazy(x: Tuple, a: LayerArgs) -> Tuple:
     """The plain layer's shape, its in_features / in_channels the input's."""
     return _plain(a).shape(x, _as_plain(a, _width(x, a)))
