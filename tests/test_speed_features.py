@@ -276,3 +276,21 @@ def test_colours_still_go_where_rich_would_put_them(monkeypatch):
     out = io.StringIO()
     text_format.render(tricky_results(), out)
     assert "\x1b[1m" in out.getvalue()
+
+
+def test_macs_and_memory_are_counted_only_for_the_outputs_that_show_them(capsys, tmp_path):
+    """Text checks leave each layer's MACs and memory uncounted (a tenth of the time on many small
+    models); JSON and --summary count them, and a result cached by a text run is not theirs."""
+    target = "examples/cifar_cnn.py"
+    source = (ROOT / target).read_text()
+    plain = api.analyse_source(source, target, figures=False)
+    counted = api.analyse_source(source, target)
+    assert [(m.name, m.status, m.output_shape) for m in plain.models] == \
+        [(m.name, m.status, m.output_shape) for m in counted.models]
+    assert all(layer.macs is None for m in plain.models for layer in m.layers)
+    assert any(layer.macs for m in counted.models for layer in m.layers)
+    shapecheck(capsys, target, "-f", "text")  # cached without the figures
+    (model,) = json.loads(shapecheck(capsys, target, "-f", "json")[1])["models"]
+    fixed, per_sample = counted.models[0].macs()
+    assert model["macs"] == fixed + per_sample > 0  # at --batch 1
+    assert "MACs" in shapecheck(capsys, target, "-v")[1]

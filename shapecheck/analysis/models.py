@@ -81,8 +81,9 @@ class ModelEntry:
 
 
 class Checker:
-    def __init__(self, path: str, source: str, tree: ast.Module, modules=None):
+    def __init__(self, path: str, source: str, tree: ast.Module, modules=None, figures: bool = True):
         self.path = path
+        self.figures = figures  # count each layer's MACs and memory (what --summary and JSON show)
         self.diagnostics: Dict[Tuple, Diagnostic] = {}
         self.interp = Interpreter(source, tree, self, path=path, modules=modules)
         self.stated_args: Dict[str, str] = {}  # model name -> constructor arguments stated by the user
@@ -487,7 +488,8 @@ class Checker:
             except (NotKnown, ShapeError):
                 params = None
         try:
-            macs, activations = R.layer_figures(layer.rule, layer.args, received, outputs, given)
+            macs, activations = R.layer_figures(layer.rule, layer.args, received, outputs, given) \
+                if self.figures else (None, None)
         except Exception as e:
             self.internal_error(e, layer.call.span, f"the cost of {layer.call.kind}", path)
             macs = activations = None
