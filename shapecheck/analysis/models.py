@@ -1181,7 +1181,7 @@ def note_unseen_bases(checker: Checker, module: ModuleRun) -> None:
     (a value it could not compute, another package's class) may well be a model: one SHP904 note
     where it is defined says it is not checked and why, rather than nothing."""
     for cls, node in module.classes:
-        if cls.is_module or not _builds_layers(node, checker.interp.globals):
+        if cls.is_module or not _builds_torch_layers(node, checker.interp.globals):
             continue
         unseen = [(ast.unparse(written), why) for written, base in zip(node.bases, cls.bases)
                   for why in [_unseen_base(base)] if why]
@@ -1207,7 +1207,7 @@ def _unseen_base(base) -> str:
     return ""
 
 
-def _builds_layers(node: ast.ClassDef, names: dict) -> bool:
+def _builds_torch_layers(node: ast.ClassDef, names: dict) -> bool:
     """The class body calls ``nn.Something(...)`` (a layer kind: a capitalised name) with ``nn``
     torch's (not flax's ``linen as nn``)."""
     for call in ast.walk(node):
