@@ -48,7 +48,9 @@ def once_per_place(diagnostics: Sequence[Diagnostic]) -> List[Diagnostic]:
 def _with_the_others(group: List[Diagnostic]) -> Diagnostic:
     first, more = group[0], len(group) - 1
     of = f" of {first.model}" if first.model else ""
-    said = f"({more + 1} configurations{of} make this line wrong; the first is shown)"
+    what = "make this line wrong" if first.severity == "error" else \
+        f"give this {'note' if first.severity == 'info' else first.severity}"
+    said = f"({more + 1} configurations{of} {what}; the first is shown)"
     same_fix = all(d.fix == first.fix for d in group)
     fields = {} if same_fix else {"fix": None, "file_fix": None,
                                   "not_fixed": "each configuration of the model needs a different value here"}

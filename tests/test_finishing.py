@@ -175,3 +175,23 @@ def test_a_fix_is_kept_only_where_every_configuration_needs_the_same_edit():
     [different] = once_per_place([finding(128, "64"), finding(256, "32")])
     assert different.fix is None and different.not_fixed == "each configuration of the model needs a different value here"
     assert [d.span for d in once_per_place([finding(128, "64"), finding(128, "64")])] == [span]
+
+
+def test_a_note_several_configurations_give_says_so_in_a_notes_words():
+    from shapecheck.diagnostics import Code, Diagnostic, Span
+    from shapecheck.finishing import once_per_place
+
+    at = Span(4, 1, 4, 1)
+    notes = [Diagnostic("nets.py", at, Code.CONSISTENT_INPUTS, f"Net is consistent only for inputs of {n}×{n}",
+                        model="Net") for n in (32, 64)]
+    (note,) = once_per_place(notes)
+    assert note.message == ("Net is consistent only for inputs of 32×32 "
+                            "(2 configurations of Net give this note; the first is shown)")
+
+
+def test_an_argument_not_given_names_them_all_in_the_plural():
+    from shapecheck.analysis.arguments import ArgumentNotGiven
+
+    reason = ArgumentNotGiven(("in_planes", "planes"), 19, 12, "the branch").reason("BasicBlock")
+    assert reason.startswith("the branch at line 19 depends on the constructor arguments `in_planes` and `planes`, "
+                             "whose values no file gives: give them with --args")

@@ -94,6 +94,8 @@ class ArgumentNotGiven(Exception):
         """The sentence a report gives: which argument, and the three ways to give it."""
         names = " and ".join(f"`{n}`" for n in self.names)
         example = ", ".join(f"{n}=..." for n in self.names)
-        return (f"{self.what} at line {self.line} depends on the constructor argument {names}, whose value no "
-                f"file gives: give it with --args, with `\"{model}\" = \"{example}\"` under [tool.shapecheck.args] "
+        them = "arguments" if len(self.names) > 1 else "argument"
+        return (f"{self.what} at line {self.line} depends on the constructor {them} {names}, "
+                f"whose {'values' if len(self.names) > 1 else 'value'} no file gives: "
+                f"give {'them' if len(self.names) > 1 else 'it'} with --args, with `\"{model}\" = \"{example}\"` under [tool.shapecheck.args] "
                 f"in pyproject.toml, or with an instantiation such as `{model}({example})`")
