@@ -966,8 +966,10 @@ CATALOGUE = {r.code: r for r in [
     _rule(Code.NOT_ANALYSED, "not-analysed", "info",
           "shapecheck could not analyse this model and checked nothing in it.",
           """
-          For example a constructor argument without a default and no instantiation in the file.
-          Give it in [tool.shapecheck] args, or instantiate the model in the file.
+          The note says why, where it stopped: a constructor argument that no file gives decides
+          the model's structure (give it with --args, under [tool.shapecheck.args], or build the
+          model in a file); the model is built by another package's constructor; the class builds
+          layers on a base shapecheck cannot see; an import of the project cannot be followed.
           """),
     _rule(Code.UNUSED_SUPPRESSION, "unused-suppression", "info",
           "A suppression comment suppresses no finding.",
