@@ -48,21 +48,23 @@ def check_text(text: str, path: str, inputs: Inputs = None, *, selection: Option
 
 def analyse_source(source: str, path: str = "<stdin>", inputs: Inputs = None, *,
                    project: Optional[ProjectContext] = None, args: Optional[Dict[str, str]] = None,
-                   figures: bool = True) -> FileResult:
+                   figures: bool = True, shapes: bool = True) -> FileResult:
     """Everything the static pass finds in Python source, unfiltered, and its suppression comments.
     ``args`` maps a model name to constructor arguments (Python source) for a model no file builds.
-    ``figures=False`` leaves each layer's MACs and memory uncounted (None), for outputs that show
-    neither.
+    ``figures=False`` leaves out what only the summary shows: each layer's MACs and memory (None)
+    and the rows of blocks and operations (a model's ``rows`` are empty, its ``layers`` stand for
+    them); ``shapes=False`` leaves out the shape of each line (``shapes``), which only
+    ``--annotate`` and the editor show.
     With ``project``, the file's imports of the project's own modules are followed and the
     project's files that import it are read as evidence; only the file's own findings and models
     are kept (``FileResult.elsewhere`` holds the errors its calls cause in other files)."""
-    result = _analyse(source, path, inputs, project, args or {}, figures)
+    result = _analyse(source, path, inputs, project, args or {}, figures, shapes)
     result.suppressions = suppressions.read(source)
     return result
 
 
 def _analyse(source: str, path: str, inputs: Inputs, project: Optional[ProjectContext],
-             args: Dict[str, str], figures: bool) -> FileResult:
+             args: Dict[str, str], figures: bool, shapes: bool) -> FileResult:
     result = FileResult(path)
     try:
         tree = parse_checked(project, path, source)
@@ -79,7 +81,7 @@ def _analyse(source: str, path: str, inputs: Inputs, project: Optional[ProjectCo
         return result
     try:
         loader = loader_for(project, path)
-        checker = Checker(path, source, tree, modules=loader, figures=figures)
+        checker = Checker(path, source, tree, modules=loader, figures=figures, shapes=shapes)
         checker.stated_args = args
         if loader is not None:
             loader.register_main(checker.interp)

@@ -294,3 +294,59 @@ def test_macs_and_memory_are_counted_only_for_the_outputs_that_show_them(capsys,
     fixed, per_sample = counted.models[0].macs()
     assert model["macs"] == fixed + per_sample > 0  # at --batch 1
     assert "MACs" in shapecheck(capsys, target, "-v")[1]
+
+
+RESIDUAL = '''import torch
+import torch.nn as nn
+
+
+class Block(nn.Module):
+    def __init__(self, width):
+        super().__init__()
+        self.conv = nn.Conv2d(width, width, 3, padding=1)
+
+    def forward(self, x):
+        return torch.relu(self.conv(x) + x)
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Conv2d(3, 16, 3, padding=1)
+        self.block = Block(16)
+        self.fc = nn.Linear(16 * 32 * 32, 10)
+
+    def forward(self, x):
+        x = self.block(self.stem(x))
+        return self.fc(x.flatten(1))
+
+
+model = Net()
+out = model(torch.randn(8, 3, 32, 32))
+'''
+
+
+def test_rows_and_shapes_are_made_only_for_the_outputs_that_show_them(capsys, tmp_path, monkeypatch):
+    """A plain text check makes neither the summary's rows of blocks and operations nor the shape
+    of each line (only --summary and JSON show the one, only --annotate and the editor the other):
+    the same findings and models, the layers kept; and a result cached by such a run is not the
+    one --annotate or JSON reads."""
+    target = tmp_path / "net.py"
+    target.write_text(RESIDUAL)
+    monkeypatch.chdir(tmp_path)
+    plain = api.analyse_source(RESIDUAL, "net.py", figures=False, shapes=False)
+    full = api.analyse_source(RESIDUAL, "net.py")
+    assert plain.diagnostics == full.diagnostics
+    assert [(m.name, m.status, m.output_shape, m.params, [layer.name for layer in m.layers]) for m in plain.models] \
+        == [(m.name, m.status, m.output_shape, m.params, [layer.name for layer in m.layers]) for m in full.models] \
+        == [("Net", "ok", ("B", 10), 166_618, ["stem", "block.conv", "fc"])]
+    assert plain.shapes == () and plain.models[0].rows == ()
+    (model,) = full.models
+    assert [(row.role, row.name, row.kind) for row in model.rows] == \
+        [("layer", "stem", "Conv2d"), ("block", "block", "Block"), ("layer", "block.conv", "Conv2d"),
+         ("operation", "block", "+"), ("operation", "", "Tensor.flatten"), ("layer", "fc", "Linear")]
+    assert ("out", "B×10") in [(s.what, s.shape) for s in full.shapes]
+    shapecheck(capsys, "net.py", "-f", "text")  # cached without rows or shapes
+    assert "return self.fc(x.flatten(1))  # → B×10" in shapecheck(capsys, "net.py", "--annotate")[1]
+    (reported,) = json.loads(shapecheck(capsys, "net.py", "-f", "json")[1])["models"]
+    assert [row["role"] for row in reported["rows"]] == ["layer", "block", "layer", "operation", "operation", "layer"]

@@ -81,9 +81,11 @@ class ModelEntry:
 
 
 class Checker:
-    def __init__(self, path: str, source: str, tree: ast.Module, modules=None, figures: bool = True):
+    def __init__(self, path: str, source: str, tree: ast.Module, modules=None, figures: bool = True,
+                 shapes: bool = True):
         self.path = path
-        self.figures = figures  # count each layer's MACs and memory (what --summary and JSON show)
+        self.figures = figures  # the summary's rows of blocks and operations, each layer's MACs and memory
+        self.shapes = shapes  # the shape each line gives (ShapeAt), for --annotate and the editor
         self.diagnostics: Dict[Tuple, Diagnostic] = {}
         self.interp = Interpreter(source, tree, self, path=path, modules=modules)
         self.stated_args: Dict[str, str] = {}  # model name -> constructor arguments stated by the user
@@ -217,7 +219,7 @@ class Checker:
 
     def _open_block(self, module) -> Optional[int]:
         """A row for a block (a module of a user class, a Sequential) whose forward is about to run."""
-        if not isinstance(module, (Instance, Container)):
+        if not self.figures or not isinstance(module, (Instance, Container)):
             return None
         kind = module.cls.name if isinstance(module, Instance) else module.kind
         line = module.span.line if module.span else 0
@@ -253,7 +255,8 @@ class Checker:
 
     def _add_layer(self, report: LayerReport) -> None:
         self.run.layers.append(report)
-        self.run.rows.append(report)
+        if self.figures:
+            self.run.rows.append(report)
 
     def internal_error(self, error: Exception, span: Span, what: str, layer: str = "") -> None:
         """A rule raised neither NotKnown nor ShapeError: a bug in shapecheck.  SHP999 at the
@@ -268,7 +271,7 @@ class Checker:
 
     def assigned(self, target: Optional[ast.expr], before, value, statement: ast.stmt) -> None:
         """Interpreter hook: ``target`` (a name, or ``return`` for None) now holds ``value``."""
-        if not isinstance(value, Tensor) or value.shape is None or not self._in_this_file():
+        if not self.shapes or not isinstance(value, Tensor) or value.shape is None or not self._in_this_file():
             return
         source = self.interp.source
         node = target if target is not None else statement.value
@@ -281,8 +284,8 @@ class Checker:
 
     def _called(self, module, x, output, node) -> None:
         """A module called in a model run, at ``node`` (``self.conv2(x)``) of this file."""
-        if not isinstance(node, ast.Call) or not isinstance(output, Tensor) or output.shape is None \
-                or not self._in_this_file():
+        if not self.shapes or not isinstance(node, ast.Call) or not isinstance(output, Tensor) \
+                or output.shape is None or not self._in_this_file():
             return
         received = x.shape if isinstance(x, Tensor) else None
         params = _layer_params(module) if isinstance(module, Layer) else model_params(module)
@@ -583,7 +586,7 @@ class Checker:
                   call=None):
         """An operation on tensors (``call``: its rule, arguments and keywords, for its cost)."""
         result = self._tensor_op(thunk, node, name, inputs, pending_passthrough)
-        if self.run is not None and node is not None:
+        if self.run is not None and node is not None and self.figures:
             self._operation_row(node, name, inputs, result, call)
         return result
 

@@ -30,7 +30,7 @@ from ..suppressions import Suppression
 
 DIRECTORY = ".shapecheck_cache"
 ENVIRONMENT = "SHAPECHECK_CACHE_DIR"
-FORMAT = 4  # of the entries; part of the code version
+FORMAT = 5  # of the entries; part of the code version
 PREFIX = "results-"  # then the code version: one database per version
 OPEN_ATTEMPTS = 30  # about 5 s of waiting, in growing steps
 _PACKAGE = Path(__file__).resolve().parent.parent
@@ -302,7 +302,7 @@ def _model(m: ModelReport) -> dict:
     return {"path": m.path, "name": m.name, "line": m.line, "status": m.status,
             "input_shape": _shape(m.input_shape), "input_source": m.input_source,
             "output_shape": _shape(m.output_shape), "params": m.params,
-            "rows": [_row(row) for row in m.summary_rows()], "outputs": m.outputs,
+            "rows": [_row(row) for row in m.summary_rows()], "layers_only": not m.rows, "outputs": m.outputs,
             "consistent_inputs": m.consistent_inputs, "ctor_args": m.ctor_args, "runtime": m.runtime,
             "symbols": [list(pair) for pair in m.symbols],
             "stopped_at": None if m.stopped_at is None else list(vars(m.stopped_at).values()),
@@ -337,4 +337,4 @@ def _to_model(m: dict) -> ModelReport:
                        m["consistent_inputs"], m["ctor_args"], m["runtime"],
                        tuple((name, value) for name, value in m.get("symbols", ())),
                        None if m["stopped_at"] is None else StoppedAt(*m["stopped_at"]), *m["input_from"], *m["cells"],
-                       rows=rows, outputs=_tuples(m["outputs"]))
+                       rows=() if m["layers_only"] else rows, outputs=_tuples(m["outputs"]))

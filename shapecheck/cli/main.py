@@ -81,7 +81,8 @@ class Run:
     jobs: int = 1
     cache: object = None  # cache.ResultCache, or None with --no-cache
     args: Dict[str, str] = field(default_factory=dict)  # from --args
-    figures: bool = True  # count MACs and memory: --summary and JSON show them, the other outputs do not
+    figures: bool = True  # the summary's rows, MACs and memory: --summary and JSON show them, the others do not
+    shapes: bool = True  # the shape of each line: --annotate and the editor show it, the other outputs do not
     stdin: dict = field(default_factory=dict, compare=False)  # name -> the source read from stdin
 
     def options(self, path: str) -> dict:
@@ -90,7 +91,7 @@ class Run:
 
         return {"inputs": inputs_for(self.config.inputs_for(path), self.inputs),
                 "project": context_for(path),
-                "args": self.args_for(path), "figures": self.figures}
+                "args": self.args_for(path), "figures": self.figures, "shapes": self.shapes}
 
     def args_for(self, path: str) -> Dict[str, str]:
         """Constructor arguments by model name: --args over [tool.shapecheck.args]."""
@@ -135,7 +136,7 @@ def check(paths: List[str], input_shape: Sequence[str] = (), output_format: Opti
         run = Run(config, parse_inputs(list(input_shape)), parse_codes(select, "--select"),
                   parse_codes(ignore, "--ignore"), force_exclude, show_unused_suppressions,
                   jobs or default_jobs(), None if no_cache else _cache(config), parse_args(list(args)),
-                  figures=summary or output_format == "json")
+                  figures=summary or output_format == "json", shapes=annotate)
         results = _check_all(paths, run, stdin_filename)
         _warn_of_ignored(results, run, paths)
         if annotate:
