@@ -91,6 +91,10 @@ class Project:
         self._digests: Dict[Path, str] = {}  # file -> a hash of its bytes, as this run read them
         self._resolved: Dict[tuple, Resolved] = {}  # (name, importing folder, level, added roots) -> where
         self._kept_trees = 0  # characters of the checked files whose trees are kept as context
+        self._facts: Dict[Tuple[str, Path], tuple] = {}  # (what, file) -> (the parse it is of, the value)
+        self._is_file: Dict[Path, bool] = {}
+        self._module_names: Dict[Path, str] = {}
+        self._closures: Dict[Path, List[Path]] = {}  # file -> the project files it imports, directly or not
 
     @classmethod
     def for_paths(cls, paths: Sequence[str]) -> "Project":
@@ -168,6 +172,12 @@ class Project:
     def module_name(self, path: Path) -> str:
         """The dotted name a file is imported by from the project root (or its src/)."""
         path = self.real(path)
+        known = self._module_names.get(path)
+        if known is None:
+            known = self._module_names[path] = self._module_name(path)
+        return known
+
+    def _module_name(self, path: Path) -> str:
         for root in (self.root / "src", self.root):
             if root in path.parents:
                 parts = list(path.relative_to(root).with_suffix("").parts)
@@ -215,18 +225,34 @@ class Project:
     def defines_only(self, path: Path) -> bool:
         """Whether running the file only defines names: no call outside a function body (a class
         body, a decorator, a default or a constant that calls something does more)."""
-        tree = self.parsed(path).tree
-        return tree is not None and not any(isinstance(node, ast.Call) for node in _outside_functions(tree))
+        return self._of_tree(path, "defines only", lambda parsed: parsed.tree is not None and not any(
+            isinstance(node, ast.Call) for node in _outside_functions(parsed.tree)))
 
     def path_changes_of(self, path: Path) -> PathChanges:
-        parsed = self.parsed(path)
-        return PathChanges() if parsed.tree is None else path_changes(parsed.tree, path, parsed.text)
+        return self._of_tree(path, "path changes", lambda parsed: PathChanges() if parsed.tree is None else
+                             path_changes(parsed.tree, path, parsed.text))
 
     def runs_code(self, path: Path) -> bool:
         """Whether running the file does more than define names: a call or a loop at its top level
         (or under ``if __name__ == "__main__":``), which may build and feed a model."""
-        tree = self.parsed(path).tree
-        return tree is not None and any(_runs_code(stmt) for stmt in tree.body)
+        return self._of_tree(path, "runs code", lambda parsed: parsed.tree is not None and any(
+            _runs_code(stmt) for stmt in parsed.tree.body))
+
+    def _of_tree(self, path: Path, fact: str, work):
+        """``work(parsed file)``, once per file and parse (the checked file's text may replace the
+        tree read from disk)."""
+        parsed = self.parsed(path)
+        known = self._facts.get((fact, parsed.path))
+        if known is None or known[0] is not parsed:
+            known = self._facts[(fact, parsed.path)] = (parsed, work(parsed))
+        return known[1]
+
+    def is_file(self, path: Path) -> bool:
+        """``path.is_file()``, once per path and run."""
+        known = self._is_file.get(path)
+        if known is None:
+            known = self._is_file[path] = path.is_file()
+        return known
 
     def digest(self, path: Path) -> str:
         """A hash of the file's bytes ("missing" when it cannot be read), once per run: what a
@@ -327,8 +353,15 @@ class Project:
 
     def import_closure(self, path: Path) -> List[Path]:
         """The project files ``path`` imports, directly or through the files it imports."""
+        path = self.real(path)
+        known = self._closures.get(path)
+        if known is None:
+            known = self._closures[path] = self._import_closure(path)
+        return known
+
+    def _import_closure(self, path: Path) -> List[Path]:
         found: Dict[Path, None] = {}
-        frontier = [self.real(path)]
+        frontier = [path]
         while frontier and len(found) < MAX_INDEXED_FILES:
             frontier = [p for module in frontier for p in self.imported_by(module) if p not in found]
             found.update(dict.fromkeys(frontier))

@@ -156,7 +156,7 @@ def dependencies(loader: ModuleLoader, importers: bool) -> Tuple[Tuple[str, str]
     and, when ``importers`` were looked for, the set of files that may import it: a cached result
     is reused only while all of them are the same."""
     project = loader.project
-    read = sorted({p for p in set(loader.namespaces) | loader.reused_reads if p.is_file() and p != loader.main} |
+    read = sorted({p for p in set(loader.namespaces) | loader.reused_reads if project.is_file(p) and p != loader.main} |
                   set(project.importers(loader.main) if importers else ()))
     found = [(str(p), project.digest(p)) for p in read]
     if importers:
