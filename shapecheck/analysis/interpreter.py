@@ -101,8 +101,8 @@ class CallSite:
         return node.args[index], self.args[index + self.implicit]
 
 
-def integers(frame: Optional[Frame], written: Sequence[ast.expr] = ()) -> Tuple[Tuple[str, int], ...]:
-    """The names bound to integers in a frame, and those the ``written`` expressions use from
+def integers(frame: Optional[Frame], call: Optional[ast.Call] = None) -> Tuple[Tuple[str, int], ...]:
+    """The names bound to integers in a frame, and those the arguments of ``call`` use from
     enclosing scopes (a module's ``ngf``), and the integer attributes of ``self``
     (``self.in_planes``): what a suggestion may be written in."""
     if frame is None:
@@ -111,17 +111,26 @@ def integers(frame: Optional[Frame], written: Sequence[ast.expr] = ()) -> Tuple[
     attributes = getattr(frame.locals.get("self"), "attrs", None) if frame.locals is not frame.globals else None
     if isinstance(attributes, dict):
         named.update((f"self.{k}", v) for k, v in attributes.items() if type(v) is int)
-    for node in (n for expr in written for n in ast.walk(expr)):
-        if isinstance(node, ast.Name) and node.id not in named:
-            value = next((scope[node.id] for scope in (*frame.closure, frame.globals) if node.id in scope), None)
+    for name in _names_in_arguments(call):
+        if name not in named:
+            value = next((scope[name] for scope in (*frame.closure, frame.globals) if name in scope), None)
             if type(value) is int:
-                named[node.id] = value
+                named[name] = value
     return tuple(named.items())
 
 
-def _arguments(node: Optional[ast.Call]) -> List[ast.expr]:
-    """The expressions a call is written with."""
-    return [] if node is None else list(node.args) + [k.value for k in node.keywords]
+def _names_in_arguments(call: Optional[ast.Call]) -> Tuple[str, ...]:
+    """The names the arguments of ``call`` read, in the order ast.walk meets them; kept on the
+    node, which is walked once however often the call runs (a block built in a loop, in every
+    check of the project)."""
+    if call is None:
+        return ()
+    known = getattr(call, "_shapecheck_names", None)
+    if known is None:
+        written = list(call.args) + [k.value for k in call.keywords]
+        known = tuple(n.id for expr in written for n in ast.walk(expr) if isinstance(n, ast.Name))
+        call._shapecheck_names = known
+    return known
 
 
 def public_torch_name(qualname: str) -> str:
@@ -1394,7 +1403,7 @@ class Interpreter:
             bound = rule.bind(written_args, written_kwargs)
         except NotKnown:
             return Layer(call, rule, None)
-        layer = Layer(call, rule, bound, integers(frame, _arguments(node)))
+        layer = Layer(call, rule, bound, integers(frame, node))
         self.checker.constructed(layer)
         return layer
 
@@ -1412,7 +1421,7 @@ class Interpreter:
             written, source = given[0], site.source
             chain.append(Passed(source.path, source.text(site.node), source.span(site.node), expr.id,
                                 Arg(given[1], source.text(written), source.span(written)),
-                                integers(site.caller, _arguments(site.node))))
+                                integers(site.caller, site.node)))
             expr, frame, depth = written, site.caller, depth - 1
         return tuple(chain)
 
