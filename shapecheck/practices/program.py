@@ -35,7 +35,9 @@ def _fields(cls: type) -> Tuple[str, ...]:
 def children(node: ast.AST) -> List[ast.AST]:
     """The child nodes of ``node``, as ast.iter_child_nodes gives them less the ctx and op markers;
     a list, built without a generator."""
-    fields = _FIELDS.get(node.__class__) or _fields(node.__class__)
+    fields = _FIELDS.get(node.__class__)
+    if fields is None:  # not `or`: a leaf's fields, (), are known too
+        fields = _fields(node.__class__)
     found = []
     for field in fields:
         value = getattr(node, field, None)
@@ -93,6 +95,7 @@ class ProgramIndex:
         self.classes: Dict[str, ast.ClassDef] = {}
         self.calls: List[ast.Call] = []  # every call of the file, for the scans of the whole file
         self._yielding: Set[ast.AST] = set()  # the scopes (functions, classes, lambdas) a yield is in
+        self._inside: Dict[ast.AST, List[ast.AST]] = {}  # per scope, the nodes the scan met in it
         names, withs, assigns = self._index(tree)
         self.by_name: Dict[str, List[ast.FunctionDef]] = {}
         for function in self.functions.values():
@@ -118,10 +121,12 @@ class ProgramIndex:
         as its own scope, before the nodes after it."""
         names, withs, assigns = found
         calls = self.calls
+        inside = self._inside[root] = []
         stack = children(root)
         stack.reverse()
         while stack:
             node = stack.pop()
+            inside.append(node)
             kind = node.__class__
             if kind is ast.Call:
                 calls.append(node)
@@ -155,10 +160,17 @@ class ProgramIndex:
                 stack.extend(below)
 
     def walk(self, node: ast.AST) -> List[ast.AST]:
-        """walk(node), kept: the scans of a class and of its methods share it."""
+        """``node`` and every node under it, as walk(node) gives them but not in its order; for a
+        function or class, from what the scan met in it and in the scopes it defines, not walked again."""
         key = ("walk", id(node))
         if key not in self._scans:
-            self._scans[key] = walk(node)
+            if node in self._inside:
+                found = [node]
+                for inner in self._inside[node]:
+                    found.extend(self.walk(inner) if inner in self._inside else (inner,))
+            else:
+                found = walk(node)
+            self._scans[key] = found
         return self._scans[key]
 
     @staticmethod
