@@ -3,6 +3,10 @@
 Facts are must-facts: a tensor is ``cpu`` only when every path puts it there.  A device value is the
 exception: it "may be an accelerator" when any path makes it one, because that is when the bug shows.
 Whatever is not known is ``None``, and nothing is ever reported from ``None``.
+
+None of the facts is changed once made (``Value.but`` and ``dataclasses.replace`` make new ones);
+none is frozen, because a frozen dataclass is built several times slower, and the dataflow builds
+them at nearly every call it follows.
 """
 
 from __future__ import annotations
@@ -35,7 +39,7 @@ SELF = "self"          # ``self`` inside a method of the class ``name``
 CPU, ACCELERATOR = "cpu", "accelerator"
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True, slots=True)
 class Placement:
     """Where a tensor or a module's parameters are: certainly on the CPU, or on a device that may be
     an accelerator.  ``device`` is how the code names that device, ``origin`` how the value got
@@ -46,7 +50,7 @@ class Placement:
     origin: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True, slots=True)
 class Ending:
     """The last step that made a tensor what it is: ``logits`` (a Linear or Conv), ``probabilities``
     (softmax, or sigmoid for one class), ``log-probabilities`` (log_softmax), or an ``activation``
@@ -58,7 +62,7 @@ class Ending:
     activation: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True, slots=True)
 class AffineStep:
     """A Linear or Conv layer whose output has met no non-linearity since: ``family`` is Linear,
     Conv1d, Conv2d or Conv3d; ``sizes`` its (in, out) and ``kernel`` its kernel size as written
@@ -73,7 +77,7 @@ class AffineStep:
     kernel: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True, slots=True)
 class ModelInfo:
     """What the file says about a module: its kind as torch names it (``Linear``, ``Sequential``) or
     its class, how its output ends, which layers behave differently under eval(), whether its
@@ -92,8 +96,7 @@ class ModelInfo:
 
 @dataclass(unsafe_hash=True, slots=True)
 class Value:
-    """One value's facts.  Never changed once made (``but`` makes a new one); not frozen, because a
-    frozen dataclass is built five times slower and the dataflow builds millions of them."""
+    """One value's facts (never changed once made: ``but`` makes a new one)."""
 
     kind: str = UNKNOWN_KIND
     placement: Optional[Placement] = None
