@@ -5,7 +5,7 @@ otherwise, ``nn.Sequential`` is a model with a known last layer) and the rules t
 from __future__ import annotations
 
 import ast
-from typing import Optional
+from typing import Dict, Optional
 
 from . import vocabulary as V
 from .facts import (ACCELERATOR, ARRAY, CPU, DATASET, DEVICE, LOADER, LOSS, MODULE, NOTHING, OPTIMIZER,
@@ -21,6 +21,7 @@ class Library:
 
     def __init__(self, analysis):
         self.analysis = analysis
+        self._layers: Dict[tuple, Value] = {}  # by call node and dotted path
 
     def call(self, flow, node: ast.Call, qual: str, args, keywords) -> Value:
         handler = _HANDLERS.get(qual, _UNSEEN)
@@ -108,6 +109,14 @@ class Library:
     # -- models, losses, optimizers ------------------------------------------------------------
 
     def layer(self, flow, node, qual, args, keywords) -> Value:
+        """``nn.Conv2d(...)`` and the other layers and losses: what it builds depends on the call
+        alone (not on what its arguments hold), so each call of the file is read once, not once a pass."""
+        key = (node, qual)
+        if key not in self._layers:
+            self._layers[key] = self._layer(flow, node, qual)
+        return self._layers[key]
+
+    def _layer(self, flow, node: ast.Call, qual: str) -> Value:
         kind = V.layer_kind(qual)
         if V.is_loss(kind):
             return Value(LOSS, name=kind, span=flow.span(node))
