@@ -9,7 +9,7 @@ import ast
 from dataclasses import dataclass
 from typing import Dict, List, Optional
 
-from ..diagnostics import Diagnostic
+from ..diagnostics import Diagnostic, Span
 from ..source import Source
 from . import vocabulary as V
 from .facts import (ARRAY, CPU, DATASET, DEVICE, FUNCTION, MODULE, NOTHING, SCALAR, SELF, SEQUENCE, ModelInfo,
@@ -58,6 +58,8 @@ class Analysis:
         self._defaults: Dict[int, Env] = {}
         self._models: Dict[str, Optional[ModelInfo]] = {}
         self._attrs: Dict[str, Env] = {}
+        self._texts: Dict[ast.AST, str] = {}
+        self._spans: Dict[ast.AST, Span] = {}
         self.static: Env = {}
         self.static = self._definitions()
         self.module_env: Env = dict(self.static)
@@ -66,6 +68,19 @@ class Analysis:
         self.steps += 1
         if self.steps > MAX_STEPS:
             raise OutOfSteps()
+
+    def text(self, node: ast.AST) -> str:
+        """The node's source text, kept: the passes and the rules ask for the same nodes' again."""
+        text = self._texts.get(node)
+        if text is None:
+            text = self._texts[node] = self.source.text(node)
+        return text
+
+    def span(self, node: ast.AST) -> Span:
+        span = self._spans.get(node)
+        if span is None:
+            span = self._spans[node] = self.source.span(node)
+        return span
 
     def findings(self) -> List[Diagnostic]:
         """Every round reports; a round whose inputs (what the file's calls pass each function, and

@@ -70,10 +70,10 @@ class Flow:
         return NOTHING
 
     def text(self, node: ast.AST) -> str:
-        return self.analysis.source.text(node)
+        return self.analysis.text(node)
 
     def span(self, node: ast.AST):
-        return self.analysis.source.span(node)
+        return self.analysis.span(node)
 
     # -- statements ----------------------------------------------------------------------------
 
