@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ast
 import re
+from functools import cached_property
 from typing import Dict, Iterator, List, Optional, Set, Tuple
 
 from . import vocabulary as V
@@ -96,7 +97,7 @@ class ProgramIndex:
         self.calls: List[ast.Call] = []  # every call of the file, for the scans of the whole file
         self._yielding: Set[ast.AST] = set()  # the scopes (functions, classes, lambdas) a yield is in
         self._inside: Dict[ast.AST, List[ast.AST]] = {}  # per scope, the nodes the scan met in it
-        names, withs, assigns = self._index(tree)
+        names, withs, self._assigns = self._index(tree)
         self.by_name: Dict[str, List[ast.FunctionDef]] = {}
         for function in self.functions.values():
             if function not in self.owner:
@@ -104,9 +105,14 @@ class ProgramIndex:
         self.escaping = self._functions_used_as_values(names)
         self._effects: Dict[str, Dict[str, Optional[str]]] = {}
         self._scans: Dict[tuple, object] = {}  # what the scans found, by scan and node
-        self.grad_switched_off = any(_turns_off_requires_grad(n) for n in self.calls) or any(
-            _turns_off_requires_grad(n) for n in assigns)
         self._under_no_grad = _called_under_no_grad(withs)
+
+    @cached_property
+    def grad_switched_off(self) -> bool:
+        """Some call or assignment of the file turns requires_grad off (asked only of an evaluation
+        that may record the graph, so not scanned for before)."""
+        return any(_turns_off_requires_grad(n) for n in self.calls) or any(
+            _turns_off_requires_grad(n) for n in self._assigns)
 
     def _index(self, tree: ast.Module):
         """One walk of the file, in source order: its functions (and the class each method is
@@ -179,10 +185,12 @@ class ProgramIndex:
 
     def _functions_used_as_values(self, names: List[ast.Name]) -> Set[str]:
         """Names of functions that are passed around rather than called: their callers are unknown."""
-        called = {id(n.func) for n in self.calls}
         functions = {f.name for f in self.functions.values()}
-        return {n.id for n in names
-                if n.id in functions and isinstance(n.ctx, ast.Load) and id(n) not in called}
+        read = [n for n in names if n.id in functions and isinstance(n.ctx, ast.Load)]
+        if not read:
+            return set()
+        called = {id(n.func) for n in self.calls}
+        return {n.id for n in read if id(n) not in called}
 
     # -- classes ------------------------------------------------------------------------------
 
