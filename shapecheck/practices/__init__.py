@@ -14,7 +14,8 @@ import ast
 from typing import List
 
 from ..diagnostics import Diagnostic
-from .analysis import Analysis, OutOfSteps
+from .analysis import Analysis
+from .flow import OutOfSteps
 
 
 def check_practices(tree: ast.Module, source: str, path: str) -> List[Diagnostic]:

@@ -20,11 +20,6 @@ from .program import ProgramIndex, called_name
 from .rules import Rules
 
 MAX_ROUNDS = 5
-MAX_STEPS = 3_000_000  # expressions evaluated per file, all passes together: a few seconds
-
-
-class OutOfSteps(Exception):
-    """The file is too large or too loopy to follow within the budget: nothing is reported."""
 
 
 @dataclass(frozen=True)
@@ -49,7 +44,7 @@ class Analysis:
         self.source = Source(source)
         self.rules = Rules(path, self.program, device_rules=not _sets_default_device(self.program.calls))
         self.library = Library(self)
-        self.steps = 0
+        self.steps = 0  # expressions evaluated, all passes together (Flow.expr counts them)
         self.calls: Dict[str, Calls] = {}
         self.returns: Dict[str, Value] = {}
         self._calls_now: Dict[str, Calls] = {}
@@ -63,11 +58,6 @@ class Analysis:
         self.static: Env = {}
         self.static = self._definitions()
         self.module_env: Env = dict(self.static)
-
-    def spend(self) -> None:
-        self.steps += 1
-        if self.steps > MAX_STEPS:
-            raise OutOfSteps()
 
     def text(self, node: ast.AST) -> str:
         """The node's source text, kept: the passes and the rules ask for the same nodes' again."""
@@ -300,9 +290,11 @@ def _assigned_outside_init(cls: ast.ClassDef, program: ProgramIndex) -> set:
     return names
 
 
+_SETS_DEFAULT_DEVICE = {q.rsplit(".", 1)[1] for q in V.DEFAULT_DEVICE} - {"set_default_dtype"}
+
+
 def _sets_default_device(calls: List[ast.Call]) -> bool:
-    names = {q.rsplit(".", 1)[1] for q in V.DEFAULT_DEVICE} - {"set_default_dtype"}
-    return any(called_name(n) in names for n in calls)
+    return any(called_name(n) in _SETS_DEFAULT_DEVICE for n in calls)
 
 
 def _runs_code(statement: ast.stmt) -> bool:

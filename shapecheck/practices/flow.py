@@ -26,6 +26,11 @@ ACCELERATOR_TEXT = re.compile(r"^(cuda|mps|xpu|hpu|npu)(:|$)")
 MAX_LOOP_DEPTH = 3  # deeper loops are walked once, from a state that forgets what they change
 MAX_PASSES = 3
 MUTATORS = {"append", "extend", "insert", "update", "add", "setdefault", "remove", "clear", "__setitem__"}
+MAX_STEPS = 3_000_000  # expressions evaluated per file, all passes together: a few seconds
+
+
+class OutOfSteps(Exception):
+    """The file is too large or too loopy to follow within the budget: nothing is reported."""
 
 
 class LoopFrame:
@@ -328,7 +333,10 @@ class Flow:
     def expr(self, node: Optional[ast.AST]) -> Value:
         if node is None:
             return NOTHING
-        self.analysis.spend()
+        analysis = self.analysis
+        analysis.steps += 1
+        if analysis.steps > MAX_STEPS:
+            raise OutOfSteps()
         handler = _EXPRESSIONS.get(type(node))
         if handler is not None:
             return handler(self, node)
@@ -540,11 +548,9 @@ class Flow:
     def method(self, node: ast.Call, receiver: Value, name: str, args, keywords) -> Value:
         if name in ("zero_grad", "zero_"):
             self.mark_loops(zeroes=True)
-        handler = {TENSOR: self.tensor_method, MODULE: self.module_method, OPTIMIZER: self.optimizer_method,
-                   SCALER: self.scaler_method, SEQUENCE: self.container_method, TUPLE: self.container_method,
-                   ARRAY: self.array_method}.get(receiver.kind)
+        handler = _METHODS.get(receiver.kind)
         if handler is not None:
-            return handler(node, receiver, name, args, keywords)
+            return handler(self, node, receiver, name, args, keywords)
         if receiver.kind in (LOADER, DATASET, DEVICE, TEXT, SCALAR, LOSS):
             return NOTHING
         return self.unknown_call(node, args, keywords)
@@ -684,6 +690,10 @@ class Flow:
 
 _STATEMENTS = node_handlers(Flow, "stmt_")
 _EXPRESSIONS = node_handlers(Flow, "expr_")
+# the methods of a receiver of each kind
+_METHODS = {TENSOR: Flow.tensor_method, MODULE: Flow.module_method, OPTIMIZER: Flow.optimizer_method,
+            SCALER: Flow.scaler_method, SEQUENCE: Flow.container_method, TUPLE: Flow.container_method,
+            ARRAY: Flow.array_method}
 
 
 def havoc(state: Env, loop: ast.AST) -> Env:
