@@ -57,6 +57,39 @@ def test_two_workers_print_what_one_process_prints(capsys, monkeypatch, output_f
     assert one[0] == 1 and one[1].count("SHP1") > 20
 
 
+def test_the_files_of_a_package_and_the_scripts_that_import_it_go_to_one_worker(tmp_path):
+    """The pool hands out a package with the scripts beside it that import it as one batch (its
+    modules are read and run once, in one worker), a big file alone and first, and every file
+    exactly once."""
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    for package in ("nets", "other"):
+        (tmp_path / package / "sub").mkdir(parents=True)
+        for name in ("__init__.py", "a.py", "b.py", "sub/__init__.py", "sub/c.py"):
+            (tmp_path / package / name).write_text("import torch.nn as nn\n")
+    (tmp_path / "train.py").write_text("import torch\nfrom nets import a\n")
+    (tmp_path / "evaluate.py").write_text("import torch\nimport other.sub.c\n")
+    (tmp_path / "plot.py").write_text("import matplotlib\n")
+    (tmp_path / "huge.py").write_text("x = 1\n" * 6000)
+    paths = sorted(str(p) for p in tmp_path.rglob("*.py"))
+    batches = batch._batches(paths, most=8)
+    assert sorted(i for b in batches for i in b) == list(range(len(paths)))
+    named = [{Path(paths[i]).relative_to(tmp_path).as_posix() for i in b} for b in batches]
+    assert named[0] == {"huge.py"}
+    assert {"train.py", "nets/__init__.py", "nets/a.py", "nets/b.py", "nets/sub/__init__.py", "nets/sub/c.py"} in named
+    assert {"evaluate.py", "other/__init__.py", "other/a.py", "other/b.py", "other/sub/__init__.py",
+            "other/sub/c.py"} in named
+    assert {"plot.py"} in named
+
+
+def test_two_workers_print_what_one_process_prints_for_a_project(capsys, monkeypatch):
+    pools, real = [], batch._in_pool
+    monkeypatch.setattr(batch, "_in_pool", lambda *args: pools.append(len(args[0])) or real(*args))
+    one = shapecheck(capsys, "tests/projects/", "--jobs", "1", "--no-cache", "-f", "json")
+    two = shapecheck(capsys, "tests/projects/", "--jobs", "2", "--no-cache", "-f", "json")
+    assert pools and two == one
+    assert sum(d["severity"] == "error" for d in json.loads(one[1])["diagnostics"]) >= 5
+
+
 def test_a_single_file_pays_for_no_pool(monkeypatch):
     monkeypatch.setattr(batch, "_in_pool", lambda *a: pytest.fail("a pool for one file"))
     results = batch.check_files([str(WRONG_LINEAR)], lambda path: {}, jobs=8)

@@ -593,6 +593,25 @@ def _read_small(path: Path) -> Optional[bytes]:
         return None
 
 
+def home_of(path: str) -> str:
+    """Where a file lives in its project, as far as its path and import lines tell (no parse):
+    the folder of the outermost package it is in; for a file in a plain folder, a package beside
+    it that it imports (``train.py`` beside ``nets/``), else that folder (``train.py`` beside
+    ``models.py``).  Files with the same home share the modules a check of them runs."""
+    folder = os.path.dirname(os.path.abspath(path))
+    if os.path.isfile(os.path.join(folder, "__init__.py")):
+        while os.path.isfile(os.path.join(os.path.dirname(folder), "__init__.py")) and \
+                os.path.dirname(folder) != folder:
+            folder = os.path.dirname(folder)
+        return folder
+    data = _read_small(Path(path))
+    for word in _imported_words(data) if data else ():
+        beside = os.path.join(folder, word)
+        if os.path.isfile(os.path.join(beside, "__init__.py")):
+            return beside
+    return folder
+
+
 def _imported_words(data: bytes) -> List[str]:
     """The names a file's import lines mention (a cheap scan of its bytes, not a parse): the
     candidates for ``importers``, confirmed by parsing only the files that may import."""

@@ -122,27 +122,52 @@ def _size(path: str) -> int:
 
 
 def _in_pool(tasks: List[Tuple[str, dict]], jobs: int, cache, writes: _Writes) -> Optional[List[FileResult]]:
-    """The results in the order of ``tasks``, the largest files handed out first so that no worker
-    is left with a big one at the end; None when the pool broke (a worker killed), to check them
-    here instead."""
+    """The results in the order of ``tasks``, handed out in batches (``_batches``); None when the
+    pool broke (a worker killed), to check them here instead."""
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
     from .. import api  # noqa: F401  (imported before the workers fork, so that they start with it)
 
-    order = sorted(range(len(tasks)), key=lambda i: -_size(tasks[i][0]))
     results: List[Optional[FileResult]] = [None] * len(tasks)
     workers = min(jobs, len(tasks))
-    chunk = max(1, min(16, len(tasks) // (workers * 8)))  # fewer round trips, still a fair share at the end
+    batches = _batches([path for path, _ in tasks], max(1, min(32, len(tasks) // (workers * 4))))
     pool = ProcessPoolExecutor(workers, mp_context=_context(), initializer=_start_worker, initargs=(cache,))
     try:
-        for index, (result, key) in zip(order, pool.map(_check_task, [tasks[i] for i in order], chunksize=chunk)):
-            results[index] = writes.add(result, key)
+        done = pool.map(_check_batch, [[tasks[i] for i in batch] for batch in batches])
+        for batch, outcomes in zip(batches, done):
+            for index, (result, key) in zip(batch, outcomes):
+                results[index] = writes.add(result, key)
     except BrokenProcessPool:
         return None
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
     return results
+
+
+BIG_FILE = 32_000  # bytes: a file this large is a batch of its own, handed out first
+
+
+def _batches(paths: Sequence[str], most: int) -> List[List[int]]:
+    """The files (indices into ``paths``) as the workers take them, ``most`` at a time at most
+    (fewer round trips, still a fair share at the end): each big file alone, largest first, so
+    that no worker is left with one at the end; then the others by where they live in their
+    project (``project.home_of``), the largest group first: a worker checks a package and the
+    scripts that import it together, so it reads and runs the modules they share once, not once
+    in every worker."""
+    from ..analysis.project import home_of
+
+    sizes = [_size(path) for path in paths]
+    big = sorted((i for i in range(len(paths)) if sizes[i] >= BIG_FILE), key=lambda i: -sizes[i])
+    groups: dict = {}
+    for i in sorted((i for i in range(len(paths)) if sizes[i] < BIG_FILE), key=lambda i: paths[i]):
+        groups.setdefault(home_of(paths[i]), []).append(i)
+    batches = [[i] for i in big]
+    for group in sorted(groups.values(), key=lambda g: -sum(sizes[i] for i in g)):
+        pieces = -(-len(group) // most)
+        step = -(-len(group) // pieces)
+        batches += [group[k:k + step] for k in range(0, len(group), step)]
+    return batches
 
 
 def _context():
@@ -161,6 +186,5 @@ def _start_worker(cache) -> None:
     _worker_cache = cache
 
 
-def _check_task(task: Tuple[str, dict]) -> Tuple[FileResult, Optional[str]]:
-    path, options = task
-    return _settled(_lookup(path, options, _worker_cache))
+def _check_batch(batch: List[Tuple[str, dict]]) -> List[Tuple[FileResult, Optional[str]]]:
+    return [_settled(_lookup(path, options, _worker_cache)) for path, options in batch]
